@@ -1,0 +1,78 @@
+"""microgrid: PyTorch's autograd, rebuilt from scratch on NumPy, to be read.
+
+Run a PyTorch program with ``import microgrid as torch`` and it prints the
+same thing.  Every name here is PyTorch's; every file says which part of
+PyTorch it stands for.
+
+Reading order (each module's docstring ends with "Read next"):
+
+1. ``_dtype.py``          dtypes (``float32``) and ``Size``
+2. ``_tensor.py``         the Tensor: an array, ``requires_grad``, ``grad_fn``, ``grad``
+3. ``_creation.py``       ``tensor()``, ``zeros()``, ``FloatTensor`` ...
+4. ``autograd/grad_mode.py``  ``no_grad``: when ops record the graph
+5. ``autograd/graph.py``  the nodes ops record (``MulBackward0``), edges, saved tensors
+6. ``autograd/engine.py`` the backward pass: a topological walk over the nodes
+7. ``ops/``               every op: its forward and its backward side by side
+8. ``autograd/__init__.py`` and ``autograd/variable.py``  ``backward``, ``grad``, ``Variable``
+9. ``_promotion.py``      PyTorch's type promotion rules
+10. ``_tensor_str.py``    printing, byte for byte as PyTorch prints
+
+The tutorial in one line: ``x = tensor([[1., 2.], [3., 4.]], requires_grad=True);
+mean(x * x).backward()`` leaves ``x.grad == x / 2``: ``MeanBackward0`` sends
+``1/4`` to every element, ``MulBackward0`` turns it into ``2 * x * 1/4``.
+"""
+
+from . import _dtype
+from ._creation import (
+    BoolTensor,
+    DoubleTensor,
+    FloatTensor,
+    LongTensor,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._dtype import (
+    Size,
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from ._tensor import Tensor
+from ._tensor_str import set_printoptions
+from . import autograd
+from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops.pointwise import add, clone, div, mul, neg, reciprocal, rsub, sub
+from .ops.reduction import mean, sum
+from .ops.shape import expand, reshape
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "tensor", "FloatTensor", "DoubleTensor", "LongTensor", "BoolTensor",
+    "zeros", "ones", "zeros_like", "ones_like", "rand", "randn", "manual_seed",
+    "Size", "dtype", "bool", "double", "float", "float16", "float32", "float64", "half",
+    "int", "int8", "int16", "int32", "int64", "long", "short", "uint8",
+    "autograd", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "add", "sub", "rsub", "mul", "div", "neg", "reciprocal", "clone", "sum", "mean",
+    "expand", "reshape", "set_printoptions",
+]
+del _dtype

@@ -1,0 +1,191 @@
+"""Making tensors: ``microgrid.tensor``, ``zeros``, ``ones``, ``randn`` ...
+
+PyTorch counterpart: ``torch.tensor``, ``torch.zeros`` ... and the legacy
+typed constructors ``torch.FloatTensor`` and friends.
+
+Every tensor made here is a *leaf*: it has no ``grad_fn``, and if it was
+made with ``requires_grad=True`` the gradients of anything computed from it
+will accumulate in its ``.grad``.
+
+Data type inference follows PyTorch, not NumPy: Python floats give float32
+(NumPy would say float64), Python ints give int64, bools give bool; a NumPy
+array keeps its own dtype.
+
+Read next: ``autograd/graph.py``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _dtype
+from ._dtype import dtype as Dtype
+from ._tensor import Tensor, set_leaf_requires_grad
+
+
+def _check_nested(data: Any) -> None:
+    """Raise PyTorch's error for data that is not a rectangular nest of numbers."""
+    level: Sequence[Any] = [data]
+    depth = 0
+    while level:
+        sequences = [isinstance(v, (list, tuple)) for v in level]
+        for value in level:
+            if value is None:
+                raise RuntimeError("Could not infer dtype of NoneType")
+            if isinstance(value, (str, bytes)):
+                raise TypeError(f"new(): invalid data type '{type(value).__name__}'")
+        if not any(sequences):
+            return
+        if not all(sequences):
+            raise TypeError("not a sequence")
+        length = len(level[0])
+        for value in level:
+            if len(value) != length:
+                raise ValueError(f"expected sequence of length {length} at dim {depth} "
+                                 f"(got {len(value)})")
+        level = [item for value in level for item in value]
+        depth += 1
+
+
+def _array_from_data(data: Any) -> np.ndarray:
+    """A fresh NumPy array holding ``data`` with PyTorch's inferred dtype."""
+    if isinstance(data, Tensor):
+        return data._data.copy()
+    if isinstance(data, (np.ndarray, np.generic)):
+        _dtype.from_numpy_dtype(data.dtype)  # raises for unsupported dtypes
+        return np.array(data)
+    _check_nested(data)
+    array = np.array(data)
+    if array.dtype.kind == "f":
+        return array.astype(_dtype.default_float.numpy_dtype)
+    if array.dtype.kind in "iu":
+        return array.astype(np.int64)
+    if array.dtype.kind == "b":
+        return array
+    raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+
+
+def tensor(data: Any, dtype: Optional[Dtype] = None, requires_grad: bool = False) -> Tensor:
+    """A new leaf tensor holding a copy of ``data`` (a number, nested lists,
+    a NumPy array or a tensor)."""
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()"
+            ".clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
+    array = _array_from_data(data)
+    if dtype is not None:
+        array = array.astype(dtype.numpy_dtype)
+    return set_leaf_requires_grad(Tensor._make(array), requires_grad)
+
+
+def legacy_new(args: Tuple[Any, ...], dtype: Dtype) -> np.ndarray:
+    """The data for ``Tensor(...)`` / ``FloatTensor(...)``: either values
+    (``FloatTensor([1, 2])``) or a shape (``FloatTensor(2, 3)``, zero-filled)."""
+    if len(args) == 1 and not isinstance(args[0], (int, _dtype.Size)):
+        return _array_from_data(args[0]).astype(dtype.numpy_dtype)
+    return np.zeros(_shape_args(args), dtype=dtype.numpy_dtype)
+
+
+class _TypedTensorMeta(type):
+    """``isinstance(t, FloatTensor)`` is True for float32 tensors, as in PyTorch."""
+
+    dtype: Dtype
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, Tensor) and instance.dtype is cls.dtype
+
+
+class _TypedTensor(metaclass=_TypedTensorMeta):
+    def __new__(cls, *args: Any) -> Tensor:  # type: ignore[misc]
+        return Tensor._make(legacy_new(args, cls.dtype))
+
+
+class FloatTensor(_TypedTensor):
+    """``FloatTensor([[1, 2], [3, 4]])``: a float32 tensor (the pre-0.4 way)."""
+
+    dtype = _dtype.float32
+
+
+class DoubleTensor(_TypedTensor):
+    """A float64 tensor, the legacy way."""
+
+    dtype = _dtype.float64
+
+
+class LongTensor(_TypedTensor):
+    """An int64 tensor, the legacy way."""
+
+    dtype = _dtype.int64
+
+
+class BoolTensor(_TypedTensor):
+    """A bool tensor, the legacy way."""
+
+    dtype = _dtype.bool
+
+
+# -- filled tensors -----------------------------------------------------------
+def _shape_args(size: Tuple[Any, ...]) -> Tuple[int, ...]:
+    """A shape given as ``f(2, 3)`` or ``f((2, 3))``."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    return tuple(int(s) for s in size)
+
+
+def _filled(fill: Any, size: Tuple[Any, ...], dtype: Optional[Dtype],
+            requires_grad: bool) -> Tensor:
+    np_dtype = (dtype or _dtype.default_float).numpy_dtype
+    return set_leaf_requires_grad(Tensor._make(np.full(_shape_args(size), fill, dtype=np_dtype)),
+                         requires_grad)
+
+
+def zeros(*size: Any, dtype: Optional[Dtype] = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros of the given shape."""
+    return _filled(0, size, dtype, requires_grad)
+
+
+def ones(*size: Any, dtype: Optional[Dtype] = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones of the given shape."""
+    return _filled(1, size, dtype, requires_grad)
+
+
+def zeros_like(input: Tensor, dtype: Optional[Dtype] = None,
+               requires_grad: bool = False) -> Tensor:
+    """Zeros with the shape (and, by default, the dtype) of ``input``."""
+    return _filled(0, (input.shape,), dtype or input.dtype, requires_grad)
+
+
+def ones_like(input: Tensor, dtype: Optional[Dtype] = None,
+              requires_grad: bool = False) -> Tensor:
+    """Ones with the shape (and, by default, the dtype) of ``input``."""
+    return _filled(1, (input.shape,), dtype or input.dtype, requires_grad)
+
+
+# -- random tensors -----------------------------------------------------------
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed microgrid's random numbers (NumPy's generator: the numbers differ
+    from PyTorch's for the same seed, but repeat from run to run)."""
+    global _generator
+    _generator = np.random.default_rng(seed)
+    return _generator
+
+
+def randn(*size: Any, dtype: Optional[Dtype] = None, requires_grad: bool = False) -> Tensor:
+    """Samples from the standard normal distribution."""
+    np_dtype = (dtype or _dtype.default_float).numpy_dtype
+    data = _generator.standard_normal(_shape_args(size)).astype(np_dtype)
+    return set_leaf_requires_grad(Tensor._make(data), requires_grad)
+
+
+def rand(*size: Any, dtype: Optional[Dtype] = None, requires_grad: bool = False) -> Tensor:
+    """Samples from the uniform distribution on [0, 1)."""
+    np_dtype = (dtype or _dtype.default_float).numpy_dtype
+    data = _generator.random(_shape_args(size)).astype(np_dtype)
+    return set_leaf_requires_grad(Tensor._make(data), requires_grad)

@@ -1,0 +1,88 @@
+"""Data types and shapes: ``microgrid.float32`` and friends, and ``Size``.
+
+PyTorch counterpart: ``torch.dtype`` objects (``torch.float32`` ...) and
+``torch.Size``.  A microgrid dtype is a thin, named wrapper around a NumPy
+dtype.  It prints as PyTorch's does (``torch.float32``), because a program must
+print the same bytes whichever engine runs it.
+
+Read next: ``_tensor.py``, the Tensor that carries one of these dtypes.
+"""
+
+from __future__ import annotations
+
+import builtins
+import operator
+from typing import Iterable
+
+import numpy as np
+
+
+class dtype:  # noqa: N801 - the name is torch's
+    """A tensor element type: a name plus the NumPy dtype that stores it."""
+
+    __slots__ = ("name", "numpy_dtype", "is_floating_point", "itemsize")
+
+    def __init__(self, name: str, numpy_dtype: type) -> None:
+        self.name = name
+        self.numpy_dtype = np.dtype(numpy_dtype)
+        self.is_floating_point = self.numpy_dtype.kind == "f"
+        self.itemsize = self.numpy_dtype.itemsize
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self) -> str:
+        # dtypes are singletons: pickling refers to the module-level name.
+        return self.name
+
+
+float16 = dtype("float16", np.float16)
+float32 = dtype("float32", np.float32)
+float64 = dtype("float64", np.float64)
+uint8 = dtype("uint8", np.uint8)
+int8 = dtype("int8", np.int8)
+int16 = dtype("int16", np.int16)
+int32 = dtype("int32", np.int32)
+int64 = dtype("int64", np.int64)
+bool = dtype("bool", np.bool_)  # noqa: A001 - torch.bool shadows the builtin too
+
+# torch's aliases: torch.float is float32, torch.double is float64, ...
+half, float, double = float16, float32, float64  # noqa: A001
+short, int, long = int16, int32, int64  # noqa: A001
+
+_ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+_FROM_NUMPY = {d.numpy_dtype: d for d in _ALL}
+
+#: The dtype of floating-point tensors made from Python floats (torch's default).
+default_float = float32
+
+
+def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
+    """The microgrid dtype that stores elements of NumPy dtype ``np_dtype``."""
+    try:
+        return _FROM_NUMPY[np.dtype(np_dtype)]
+    except KeyError:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only "
+            "supported types are: float64, float32, float16, int64, int32, int16, "
+            "int8, uint8, and bool."
+        ) from None
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints that prints as ``torch.Size([2, 3])``."""
+
+    def __new__(cls, sizes: Iterable[int] = ()) -> "Size":
+        return super().__new__(cls, (operator.index(s) for s in sizes))
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)!r})"
+
+    __str__ = __repr__
+
+    def numel(self) -> builtins.int:
+        """The number of elements a tensor of this shape holds."""
+        n = 1
+        for s in self:
+            n *= s
+        return n

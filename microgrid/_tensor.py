@@ -1,0 +1,379 @@
+"""The Tensor: a NumPy array plus the bookkeeping autograd needs.
+
+PyTorch counterpart: ``torch.Tensor`` (``torch/_tensor.py`` and the C++
+``TensorImpl``/``AutogradMeta`` behind it).
+
+A microgrid Tensor holds
+
+* ``_data``: the NumPy array with the values (its storage);
+* ``requires_grad``: should gradients flow to this tensor?
+* ``grad_fn``: the graph node that computed it (``None`` for a *leaf*, a
+  tensor the user created);
+* ``grad``: for leaves that require grad, the gradient the last ``backward()``
+  accumulated;
+* a version counter, shared with every tensor that shares its storage, bumped
+  by in-place ops, so that backward can detect a saved value that changed.
+
+The methods here are thin: arithmetic and reductions call the op functions in
+``ops/``, where each op's forward and backward are written side by side.
+
+Read next: ``_creation.py`` (``microgrid.tensor`` and friends), then
+``autograd/graph.py``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import weakref
+from typing import Any, List, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _dtype
+from ._dtype import Size, dtype
+
+Number = Union[builtins.int, builtins.float, builtins.bool]
+
+
+class VersionCounter:
+    """How many times a storage was modified in place (shared by its views)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def bump(self) -> None:
+        self.value += 1
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it."""
+
+    # Class-level defaults, so that making a tensor only has to set _data.
+    grad_fn = None
+    _requires_grad = False
+    _grad: Optional["Tensor"] = None
+    _version_counter: Optional[VersionCounter] = None
+    _grad_accumulator: Optional[weakref.ref] = None
+    _base: Optional["Tensor"] = None
+
+    # PyTorch's value: NumPy scalars on the left of an operator defer to us.
+    __array_priority__ = 1000
+
+    def __init__(self, *args: Any) -> None:
+        """The legacy constructor: ``Tensor([1, 2])`` (float32 data) or
+        ``Tensor(2, 3)`` (a float32 tensor of that shape, zero-filled)."""
+        from ._creation import legacy_new
+
+        self._data = legacy_new(args, _dtype.float32)
+
+    @classmethod
+    def _make(cls, data: np.ndarray, grad_fn: Any = None) -> "Tensor":
+        """Wrap an array without copying it (the internal constructor)."""
+        tensor = object.__new__(cls)
+        tensor._data = data
+        if grad_fn is not None:
+            tensor.grad_fn = grad_fn
+            tensor._requires_grad = True
+        return tensor
+
+    # -- autograd attributes ---------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients flow to this tensor (True for any computed
+        tensor whose inputs required grad)."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if flag and not self.dtype.is_floating_point:
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = builtins.bool(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place and return ``self``."""
+        if requires_grad and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not computed by a recorded op (they have no grad_fn)."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> Optional["Tensor"]:
+        """The gradient accumulated by ``backward()`` (leaves only), or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Optional["Tensor"]) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
+                    "tensor are the same size")
+        self._grad = value
+
+    @property
+    def data(self) -> "Tensor":
+        """The same storage as a tensor outside the graph (requires_grad False).
+
+        Changes made through ``.data`` are invisible to autograd: it has its
+        own version counter.  Prefer ``detach()``, which shares the counter.
+        """
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data = value._data
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing this one's storage (and version counter), cut
+        from the graph: no grad_fn, requires_grad False."""
+        result = Tensor._make(self._data)
+        result._version_counter = self._counter()
+        return result
+
+    def _counter(self) -> VersionCounter:
+        """This storage's version counter, created on first use."""
+        if self._version_counter is None:
+            self._version_counter = VersionCounter()
+        return self._version_counter
+
+    @property
+    def _version(self) -> builtins.int:
+        """How many in-place changes this storage has seen."""
+        return 0 if self._version_counter is None else self._version_counter.value
+
+    def backward(self, gradient: Optional["Tensor"] = None, retain_graph: Optional[bool] = None,
+                 create_graph: bool = False, inputs: Optional[Sequence["Tensor"]] = None) -> None:
+        """Compute the gradient of this tensor with respect to every leaf that
+        requires grad, and accumulate it into their ``.grad``."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
+                 inputs=inputs)
+
+    # -- shape and type --------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        """The size of each dimension, as a ``Size`` (a tuple)."""
+        return Size(self._data.shape)
+
+    def size(self, dim: Optional[builtins.int] = None) -> Union[Size, builtins.int]:
+        """``shape``, or the size of one dimension."""
+        if dim is None:
+            return self.shape
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    def dim(self) -> builtins.int:
+        """The number of dimensions."""
+        return self._data.ndim
+
+    @property
+    def ndim(self) -> builtins.int:
+        return self._data.ndim
+
+    def numel(self) -> builtins.int:
+        """The number of elements."""
+        return self._data.size
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> dtype:
+        """The element type, e.g. ``microgrid.float32``."""
+        return _dtype.from_numpy_dtype(self._data.dtype)
+
+    def type(self, dtype: Any = None) -> Union[str, "Tensor"]:
+        """With no argument, PyTorch's legacy type name (``'torch.FloatTensor'``);
+        with a dtype, the tensor converted to it."""
+        if dtype is None:
+            from .autograd.graph import _LEGACY_TYPE_NAMES
+
+            return f"torch.{_LEGACY_TYPE_NAMES[self._data.dtype.name]}Tensor"
+        return self.to(dtype)
+
+    def to(self, dtype: dtype) -> "Tensor":
+        """This tensor converted to ``dtype`` (itself if it already has it)."""
+        if dtype.numpy_dtype == self._data.dtype:
+            return self
+        return _pointwise.to_dtype(self, dtype)
+
+    def float(self) -> "Tensor":
+        return self.to(_dtype.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(_dtype.float64)
+
+    def long(self) -> "Tensor":
+        return self.to(_dtype.int64)
+
+    def clone(self) -> "Tensor":
+        """A copy with its own storage; gradients flow back to the original."""
+        return _pointwise.clone(self)
+
+    # -- getting the values out ------------------------------------------
+    def item(self) -> Number:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
+                               "to Scalar")
+        return self._data.item()
+
+    def tolist(self) -> Union[List[Any], Number]:
+        """The values as (nested) Python lists of numbers."""
+        return self._data.tolist()
+
+    def numpy(self) -> np.ndarray:
+        """The values as a NumPy array sharing this tensor's memory."""
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return self._data.view()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def __len__(self) -> builtins.int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __bool__(self) -> builtins.bool:
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return builtins.bool(self._data.item())
+
+    def __float__(self) -> builtins.float:
+        return builtins.float(self.item())
+
+    def __int__(self) -> builtins.int:
+        return builtins.int(self.item())
+
+    def __hash__(self) -> builtins.int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return _tensor_str.tensor_repr(self)
+
+    def __format__(self, format_spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
+    # -- in place --------------------------------------------------------
+    def zero_(self) -> "Tensor":
+        """Fill with zeros, in place."""
+        self._check_inplace()
+        self._data[...] = 0
+        self._counter().bump()
+        return self
+
+    def _check_inplace(self) -> None:
+        """PyTorch's guard: a leaf that requires grad may not be changed in
+        place while the change would be recorded."""
+        if self._requires_grad and self.grad_fn is None and _grad_mode.enabled:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+
+    # -- arithmetic (see ops/pointwise.py) ---------------------------------
+    def add(self, other: Any, alpha: Number = 1) -> "Tensor":
+        return _pointwise.add(self, other, alpha=alpha)
+
+    def sub(self, other: Any, alpha: Number = 1) -> "Tensor":
+        return _pointwise.sub(self, other, alpha=alpha)
+
+    def mul(self, other: Any) -> "Tensor":
+        return _pointwise.mul(self, other)
+
+    def div(self, other: Any) -> "Tensor":
+        return _pointwise.div(self, other)
+
+    def neg(self) -> "Tensor":
+        return _pointwise.neg(self)
+
+    def __add__(self, other: Any) -> "Tensor":
+        return _pointwise.add(self, other)
+
+    def __radd__(self, other: Any) -> "Tensor":
+        return _pointwise.add(self, other)
+
+    def __sub__(self, other: Any) -> "Tensor":
+        return _pointwise.sub(self, other)
+
+    def __rsub__(self, other: Any) -> "Tensor":
+        return _pointwise.rsub(self, other)
+
+    def __mul__(self, other: Any) -> "Tensor":
+        return _pointwise.mul(self, other)
+
+    def __rmul__(self, other: Any) -> "Tensor":
+        return _pointwise.mul(self, other)
+
+    def __truediv__(self, other: Any) -> "Tensor":
+        return _pointwise.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> "Tensor":
+        return _pointwise.rdiv(self, other)
+
+    def __neg__(self) -> "Tensor":
+        return _pointwise.neg(self)
+
+    # -- reductions (see ops/reduction.py) -------------------------------
+    def sum(self, dim: Any = None, keepdim: builtins.bool = False) -> "Tensor":
+        return _reduction.sum(self, dim, keepdim)
+
+    def mean(self, dim: Any = None, keepdim: builtins.bool = False) -> "Tensor":
+        return _reduction.mean(self, dim, keepdim)
+
+    # -- shape (see ops/shape.py) ------------------------------------------
+    def expand(self, *sizes: Any) -> "Tensor":
+        return _shape.expand(self, *sizes)
+
+    def reshape(self, *shape: Any) -> "Tensor":
+        return _shape.reshape(self, *shape)
+
+    def view(self, *shape: Any) -> "Tensor":
+        return _shape.view(self, *shape)
+
+
+def set_leaf_requires_grad(result: Tensor, requires_grad: builtins.bool) -> Tensor:
+    """Give a freshly made leaf ``requires_grad=True`` (floating point only)."""
+    if requires_grad:
+        if not result.dtype.is_floating_point:
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients")
+        result._requires_grad = True
+    return result
+
+
+def _wrap_dim(dim: builtins.int, ndim: builtins.int) -> builtins.int:
+    """A dimension index with negatives counted from the end, checked like torch."""
+    low, high = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if not low <= dim <= high:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], "
+                         f"but got {dim})")
+    return dim % max(ndim, 1)
+
+
+# Imported last: these modules use Tensor, and Tensor's methods call them.
+from . import _tensor_str  # noqa: E402
+from .autograd.grad_mode import _grad_mode  # noqa: E402
+from .ops import pointwise as _pointwise  # noqa: E402
+from .ops import reduction as _reduction  # noqa: E402
+from .ops import shape as _shape  # noqa: E402

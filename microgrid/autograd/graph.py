@@ -1,0 +1,266 @@
+"""The computation graph: backward nodes, their edges, and saved tensors.
+
+PyTorch counterpart: ``torch::autograd::Node`` (what ``tensor.grad_fn`` holds),
+``AccumulateGrad`` and ``SavedVariable`` (``torch/csrc/autograd/function.h``,
+``saved_variable.h``).
+
+When an op runs with grad mode on and some input requires grad, it records one
+*node* and hangs it on its result as ``result.grad_fn``.  The node knows two
+things:
+
+* ``next_functions``: for each input of the op, in order, an edge
+  ``(node, 0)`` to the node that will receive that input's gradient: the
+  input's own ``grad_fn`` if it was computed, an ``AccumulateGrad`` node if it
+  is a leaf that requires grad, or ``None`` if no gradient is needed (a
+  constant, or a Python number).  The 0 is the *output number* of that node;
+  every microgrid node has exactly one output, so it is always 0.
+* how to turn the gradient of its output into gradients of its inputs: its
+  ``backward`` method, written with ordinary tensor ops, plus whatever tensors
+  it saved from the forward pass to do so.
+
+The graph is therefore a DAG pointing from outputs back to leaves, and
+``loss.backward()`` (``engine.py``) walks it.
+
+Read next: ``engine.py``, which runs the nodes in order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .grad_mode import _grad_mode
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+#: Every node gets the next number when it is created.  A node created later
+#: always depends on nodes created earlier, so running nodes from the highest
+#: number down is a valid order for backward (it is what PyTorch does).
+_sequence_numbers = itertools.count()
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+Edge = Tuple[Optional["Node"], int]
+
+
+class SavedTensor:
+    """A tensor a node keeps from the forward pass for use in backward.
+
+    It remembers the tensor's version (bumped by every in-place op), so that
+    backward can refuse to use a value that was overwritten since.  A node
+    that saves its *own* output keeps only the data: keeping the output tensor
+    itself would make a cycle (output -> grad_fn -> saved output).  On unpack
+    the output is rebuilt with ``grad_fn`` pointing back at the node, exactly
+    as PyTorch's ``SavedVariable`` does.
+    """
+
+    __slots__ = ("tensor", "data", "version", "counter")
+
+    def __init__(self, tensor: "Tensor", node: "Node") -> None:
+        self.version = tensor._version
+        self.counter = tensor._counter()
+        if tensor.grad_fn is node:
+            self.tensor = None
+            self.data = tensor._data
+        else:
+            self.tensor = tensor
+            self.data = None
+
+    def unpack(self, node: "Node") -> "Tensor":
+        """The saved tensor, after checking it was not modified in place."""
+        if self.counter.value != self.version:
+            raise RuntimeError(_modified_message(self, node))
+        if self.tensor is not None:
+            return self.tensor
+        from .._tensor import Tensor
+
+        return Tensor._make(self.data, grad_fn=node)
+
+
+def _modified_message(saved: SavedTensor, node: "Node") -> str:
+    data = saved.data if saved.tensor is None else saved.tensor._data
+    type_name = _LEGACY_TYPE_NAMES[data.dtype.name]
+    return (
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [torch.{type_name}Tensor {list(data.shape)}], which is output 0 "
+        f"of {node.name()}, is at version {saved.counter.value}; expected version "
+        f"{saved.version} instead. Hint: enable anomaly detection to find the operation "
+        "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+    )
+
+
+#: PyTorch's legacy tensor type names, used in its error messages.
+_LEGACY_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
+                      "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                      "uint8": "Byte", "bool": "Bool"}
+
+
+class Node:
+    """One backward function in the graph (what ``tensor.grad_fn`` points at).
+
+    Subclasses are named exactly as PyTorch names its nodes (``MulBackward0``)
+    and implement :meth:`backward`.  ``backward`` receives the gradient of
+    the node's output and returns one gradient per input (``None`` where an
+    input needs none).  It is written with ordinary microgrid tensor ops, so
+    when the engine runs it with grad mode on (``create_graph=True``) the
+    backward pass is itself recorded and can be differentiated again.
+    """
+
+    #: Saved tensors; set to None once they are freed after a backward pass.
+    _saved: Optional[Tuple[Any, ...]] = ()
+
+    def __init__(self, next_functions: Tuple[Edge, ...],
+                 input_meta: Tuple[Optional[Tuple[tuple, np.dtype]], ...]) -> None:
+        self.next_functions = next_functions
+        # Shape and dtype of each input that needs a gradient: the engine
+        # uses them to sum a broadcast gradient back to its input's shape.
+        self._input_meta = input_meta
+        self._sequence_nr = next(_sequence_numbers)
+
+    def name(self) -> str:
+        """The node's name, e.g. ``'MulBackward0'`` (PyTorch's name for it)."""
+        return type(self).__name__
+
+    def needs_input_grad(self, index: int) -> bool:
+        """Does input ``index`` of the op want a gradient? (Skip the work if not.)"""
+        return self.next_functions[index][0] is not None
+
+    # -- saved tensors ---------------------------------------------------
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep tensors (or plain numbers) from the forward pass for backward."""
+        from .._tensor import Tensor
+
+        self._saved = tuple(SavedTensor(v, self) if isinstance(v, Tensor) else v
+                            for v in values)
+
+    @property
+    def saved_tensors(self) -> Tuple[Any, ...]:
+        """The values given to :meth:`save_for_backward`, checked and unpacked."""
+        if self._saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        return tuple(v.unpack(self) if isinstance(v, SavedTensor) else v for v in self._saved)
+
+    def release_saved(self) -> None:
+        """Free the saved tensors (the engine does this after running the node)."""
+        if self._saved:
+            self._saved = None
+
+    # -- running ---------------------------------------------------------
+    def backward(self, grad: "Tensor") -> Sequence[Optional["Tensor"]]:
+        """Gradients of the inputs, given ``grad``, the gradient of the output."""
+        raise NotImplementedError(f"{self.name()} does not define backward")
+
+    def __call__(self, grad: "Tensor") -> Tuple[Optional["Tensor"], ...]:
+        """Run the node by hand, like calling a PyTorch ``grad_fn``."""
+        grads = self.backward(grad)
+        return grads if isinstance(grads, tuple) else tuple(grads)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf: it adds the incoming gradient into ``variable.grad``.
+
+    d(leaf)/d(leaf) = 1, so the gradient that reaches this node is the leaf's
+    gradient; if ``.grad`` already holds one (a second backward), the new
+    gradient is added to it.  Runs as soon as it is ready, before any other
+    node, like PyTorch's (its sequence number is the largest possible).
+    """
+
+    def __init__(self, variable: "Tensor") -> None:
+        self.variable = variable
+        self.next_functions = ()
+        self._input_meta = ((variable.shape, variable._data.dtype),)
+        self._sequence_nr = sys.maxsize
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def backward(self, grad: "Tensor") -> Tuple[()]:
+        accumulate_grad(self.variable, grad)
+        return ()
+
+
+def accumulate_grad(variable: "Tensor", grad: "Tensor") -> None:
+    """``variable.grad += grad``, or ``variable.grad = grad`` the first time.
+
+    The first gradient is copied: the array arriving here may be one the
+    caller still holds (the ``gradient`` given to ``backward``), and ``.grad``
+    must never share memory with it.  Later gradients are added in place, so
+    a reference to ``.grad`` sees the sum, as in PyTorch.  When the engine
+    records the backward pass (``create_graph=True``) the sum is an ordinary
+    recorded op instead, so ``.grad`` itself can be differentiated.
+    """
+    if variable._grad is None:
+        variable._grad = grad if _grad_mode.enabled else grad.detach().clone()
+    elif _grad_mode.enabled:
+        variable._grad = variable._grad + grad
+    else:
+        variable._grad._data += grad._data
+
+
+def make_edge(value: Any) -> Edge:
+    """The edge an op records for one of its inputs (see the module docstring)."""
+    from .._tensor import Tensor
+
+    if not isinstance(value, Tensor) or not value._requires_grad:
+        return (None, 0)
+    if value.grad_fn is not None:
+        return (value.grad_fn, 0)
+    return (grad_accumulator(value), 0)
+
+
+def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[Any],
+           saved: Sequence[Any] = (), save_result: bool = False, view_of: Optional["Tensor"] = None,
+           **attributes: Any) -> "Tensor":
+    """Wrap an op's result ``data`` in a Tensor and, when grad mode is on and any
+    input requires grad, record a ``node_class`` node for it.
+
+    ``saved`` are values ``backward`` will need (tensors or numbers); with
+    ``save_result`` the result itself is saved after them.  ``attributes``
+    (dims, shapes, ...) are stored on the node.  ``view_of`` marks the result
+    as a view sharing that tensor's storage, so both see the same version
+    counter for in-place checks.
+    """
+    from .._tensor import Tensor
+
+    result = Tensor._make(data)
+    if view_of is not None:
+        result._version_counter = view_of._counter()
+        result._base = view_of if view_of._base is None else view_of._base
+    if (not _grad_mode.enabled or data.dtype.kind != "f"
+            or not any(isinstance(t, Tensor) and t._requires_grad for t in inputs)):
+        return result  # nothing to record (integer results never require grad)
+    edges = tuple(make_edge(t) for t in inputs)
+    meta = tuple((t.shape, t._data.dtype) if fn is not None else None
+                 for t, (fn, _) in zip(inputs, edges))
+    node = node_class(edges, meta)
+    for key, value in attributes.items():
+        setattr(node, key, value)
+    result.grad_fn = node
+    result._requires_grad = True
+    if saved or save_result:
+        node.save_for_backward(*saved, *((result,) if save_result else ()))
+    return result
+
+
+def grad_accumulator(tensor: "Tensor") -> AccumulateGrad:
+    """The leaf's AccumulateGrad node, shared by every op that uses the leaf
+    while a graph holds it (the tensor keeps only a weak reference)."""
+    node = tensor._grad_accumulator() if tensor._grad_accumulator is not None else None
+    if node is None:
+        node = AccumulateGrad(tensor)
+        tensor._grad_accumulator = weakref.ref(node)
+    return node
