@@ -57,6 +57,7 @@ class Tensor:
     _version_counter: Optional[VersionCounter] = None
     _grad_accumulator: Optional[weakref.ref] = None
     _base: Optional["Tensor"] = None
+    _hooks: Sequence[Any] = ()  # a leaf's gradient hooks (a list once one is registered)
 
     # PyTorch's value: NumPy scalars on the left of an operator defer to us.
     __array_priority__ = 1000
@@ -166,6 +167,20 @@ class Tensor:
 
         backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
                  inputs=inputs)
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` whenever the gradient of this tensor is computed;
+        the hook may return a tensor to use instead.  Returns a handle whose
+        ``remove()`` unregisters it."""
+        from .autograd.graph import RemovableHandle
+
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn.add_tensor_pre_hook(hook)
+        if not self._hooks:
+            self._hooks = []
+        return RemovableHandle(self._hooks, hook)
 
     # -- shape and type --------------------------------------------------
     @property

@@ -161,11 +161,13 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence["Tensor"], keep
         while ready:
             _, _, node = heapq.heappop(ready)
             grad = buffers.pop(node)
+            if node._tensor_pre_hooks:
+                grad = node.run_tensor_hooks(grad)
             for i in capture.get(node, ()):
                 captured[i] = grad
             if needed is not None and node not in needed:
                 continue
-            grads = node.backward(grad)
+            grads = node.run(grad)
             if not keep_graph:
                 node.release_saved()
             for index, ((next_node, _), next_grad) in enumerate(zip(node.next_functions, grads)):

@@ -161,6 +161,57 @@ class Node:
         """Gradients of the inputs, given ``grad``, the gradient of the output."""
         raise NotImplementedError(f"{self.name()} does not define backward")
 
+    def run(self, grad: "Tensor") -> Sequence[Optional["Tensor"]]:
+        """What the engine calls: pre-hooks, :meth:`backward`, then post-hooks.
+
+        A pre-hook sees ``(grad,)`` and may return a replacement; a post-hook
+        sees ``(grad_inputs, (grad,))`` and may replace ``grad_inputs``.
+        """
+        for hook in self._pre_hooks:
+            replaced = hook((grad,))
+            if replaced is not None:
+                (grad,) = replaced
+        grads = self.backward(grad)
+        for hook in self._post_hooks:
+            replaced = hook(tuple(grads), (grad,))
+            if replaced is not None:
+                grads = replaced
+        return grads
+
+    # -- hooks -----------------------------------------------------------
+    # Hook lists are created on first use; most nodes never get one.
+    _pre_hooks: Sequence[Callable] = ()
+    _post_hooks: Sequence[Callable] = ()
+    _tensor_pre_hooks: Sequence[Callable] = ()
+
+    def register_prehook(self, hook: Callable) -> "RemovableHandle":
+        """Call ``hook((grad,))`` before this node runs; it may return a new ``(grad,)``."""
+        if not self._pre_hooks:
+            self._pre_hooks = []
+        return RemovableHandle(self._pre_hooks, hook)
+
+    def register_hook(self, hook: Callable) -> "RemovableHandle":
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node runs; it may
+        return new ``grad_inputs``."""
+        if not self._post_hooks:
+            self._post_hooks = []
+        return RemovableHandle(self._post_hooks, hook)
+
+    def add_tensor_pre_hook(self, hook: Callable) -> "RemovableHandle":
+        """A hook of the tensor this node produced (``tensor.register_hook``):
+        ``hook(grad)`` may return a replacement gradient."""
+        if not self._tensor_pre_hooks:
+            self._tensor_pre_hooks = []
+        return RemovableHandle(self._tensor_pre_hooks, hook)
+
+    def run_tensor_hooks(self, grad: "Tensor") -> "Tensor":
+        """Apply the hooks of the output tensor to its gradient, in order."""
+        for hook in self._tensor_pre_hooks:
+            replaced = hook(grad)
+            if replaced is not None:
+                grad = replaced
+        return grad
+
     def __call__(self, grad: "Tensor") -> Tuple[Optional["Tensor"], ...]:
         """Run the node by hand, like calling a PyTorch ``grad_fn``."""
         grads = self.backward(grad)
@@ -168,6 +219,19 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class RemovableHandle:
+    """Returned by every ``register_*hook``: ``handle.remove()`` unregisters it."""
+
+    def __init__(self, hooks: list, hook: Callable) -> None:
+        self._hooks = hooks
+        self._hook = hook
+        hooks.append(hook)
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
 
 
 class AccumulateGrad(Node):
@@ -187,6 +251,12 @@ class AccumulateGrad(Node):
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
+
+    @property
+    def _tensor_pre_hooks(self) -> Sequence[Callable]:  # type: ignore[override]
+        # A leaf keeps its hooks itself: this node lives only while a graph
+        # uses the leaf, the hooks must outlive it.
+        return self.variable._hooks
 
     def backward(self, grad: "Tensor") -> Tuple[()]:
         accumulate_grad(self.variable, grad)
