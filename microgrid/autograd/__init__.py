@@ -8,7 +8,8 @@ Reading order inside this package:
 2. ``graph.py``: the nodes ops record, their edges and saved tensors;
 3. ``engine.py``: the loop that runs the nodes backward;
 4. this file: ``backward`` and ``grad``, the two ways in;
-5. ``variable.py``: the legacy ``Variable``.
+5. ``variable.py``: the legacy ``Variable``;
+6. ``gradcheck.py``: checking a backward pass against finite differences.
 
 Read next: ``../ops/__init__.py``, how an op records its node.
 """
@@ -23,7 +24,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .variable import Variable
 
 __all__ = ["Variable", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled"]
+           "is_grad_enabled", "gradcheck"]
 
 Tensors = Union[Tensor, Sequence[Tensor]]
 
@@ -68,3 +69,7 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Union[None, Tensor, Se
                 f"The differentiated Tensor at index {i} appears to not have been used in the "
                 "graph. Set allow_unused=True if this is the desired behavior.")
     return tuple(result)
+
+
+# Imported last: gradcheck computes its analytical Jacobians with ``grad`` above.
+from .gradcheck import gradcheck  # noqa: E402
