@@ -16,6 +16,7 @@ Reading order (each module's docstring ends with "Read next"):
 8. ``autograd/__init__.py`` and ``autograd/variable.py``  ``backward``, ``grad``, ``Variable``
 9. ``_promotion.py``      PyTorch's type promotion rules
 10. ``_tensor_str.py``    printing, byte for byte as PyTorch prints
+11. ``viz/``             pictures of the graph (Graphviz), step-by-step backward
 
 The tutorial in one line: ``x = tensor([[1., 2.], [3., 4.]], requires_grad=True);
 mean(x * x).backward()`` leaves ``x.grad == x / 2``: ``MeanBackward0`` sends
@@ -63,6 +64,7 @@ from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_
 from .ops.pointwise import add, clone, div, mul, neg, reciprocal, rsub, sub
 from .ops.reduction import mean, sum
 from .ops.shape import expand, reshape
+from . import viz  # graph pictures; pygraphviz is imported only when one is rendered
 
 __version__ = "0.1.0"
 
