@@ -64,7 +64,7 @@ from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_
 from .ops.pointwise import add, clone, div, mul, neg, reciprocal, rsub, sub
 from .ops.reduction import mean, sum
 from .ops.shape import expand, reshape
-from . import viz  # graph pictures; pygraphviz is imported only when one is rendered
+from . import viz  # noqa: F401 - graph pictures; pygraphviz loads only to render one
 
 __version__ = "0.1.0"
 
