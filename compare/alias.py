@@ -84,6 +84,36 @@ def install() -> None:
 
 _CANNOT_IMPORT = re.compile(r"cannot import name '([^']+)' from '([^']+)'")
 
+# Python's messages for an operator the operands' classes lack, and the
+# Tensor method that would have answered each operator.
+_BINARY = re.compile(r"unsupported operand type\(s\) for ([^ :]+?)(=?)(?: or pow\(\))?: "
+                     r"'(\w+)' and '(\w+)'")
+_COMPARISON = re.compile(r"'([<>=!]+)' not supported between instances of '(\w+)' and '(\w+)'")
+_UNARY = re.compile(r"bad operand type for (?:unary )?([^ :(]+)(?:\(\))?: '(\w+)'")
+_OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod",
+              "**": "pow", "@": "matmul", "&": "and", "|": "or", "^": "xor", "<<": "lshift",
+              ">>": "rshift", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+_UNARY_OPERATORS = {"-": "neg", "+": "pos", "~": "invert", "abs": "abs"}
+
+
+def _missing_operator(message: str) -> Optional[str]:
+    """``torch.Tensor.__matmul__`` for "unsupported operand type(s) for @:
+    'Tensor' and 'Tensor'" (and the like), or None."""
+    binary = _BINARY.match(message)
+    if binary:
+        symbol, inplace, left, right = binary.groups()
+        prefix = "i" if inplace else ("" if left == "Tensor" else "r")
+        if "Tensor" in (left, right) and symbol in _OPERATORS:
+            return f"torch.Tensor.__{prefix}{_OPERATORS[symbol]}__"
+        return None
+    comparison = _COMPARISON.match(message)
+    if comparison and "Tensor" in comparison.groups()[1:] and comparison[1] in _OPERATORS:
+        return f"torch.Tensor.__{_OPERATORS[comparison[1]]}__"
+    unary = _UNARY.match(message)
+    if unary and unary[2] == "Tensor" and unary[1] in _UNARY_OPERATORS:
+        return f"torch.Tensor.__{_UNARY_OPERATORS[unary[1]]}__"
+    return None
+
 
 def missing_name(error: BaseException, script_files: Sequence[str]) -> Optional[str]:
     """The PyTorch name a script used that microgrid lacks, if that is what
@@ -108,6 +138,8 @@ def missing_name(error: BaseException, script_files: Sequence[str]) -> Optional[
     if isinstance(error, AttributeError) and error.name is not None:
         owner = _owner_name(error.obj)
         return None if owner is None else f"{owner}.{error.name}"
+    if isinstance(error, TypeError):
+        return _missing_operator(str(error))
     return None
 
 

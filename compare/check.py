@@ -3,8 +3,9 @@
 PyTorch counterpart: none.  PyTorch's run is the reference; microgrid's
 must agree on
 
-1. ``transcript``: what the program printed, byte for byte (stdout, and
-   stderr too when neither run raised: warnings are part of the output);
+1. ``transcript``: what the program printed, byte for byte, and the
+   warnings it showed (category and message; not their stderr text, which
+   names the file that warned: a file inside PyTorch, or inside microgrid);
 2. ``values``: every tensor the profiler saw (same names, shapes, dtypes,
    values within ``torch.testing.assert_close``'s default tolerance for the
    dtype: summation order may differ in the last bits);
@@ -26,6 +27,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -146,11 +148,20 @@ def transcript_diff(expected: str, actual: str, expected_name: str, actual_name:
         expected_name, actual_name)]
 
 
+#: PyTorch's warnings from C++ end with where in its C++ sources they were
+#: raised; that part says nothing about the program.
+_CPP_LOCATION = re.compile(r" \(Triggered internally at [^)]*\.\)$")
+
+
+def _warnings(run: Run) -> str:
+    return "".join(f"{w['category']}: {_CPP_LOCATION.sub('', w['message'])}\n"
+                   for w in run.record.get("warnings", ()))
+
+
 def check_transcript(torch: Run, microgrid: Run, expected: Optional[str]) -> Check:
     details = transcript_diff(torch.stdout, microgrid.stdout, "PyTorch", "microgrid")
-    if not torch.exception and not microgrid.exception:
-        details += transcript_diff(torch.stderr, microgrid.stderr, "PyTorch (stderr)",
-                                   "microgrid (stderr)")
+    details += transcript_diff(_warnings(torch), _warnings(microgrid), "PyTorch (warnings)",
+                               "microgrid (warnings)")
     if expected is not None and torch.stdout != expected:
         details += ["PyTorch no longer prints the expected transcript:"]
         details += transcript_diff(expected, torch.stdout, "expected", "PyTorch")
@@ -228,7 +239,7 @@ def _check_each(name: str, torch: Dict[str, Dict], microgrid: Dict[str, Dict],
         elif tensor_problem(a, b):
             problems.append(f"{key}: {tensor_problem(a, b)}")
     if problems:
-        return Check(name, False, f"{len(problems)} of {_count(compared, noun)} differ",
+        return Check(name, False, f"{len(problems)} differing, of {_count(compared, noun)}",
                      _limited(problems))
     return Check(name, True, f"{_count(compared, noun)} equal")
 
@@ -280,7 +291,7 @@ def check_graphs(torch: Dict[str, Dict], microgrid: Dict[str, Dict]) -> Check:
             elif first_graph_difference(a, b):
                 problems.append(f"{label}: {first_graph_difference(a, b)}")
     if problems:
-        return Check("graph", False, f"{len(problems)} of {_count(graphs, 'graph')} differ",
+        return Check("graph", False, f"{len(problems)} differing, of {_count(graphs, 'graph')}",
                      _limited(problems))
     return Check("graph", True, f"{_count(graphs, 'graph')} equal ({_count(nodes, 'node')})")
 
@@ -294,8 +305,8 @@ def _describe_error(run: Run) -> str:
 
 def check_error(torch: Run, microgrid: Run) -> Check:
     if microgrid.missing and not torch.exception:
-        return Check("error", False, f"microgrid has no {microgrid.missing}",
-                     [f"microgrid has no {microgrid.missing}"])
+        where = f" (line {microgrid.exception['line']})" if microgrid.exception["line"] else ""
+        return Check("error", False, f"microgrid has no {microgrid.missing}{where}")
     a, b = torch.exception, microgrid.exception
     same = torch.status == microgrid.status and (a is None) == (b is None) and (
         a is None or (a["type"], a["message"]) == (b["type"], b["message"]))

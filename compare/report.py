@@ -64,7 +64,9 @@ def _shown(run: Run) -> List[str]:
 
 def side_by_side(outcome: Outcome, columns: int) -> List[str]:
     half = (columns - 3) // 2
-    rows = [fit("PyTorch 2.13.0", half) + "   " + "microgrid", "-" * half + "-+-" + "-" * half]
+    names = [f"{name} {run.record.get('version', '')}".rstrip()
+             for name, run in (("PyTorch", outcome.torch), ("microgrid", outcome.microgrid))]
+    rows = [fit(names[0], half) + "   " + names[1], "-" * half + "-+-" + "-" * half]
     for a, marker, b in aligned(_shown(outcome.torch), _shown(outcome.microgrid)):
         rows.append((fit(a, half) + f" {marker} " + fit(b, half)).rstrip())
     return rows
@@ -73,7 +75,7 @@ def side_by_side(outcome: Outcome, columns: int) -> List[str]:
 def verdict_lines(outcome: Outcome) -> List[str]:
     lines = [f"{outcome.verdict}: {outcome.name}"]
     lines += [f"  {'ok ' if c.ok else 'BAD'} {c.name:<10} {c.summary}" for c in outcome.checks]
-    for check in outcome.checks:
+    for check in outcome.checks if outcome.verdict == "MISMATCH" else ():
         if not check.ok and check.details:
             lines.append(f"  -- {check.name} --")
             lines += ["    " + line for line in check.details]

@@ -15,7 +15,8 @@ is imported once but every program starts from the same clean state:
   return and snapshots the tensors in its variables (``snapshot.py``), and
   the module's globals when the script ends;
 * an exception that escapes the program is printed like Python prints it
-  and recorded (class and message), as is the exit status;
+  and recorded (class and message), as is the exit status; so is every
+  warning shown (category and message);
 * everything else is written as JSON to ``<job>.json``, a side channel that
   leaves the transcript untouched.
 
@@ -33,6 +34,7 @@ import runpy
 import signal
 import sys
 import traceback
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -91,7 +93,20 @@ class Tracer:
         for name, t in tensors:
             if graphs[name] and t.grad_fn not in inner and t.grad_fn not in drawn:
                 drawn.add(t.grad_fn)
-                self.pictures[f"{label}.{name}"] = self.describe(t, params=params)
+                self.pictures[f"{label}.{name}"] = self.describe(t, params={**params, name: t})
+
+
+def _record_warnings() -> List[Dict[str, str]]:
+    """From now on, note every warning Python shows (it is still shown)."""
+    shown: List[Dict[str, str]] = []
+    show = warnings.showwarning
+
+    def note(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
+        shown.append({"category": category.__name__, "message": str(message)})
+        show(message, category, *args, **kwargs)
+
+    warnings.showwarning = note
+    return shown
 
 
 def _exit_status(code: Any) -> int:
@@ -104,12 +119,22 @@ def _exit_status(code: Any) -> int:
     return 1
 
 
-def _print_exception(error: BaseException, script: str) -> None:
-    """Print ``error`` as Python would, without the runner's own frames."""
+def _report_exception(error: BaseException, script: str, engine: str) -> Dict[str, Any]:
+    """Print ``error`` as Python would (without the runner's own frames) and
+    return its record: class, message, the script's line that raised it and,
+    under microgrid, the PyTorch name it lacks if that is what went wrong."""
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != script:
         tb = tb.tb_next
     traceback.print_exception(type(error), error, tb)
+    line = None
+    for frame, number in traceback.walk_tb(tb):
+        if frame.f_code.co_filename == script:
+            line = number
+    record = {"type": type(error).__qualname__, "message": str(error), "line": line}
+    if engine == "microgrid":
+        record["missing"] = alias.missing_name(error, [script])
+    return record
 
 
 def run_job(job: Dict[str, Any], engine: str, tensor_type: type, render: bool) -> Dict[str, Any]:
@@ -123,6 +148,7 @@ def run_job(job: Dict[str, Any], engine: str, tensor_type: type, render: bool) -
         except ImportError as error:
             problems.append(f"--render: microgrid.viz is not available ({error})")
     tracer = Tracer(script, tensor_type, describe)
+    shown_warnings = _record_warnings()
     sys.argv = [script]
     sys.path[0] = os.path.dirname(script)
     status, exception = 0, None
@@ -135,27 +161,26 @@ def run_job(job: Dict[str, Any], engine: str, tensor_type: type, render: bool) -
         status = _exit_status(error.code)
     except BaseException as error:  # the program's own error: part of what is compared
         sys.setprofile(None)
-        _print_exception(error, script)
         status = 1
-        exception = {"type": type(error).__qualname__, "message": str(error)}
-        if engine == "microgrid":
-            exception["missing"] = alias.missing_name(error, [script])
+        exception = _report_exception(error, script, engine)
     finally:
         sys.setprofile(None)
-    return {"status": status, "exception": exception, "snapshots": tracer.snapshots,
+    return {"status": status, "exception": exception, "warnings": shown_warnings,
+            "snapshots": tracer.snapshots,
             "pictures": tracer.pictures, "problems": problems + tracer.problems}
 
 
-def _in_child(job: Dict[str, Any], engine: str, tensor_type: type, render: bool,
-              timeout: int) -> None:
-    """The forked child: redirect stdout/stderr to the job's files, run, report."""
+def _in_child(job: Dict[str, Any], engine: Any, render: bool, timeout: int) -> None:
+    """The forked child: redirect stdout/stderr to the job's files, run, report.
+    ``engine`` is the module the program's ``torch`` is (torch or microgrid)."""
     prefix = job["out"]
     for fd, suffix in ((1, ".stdout"), (2, ".stderr")):
         target = os.open(prefix + suffix, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(target, fd)
         os.close(target)
     signal.alarm(timeout)  # SIGALRM ends the child: the parent reports a timeout
-    result = run_job(job, engine, tensor_type, render)
+    result = run_job(job, engine.__name__, engine.Tensor, render)
+    result["version"] = engine.__version__
     sys.stdout.flush()
     sys.stderr.flush()
     with open(prefix + ".json", "w", encoding="utf-8") as side_channel:
@@ -176,7 +201,7 @@ def run_jobs(engine: str, jobs: List[Dict[str, Any]], render: bool, timeout: int
         pid = os.fork()
         if pid == 0:
             try:
-                _in_child(job, engine, engine_module.Tensor, render, timeout)
+                _in_child(job, engine_module, render, timeout)
             finally:
                 os._exit(0)
         _, wait_status = os.waitpid(pid, 0)

@@ -89,8 +89,8 @@ def render_pictures(outcome: Outcome, folder: Path) -> List[Path]:
     theirs = outcome.microgrid.record.get("pictures", {})
     for key, description in outcome.torch.record.get("pictures", {}).items():
         if key in theirs:
-            stem = "".join(c if c.isalnum() or c in "._-" else "_"
-                           for c in f"{Path(outcome.name).stem}.{key}")
+            stem = "".join(c if c.isalnum() or c in "._-" else "_" for c in
+                           f"{Path(outcome.name).stem}.{key.replace('<module>', 'module')}")
             path = folder / f"{stem}.png"
             draw_pair(description, theirs[key]).render(str(path), format="png")
             written.append(path)
