@@ -61,8 +61,57 @@ from ._tensor import Tensor
 from ._tensor_str import set_printoptions
 from . import autograd
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .ops.pointwise import add, clone, div, mul, neg, reciprocal, rsub, sub
-from .ops.reduction import mean, sum
+from .ops.pointwise import (
+    abs,
+    add,
+    clamp,
+    clamp_max,
+    clamp_min,
+    clip,
+    clone,
+    cos,
+    div,
+    eq,
+    exp,
+    ge,
+    gt,
+    le,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    ne,
+    neg,
+    pow,
+    reciprocal,
+    relu,
+    rsub,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    sub,
+    tanh,
+    where,
+)
+from .ops.reduction import (
+    argmax,
+    argmin,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    softmax,
+    std,
+    sum,
+    var,
+)
 from .ops.shape import expand, reshape
 from . import viz  # noqa: F401 - graph pictures; pygraphviz loads only to render one
 
@@ -75,6 +124,11 @@ __all__ = [
     "int", "int8", "int16", "int32", "int64", "long", "short", "uint8",
     "autograd", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "add", "sub", "rsub", "mul", "div", "neg", "reciprocal", "clone", "sum", "mean",
+    "pow", "maximum", "minimum", "exp", "log", "sqrt", "abs", "sign", "sin", "cos", "tanh",
+    "sigmoid", "relu", "clamp", "clip", "clamp_min", "clamp_max", "where",
+    "eq", "ne", "gt", "lt", "ge", "le", "logical_and", "logical_or", "logical_xor",
+    "logical_not", "max", "min", "argmax", "argmin", "var", "std", "logsumexp",
+    "softmax", "log_softmax",
     "expand", "reshape", "set_printoptions",
 ]
 del _dtype

@@ -307,54 +307,207 @@ class Tensor:
                                "in-place operation.")
 
     # -- arithmetic (see ops/pointwise.py) ---------------------------------
-    def add(self, other: Any, alpha: Number = 1) -> "Tensor":
+    # Operators return NotImplemented for operands that are not numbers, so
+    # that Python raises its usual TypeError (``x + "a"``), or falls back to
+    # identity for ``x == None``, as it does with PyTorch tensors.
+    def add(self, other: Any, *, alpha: Number = 1) -> "Tensor":
         return _pointwise.add(self, other, alpha=alpha)
 
-    def sub(self, other: Any, alpha: Number = 1) -> "Tensor":
+    def sub(self, other: Any, *, alpha: Number = 1) -> "Tensor":
         return _pointwise.sub(self, other, alpha=alpha)
 
     def mul(self, other: Any) -> "Tensor":
         return _pointwise.mul(self, other)
 
-    def div(self, other: Any) -> "Tensor":
-        return _pointwise.div(self, other)
+    def div(self, other: Any, **rounding_mode: Any) -> "Tensor":
+        """``self / other``; ``rounding_mode='trunc'`` or ``'floor'`` rounds."""
+        return _pointwise.div(self, other, **rounding_mode)
+
+    def pow(self, exponent: Any) -> "Tensor":
+        return _pointwise.pow(self, exponent)
+
+    def maximum(self, other: "Tensor") -> "Tensor":
+        return _pointwise.maximum(self, other)
+
+    def minimum(self, other: "Tensor") -> "Tensor":
+        return _pointwise.minimum(self, other)
+
+    def reciprocal(self) -> "Tensor":
+        return _pointwise.reciprocal(self)
 
     def neg(self) -> "Tensor":
         return _pointwise.neg(self)
 
-    def __add__(self, other: Any) -> "Tensor":
-        return _pointwise.add(self, other)
+    def exp(self) -> "Tensor":
+        return _pointwise.exp(self)
 
-    def __radd__(self, other: Any) -> "Tensor":
-        return _pointwise.add(self, other)
+    def log(self) -> "Tensor":
+        return _pointwise.log(self)
 
-    def __sub__(self, other: Any) -> "Tensor":
-        return _pointwise.sub(self, other)
+    def sqrt(self) -> "Tensor":
+        return _pointwise.sqrt(self)
 
-    def __rsub__(self, other: Any) -> "Tensor":
-        return _pointwise.rsub(self, other)
+    def abs(self) -> "Tensor":
+        return _pointwise.abs(self)
 
-    def __mul__(self, other: Any) -> "Tensor":
-        return _pointwise.mul(self, other)
+    def sign(self) -> "Tensor":
+        return _pointwise.sign(self)
 
-    def __rmul__(self, other: Any) -> "Tensor":
-        return _pointwise.mul(self, other)
+    def sin(self) -> "Tensor":
+        return _pointwise.sin(self)
 
-    def __truediv__(self, other: Any) -> "Tensor":
-        return _pointwise.div(self, other)
+    def cos(self) -> "Tensor":
+        return _pointwise.cos(self)
 
-    def __rtruediv__(self, other: Any) -> "Tensor":
-        return _pointwise.rdiv(self, other)
+    def tanh(self) -> "Tensor":
+        return _pointwise.tanh(self)
+
+    def sigmoid(self) -> "Tensor":
+        return _pointwise.sigmoid(self)
+
+    def relu(self) -> "Tensor":
+        return _pointwise.relu(self)
+
+    def clamp(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+        return _pointwise.clamp(self, min, max)
+
+    clip = clamp
+
+    def clamp_min(self, min: Any) -> "Tensor":  # noqa: A002
+        return _pointwise.clamp_min(self, min)
+
+    def clamp_max(self, max: Any) -> "Tensor":  # noqa: A002
+        return _pointwise.clamp_max(self, max)
+
+    def where(self, condition: "Tensor", other: Any) -> "Tensor":
+        """``self`` where ``condition``, else ``other``."""
+        return _pointwise.where(condition, self, other)
+
+    def eq(self, other: Any) -> "Tensor":
+        return _pointwise.eq(self, other)
+
+    def ne(self, other: Any) -> "Tensor":
+        return _pointwise.ne(self, other)
+
+    def gt(self, other: Any) -> "Tensor":
+        return _pointwise.gt(self, other)
+
+    def lt(self, other: Any) -> "Tensor":
+        return _pointwise.lt(self, other)
+
+    def ge(self, other: Any) -> "Tensor":
+        return _pointwise.ge(self, other)
+
+    def le(self, other: Any) -> "Tensor":
+        return _pointwise.le(self, other)
+
+    def logical_and(self, other: "Tensor") -> "Tensor":
+        return _pointwise.logical_and(self, other)
+
+    def logical_or(self, other: "Tensor") -> "Tensor":
+        return _pointwise.logical_or(self, other)
+
+    def logical_xor(self, other: "Tensor") -> "Tensor":
+        return _pointwise.logical_xor(self, other)
+
+    def logical_not(self) -> "Tensor":
+        return _pointwise.logical_not(self)
+
+    def __add__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.add, self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.add, self, other)
+
+    def __sub__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.sub, self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.rsub, self, other)
+
+    def __mul__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.mul, self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.mul, self, other)
+
+    def __truediv__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.div, self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.rdiv, self, other)
+
+    def __pow__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.pow, self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.pow, self, other, reflected=True)
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return _pointwise.operator(_pointwise.eq, self, other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return _pointwise.operator(_pointwise.ne, self, other)
+
+    def __gt__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.gt, self, other)
+
+    def __lt__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.lt, self, other)
+
+    def __ge__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.ge, self, other)
+
+    def __le__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.le, self, other)
 
     def __neg__(self) -> "Tensor":
         return _pointwise.neg(self)
 
-    # -- reductions (see ops/reduction.py) -------------------------------
-    def sum(self, dim: Any = None, keepdim: builtins.bool = False) -> "Tensor":
-        return _reduction.sum(self, dim, keepdim)
+    def __abs__(self) -> "Tensor":
+        return _pointwise.abs(self)
 
-    def mean(self, dim: Any = None, keepdim: builtins.bool = False) -> "Tensor":
-        return _reduction.mean(self, dim, keepdim)
+    # -- reductions (see ops/reduction.py) -------------------------------
+    def sum(self, dim: Any = None, keepdim: builtins.bool = False,
+            dtype: Optional[dtype] = None) -> "Tensor":
+        return _reduction.sum(self, dim, keepdim, dtype=dtype)
+
+    def mean(self, dim: Any = None, keepdim: builtins.bool = False,
+             dtype: Optional[dtype] = None) -> "Tensor":
+        return _reduction.mean(self, dim, keepdim, dtype=dtype)
+
+    def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
+        """The largest element, or ``(values, indices)`` along ``dim``."""
+        return _reduction.max(self, dim, keepdim)
+
+    def min(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
+        """The smallest element, or ``(values, indices)`` along ``dim``."""
+        return _reduction.min(self, dim, keepdim)
+
+    def argmax(self, dim: Optional[builtins.int] = None,
+               keepdim: builtins.bool = False) -> "Tensor":
+        return _reduction.argmax(self, dim, keepdim)
+
+    def argmin(self, dim: Optional[builtins.int] = None,
+               keepdim: builtins.bool = False) -> "Tensor":
+        return _reduction.argmin(self, dim, keepdim)
+
+    def var(self, dim: Any = None, unbiased: Optional[builtins.bool] = None,
+            keepdim: builtins.bool = False, *, correction: Any = None) -> "Tensor":
+        return _reduction.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim: Any = None, unbiased: Optional[builtins.bool] = None,
+            keepdim: builtins.bool = False, *, correction: Any = None) -> "Tensor":
+        return _reduction.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> "Tensor":
+        return _reduction.logsumexp(self, dim, keepdim)
+
+    def softmax(self, dim: builtins.int, dtype: Optional[dtype] = None) -> "Tensor":
+        return _reduction.softmax(self, dim, dtype)
+
+    def log_softmax(self, dim: builtins.int, dtype: Optional[dtype] = None) -> "Tensor":
+        return _reduction.log_softmax(self, dim, dtype)
 
     # -- shape (see ops/shape.py) ------------------------------------------
     def expand(self, *sizes: Any) -> "Tensor":

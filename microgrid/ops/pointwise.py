@@ -1,7 +1,8 @@
-"""Elementwise ops: ``+ - * /``, negation, dtype conversion and copies.
+"""Elementwise ops: arithmetic, powers, math functions, clamping, comparisons.
 
-PyTorch counterpart: ``torch.add``, ``torch.mul`` ... and their nodes
-``AddBackward0``, ``MulBackward0`` ... (``derivatives.yaml``).
+PyTorch counterpart: ``torch.add``, ``torch.exp``, ``torch.where`` ... and their
+nodes ``AddBackward0``, ``ExpBackward0``, ``WhereBackward0`` ...
+(``tools/autograd/derivatives.yaml``).
 
 Binary ops broadcast like NumPy and PyTorch.  Each backward returns the
 gradient at the *broadcast* shape; the engine sums it back to each input's
@@ -9,41 +10,84 @@ shape (``autograd/engine.py: sum_to_shape``).  A Python number operand is
 never wrapped in a tensor: it has no gradient, and its edge in
 ``next_functions`` is ``(None, 0)``, as in PyTorch.
 
+Result dtypes follow PyTorch, not NumPy (``_promotion.py``): every forward
+converts its operands to the result dtype *before* NumPy sees them, and math
+functions turn integer and bool tensors into float32 (``exp`` of an int64
+tensor is float32).  NumPy's warnings (``log(0)``, ``0/0``, overflow) are
+silenced: PyTorch gives the same inf and nan without a word.
+
+Comparisons (``x > y``) give bool tensors and record nothing: a step function
+has no useful gradient.
+
 Read next: ``reduction.py``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Tuple
+import builtins
+from typing import Any, Callable, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .._dtype import dtype
 from .._promotion import category, result_type
 from .._tensor import Tensor
-from ..autograd.graph import Node, record
+from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
 
 Operand = Any  # a Tensor or a Python number
+Grads = Tuple[Optional[Tensor], ...]
+
+_NUMBERS = (bool, int, float, np.number, np.bool_)
 
 
 # -- helpers ------------------------------------------------------------------
-def _check_operand(value: Operand, op: str, position: int) -> None:
-    if not isinstance(value, (Tensor, bool, int, float, np.number, np.bool_)):
+def is_operand(value: Any) -> bool:
+    """Can ``value`` take part in arithmetic with a tensor (a tensor or a number)?"""
+    return isinstance(value, (Tensor, *_NUMBERS))
+
+
+def check_operand(value: Operand, op: str, position: int, tensor_only: bool = False) -> None:
+    """PyTorch's TypeError for an argument that is not a tensor (or a number,
+    unless ``tensor_only``)."""
+    if not (isinstance(value, Tensor) or (not tensor_only and isinstance(value, _NUMBERS))):
         name = "input" if position == 1 else "other"
         raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, "
                         f"not {type(value).__name__}")
+
+
+def broadcast_shape(*shapes: Sequence[int]) -> Tuple[int, ...]:
+    """The shape ``shapes`` broadcast to, or PyTorch's error if they do not."""
+    result: Tuple[int, ...] = ()
+    for shape in shapes:
+        ndim = builtins.max(len(result), len(shape))
+        a = (1,) * (ndim - len(result)) + tuple(result)
+        b = (1,) * (ndim - len(shape)) + tuple(shape)
+        for i, (m, n) in enumerate(zip(a, b, strict=True)):
+            if m != n and m != 1 and n != 1:
+                raise RuntimeError(f"The size of tensor a ({m}) must match the size of tensor b "
+                                   f"({n}) at non-singleton dimension {i}")
+        result = tuple(n if m == 1 else m for m, n in zip(a, b, strict=True))
+    return result
 
 
 def cast_operands(input: Operand, other: Operand, op: str,
                   floating: bool = False) -> Tuple[Any, Any]:
     """The two operands as NumPy values of the result dtype (PyTorch's type
     promotion; ``floating`` forces a floating result, as division does)."""
-    _check_operand(input, op, 1)
-    _check_operand(other, op, 2)
-    out = result_type(input, other)
+    check_operand(input, op, 1)
+    check_operand(other, op, 2)
+    return _cast(input, other, floating=floating)
+
+
+def _cast(*operands: Operand, floating: bool = False) -> Tuple[Any, ...]:
+    """Operands (tensors or numbers; None is left alone) converted to their
+    common result dtype, after checking that their shapes broadcast."""
+    present = [v for v in operands if v is not None]
+    broadcast_shape(*(v._data.shape for v in present if isinstance(v, Tensor)))
+    out = result_type(*present)
     if floating and category(out) < 2:
         out = np.dtype(np.float32)
-    return _as_numpy(input, out), _as_numpy(other, out)
+    return tuple(None if v is None else _as_numpy(v, out) for v in operands)
 
 
 def _as_numpy(value: Operand, out: np.dtype) -> Any:
@@ -52,68 +96,130 @@ def _as_numpy(value: Operand, out: np.dtype) -> Any:
     return out.type(value)
 
 
-# -- add ----------------------------------------------------------------------
+def _compute(function: Callable[..., Any], *args: Any) -> np.ndarray:
+    """``function(*args)`` as an array, without NumPy's floating-point warnings
+    (a ufunc on 0-d arrays returns a NumPy scalar: make it an array again)."""
+    with np.errstate(all="ignore"):
+        return np.asarray(function(*args))
+
+
+def _floating(input: Tensor, op: str) -> np.ndarray:
+    """The input's values for a math function: integers and bools become float32."""
+    check_operand(input, op, 1, tensor_only=True)
+    data = input._data
+    return data if data.dtype.kind == "f" else data.astype(np.float32)
+
+
+def _type_name(data: np.ndarray) -> str:
+    return _LEGACY_TYPE_NAMES[data.dtype.name]
+
+
+def _zeros(like: Tensor) -> Tensor:
+    """A constant tensor of zeros (no graph), for gradients that are zero."""
+    return Tensor._make(np.zeros(like._data.shape, dtype=like._data.dtype))
+
+
+def operator(function: Callable[..., Tensor], tensor: Tensor, other: Any,
+             reflected: bool = False) -> Any:
+    """What ``tensor + other`` (or, ``reflected``, ``other + tensor``) does:
+    ``NotImplemented`` for a non-number, so that Python raises its own
+    ``TypeError`` (or tries ``other``'s method), as it does with PyTorch."""
+    if not is_operand(other):
+        return NotImplemented
+    return function(other, tensor) if reflected else function(tensor, other)
+
+
+# -- add, sub -----------------------------------------------------------------
+def _scaled(value: Any, alpha: Any, out_dtype: np.dtype) -> Any:
+    """``alpha * value`` for add/sub, after PyTorch's checks on ``alpha``."""
+    if isinstance(alpha, (bool, np.bool_)) and out_dtype != np.bool_:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if category(out_dtype) < 2 and not isinstance(alpha, (int, np.integer, np.bool_)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if alpha == 1:
+        return value
+    return value * np.asarray(alpha).astype(out_dtype)
+
+
+def _scale_grad(grad: Tensor, alpha: Any) -> Tensor:
+    return grad if alpha == 1 else grad * alpha
+
+
 class AddBackward0(Node):
     """z = x + alpha * y;   dL/dx = grad;   dL/dy = alpha * grad"""
 
-    def backward(self, grad: Tensor) -> Tuple[Any, Any]:
-        return grad, (grad * self.alpha if self.alpha != 1 else grad)
+    def backward(self, grad: Tensor) -> Grads:
+        return grad, _scale_grad(grad, self.alpha)
 
 
-def add(input: Operand, other: Operand, alpha: Any = 1) -> Tensor:
+def add(input: Operand, other: Operand, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other``, elementwise with broadcasting."""
     x, y = cast_operands(input, other, "add")
-    if alpha != 1:
-        y = y * np.asarray(alpha).astype(y.dtype)
-    return record(AddBackward0, np.add(x, y), (input, other), alpha=alpha)
+    return record(AddBackward0, _compute(np.add, x, _scaled(y, alpha, x.dtype)),
+                  (input, other), alpha=alpha)
 
 
-# -- sub ----------------------------------------------------------------------
+def _is_bool(value: Operand) -> bool:
+    return (isinstance(value, (bool, np.bool_))
+            or (isinstance(value, Tensor) and value._data.dtype == np.bool_))
+
+
+def _check_subtraction(input: Operand, other: Operand) -> None:
+    """PyTorch refuses ``-`` on bools: it points to xor / not instead."""
+    if _is_bool(input) and _is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
 class SubBackward0(Node):
     """z = x - alpha * y;   dL/dx = grad;   dL/dy = -alpha * grad"""
 
-    def backward(self, grad: Tensor) -> Tuple[Any, Any]:
-        return grad, (-grad * self.alpha if self.alpha != 1 else -grad)
+    def backward(self, grad: Tensor) -> Grads:
+        return grad, -_scale_grad(grad, self.alpha)
 
 
-def _check_not_bool_subtraction(x: Any, y: Any) -> None:
-    if np.asarray(x).dtype == np.bool_ and np.asarray(y).dtype == np.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
-
-
-def sub(input: Operand, other: Operand, alpha: Any = 1) -> Tensor:
+def sub(input: Operand, other: Operand, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``, elementwise with broadcasting."""
     x, y = cast_operands(input, other, "sub")
-    _check_not_bool_subtraction(x, y)
-    if alpha != 1:
-        y = y * np.asarray(alpha).astype(y.dtype)
-    return record(SubBackward0, np.subtract(x, y), (input, other), alpha=alpha)
+    _check_subtraction(input, other)
+    return record(SubBackward0, _compute(np.subtract, x, _scaled(y, alpha, x.dtype)),
+                  (input, other), alpha=alpha)
+
+
+class RsubBackward0(Node):
+    """z = y - alpha * x  (both tensors);   dL/dx = -alpha * grad;   dL/dy = grad"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        return -_scale_grad(grad, self.alpha), grad
 
 
 class RsubBackward1(Node):
     """z = c - alpha * x  (c a Python number);   dL/dx = -alpha * grad"""
 
-    def backward(self, grad: Tensor) -> Tuple[Any]:
-        return (-grad * self.alpha if self.alpha != 1 else -grad,)
+    def backward(self, grad: Tensor) -> Grads:
+        return (-_scale_grad(grad, self.alpha),)
 
 
-def rsub(input: Tensor, other: Operand, alpha: Any = 1) -> Tensor:
+def rsub(input: Tensor, other: Operand, *, alpha: Any = 1) -> Tensor:
     """``other - alpha * input``: what ``2 - x`` calls (``x.__rsub__(2)``)."""
-    if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
     x, c = cast_operands(input, other, "rsub")
-    _check_not_bool_subtraction(x, c)
-    if alpha != 1:
-        x = x * np.asarray(alpha).astype(x.dtype)
-    return record(RsubBackward1, np.subtract(c, x), (input,), alpha=alpha)
+    _check_subtraction(input, other)
+    data = _compute(np.subtract, c, _scaled(x, alpha, x.dtype))
+    if isinstance(other, Tensor):
+        return record(RsubBackward0, data, (input, other), alpha=alpha)
+    return record(RsubBackward1, data, (input,), alpha=alpha)
 
 
-# -- mul ----------------------------------------------------------------------
+# -- mul, div -----------------------------------------------------------------
 class MulBackward0(Node):
     """z = x * y;   dL/dx = grad * y;   dL/dy = grad * x"""
 
-    def backward(self, grad: Tensor) -> Tuple[Any, Any]:
+    def backward(self, grad: Tensor) -> Grads:
         x, y = self.saved_tensors
         return (grad * y if self.needs_input_grad(0) else None,
                 grad * x if self.needs_input_grad(1) else None)
@@ -122,37 +228,78 @@ class MulBackward0(Node):
 def mul(input: Operand, other: Operand) -> Tensor:
     """``input * other``, elementwise with broadcasting."""
     x, y = cast_operands(input, other, "mul")
-    return record(MulBackward0, np.multiply(x, y), (input, other), saved=(input, other))
+    return record(MulBackward0, _compute(np.multiply, x, y), (input, other),
+                  saved=(input, other))
 
 
-# -- div ----------------------------------------------------------------------
+def _quotient_grads(node: Node, grad: Tensor) -> Grads:
+    x, y = node.saved_tensors
+    return (grad / y if node.needs_input_grad(0) else None,
+            -grad * x / (y * y) if node.needs_input_grad(1) else None)
+
+
 class DivBackward0(Node):
     """z = x / y;   dL/dx = grad / y;   dL/dy = -grad * x / y**2"""
 
-    def backward(self, grad: Tensor) -> Tuple[Any, Any]:
-        x, y = self.saved_tensors
-        return (grad / y if self.needs_input_grad(0) else None,
-                -grad * x / (y * y) if self.needs_input_grad(1) else None)
+    def backward(self, grad: Tensor) -> Grads:
+        return _quotient_grads(self, grad)
 
 
-def div(input: Operand, other: Operand) -> Tensor:
-    """``input / other`` (true division: integers give a float result)."""
-    x, y = cast_operands(input, other, "div", floating=True)
-    return record(DivBackward0, np.true_divide(x, y), (input, other), saved=(input, other))
+class DivBackward2(Node):
+    """z = round(x / y) with a rounding mode;   dL/dx = dL/dy = 0 (a step function;
+    with ``rounding_mode=None`` given explicitly: the formulas of DivBackward0)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        if self.rounding_mode is None:
+            return _quotient_grads(self, grad)
+        zero = _zeros(grad)
+        return zero, zero
+
+
+_TRUE_DIVISION = "true division"  # rounding_mode when the caller did not pass one
+
+
+def _rounded_division(x: np.ndarray, y: Any, mode: Optional[str]) -> np.ndarray:
+    if mode not in (None, "trunc", "floor"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{mode}'")
+    if mode is None:
+        return _compute(np.true_divide, x, y)
+    if x.dtype.kind != "f" and np.any(np.asarray(y) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    if mode == "floor":
+        return _compute(np.floor_divide, x, y)
+    if x.dtype.kind == "f":
+        return _compute(lambda a, b: np.trunc(a / b), x, y)
+    return _compute(lambda a, b: np.sign(a) * np.sign(b) * (np.abs(a) // np.abs(b)), x, y)
+
+
+def div(input: Operand, other: Operand, *, rounding_mode: Optional[str] = _TRUE_DIVISION
+        ) -> Tensor:
+    """``input / other`` (true division: integers give a float result), or
+    with ``rounding_mode`` ``'trunc'``/``'floor'`` the rounded quotient in the
+    operands' own dtype."""
+    if rounding_mode == _TRUE_DIVISION:
+        x, y = cast_operands(input, other, "div", floating=True)
+        return record(DivBackward0, _compute(np.true_divide, x, y), (input, other),
+                      saved=(input, other))
+    x, y = cast_operands(input, other, "div", floating=rounding_mode is None)
+    return record(DivBackward2, _rounded_division(x, y, rounding_mode), (input, other),
+                  saved=(input, other), rounding_mode=rounding_mode)
 
 
 class ReciprocalBackward0(Node):
     """z = 1 / x;   dL/dx = -grad * z**2"""
 
-    def backward(self, grad: Tensor) -> Tuple[Any]:
+    def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
         return (-grad * (z * z),)
 
 
 def reciprocal(input: Tensor) -> Tensor:
     """``1 / input``, elementwise."""
-    x, _ = cast_operands(input, 1.0, "reciprocal", floating=True)
-    return record(ReciprocalBackward0, np.reciprocal(x), (input,), save_result=True)
+    return record(ReciprocalBackward0, _compute(np.reciprocal, _floating(input, "reciprocal")),
+                  (input,), save_result=True)
 
 
 def rdiv(input: Tensor, other: Operand) -> Tensor:
@@ -163,29 +310,482 @@ def rdiv(input: Tensor, other: Operand) -> Tensor:
     return mul(reciprocal(input), other)
 
 
-# -- neg ----------------------------------------------------------------------
+# -- pow ----------------------------------------------------------------------
+class PowBackward0(Node):
+    """z = x ** p  (p a number);   dL/dx = grad * p * x ** (p - 1)   (0 when p == 0)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (x,) = self.saved_tensors
+        if self.exponent == 0:
+            return (_zeros(x),)
+        return (grad * (x.pow(self.exponent - 1) * self.exponent),)
+
+
+class PowBackward1(Node):
+    """z = x ** y;   dL/dx = grad * y * x ** (y - 1)   (0 where y == 0);
+    dL/dy = grad * z * log(x)   (0 where x == 0 and y >= 0)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        x, y, z = self.saved_tensors
+        grad_x = grad_y = None
+        if self.needs_input_grad(0):
+            grad_x = where(y == 0, 0.0, grad * (y * x.pow(y - 1)))
+        if self.needs_input_grad(1):
+            grad_y = grad * where(logical_and(x == 0, y >= 0), 0.0, z * x.log())
+        return grad_x, grad_y
+
+
+class PowBackward2(Node):
+    """z = b ** y  (b a number);   dL/dy = grad * z * log(b)   (0 where b == 0 and y >= 0)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        y, z = self.saved_tensors
+        with np.errstate(all="ignore"):
+            log_base = builtins.float(np.log(np.float64(self.base)))
+        if self.base == 0:
+            return (grad * where(y >= 0, 0.0, z * log_base),)
+        return (grad * (z * log_base),)
+
+
+def _integer_power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x ** y`` for integers as PyTorch computes it: a negative exponent
+    gives 0, except for the bases 1 and -1."""
+    negative = np.asarray(y) < 0
+    if not negative.any():
+        return np.asarray(np.power(x, y))
+    safe = np.power(x, np.where(negative, 0, y))
+    parity = np.where(np.abs(y) % 2 == 1, x, 1)  # (-1) ** y for the base -1
+    small = np.where(x == 1, 1, np.where(x == -1, parity, 0)).astype(x.dtype)
+    return np.asarray(np.where(negative, small, safe))
+
+
+def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's name
+    """``input ** exponent``, elementwise; either side may be a number."""
+    if not isinstance(input, Tensor):
+        check_operand(exponent, "pow", 2, tensor_only=True)
+        b, y = cast_operands(input, exponent, "pow")
+        data = _integer_power(b, y) if y.dtype.kind != "f" else _compute(np.power, b, y)
+        return record(PowBackward2, data, (exponent,), saved=(exponent,), save_result=True,
+                      base=input)
+    x, y = cast_operands(input, exponent, "pow")
+    if x.dtype.kind != "f":
+        if not isinstance(exponent, Tensor) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        data = _integer_power(x, y)
+    else:
+        data = _compute(np.power, x, y)
+    if isinstance(exponent, Tensor):
+        return record(PowBackward1, data, (input, exponent), saved=(input, exponent),
+                      save_result=True)
+    return record(PowBackward0, data, (input,), saved=(input,), exponent=exponent)
+
+
+# -- maximum, minimum ---------------------------------------------------------
+def _split_ties(grad: Tensor, x: Tensor, y: Tensor, x_loses: Tensor, y_loses: Tensor) -> Grads:
+    """The winner of each comparison takes the gradient; a tie shares it half and half."""
+    share = where(x == y, grad / 2, grad)
+    return where(x_loses, 0.0, share), where(y_loses, 0.0, share)
+
+
+class MaximumBackward0(Node):
+    """z = max(x, y);   dL/dx = grad where x > y, grad / 2 where x == y, else 0;
+    dL/dy the same with x and y swapped"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        x, y = self.saved_tensors
+        return _split_ties(grad, x, y, x < y, y < x)
+
+
+class MinimumBackward0(Node):
+    """z = min(x, y);   dL/dx = grad where x < y, grad / 2 where x == y, else 0;
+    dL/dy the same with x and y swapped"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        x, y = self.saved_tensors
+        return _split_ties(grad, x, y, x > y, y > x)
+
+
+def _extremum(node_class: type, function: Callable[..., Any], op: str, input: Tensor,
+              other: Tensor) -> Tensor:
+    check_operand(input, op, 1, tensor_only=True)
+    check_operand(other, op, 2, tensor_only=True)
+    x, y = _cast(input, other)
+    return record(node_class, _compute(function, x, y), (input, other), saved=(input, other))
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    """The larger of the two, elementwise (nan if either is nan)."""
+    return _extremum(MaximumBackward0, np.maximum, "maximum", input, other)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    """The smaller of the two, elementwise (nan if either is nan)."""
+    return _extremum(MinimumBackward0, np.minimum, "minimum", input, other)
+
+
+# -- math functions -----------------------------------------------------------
 class NegBackward0(Node):
     """z = -x;   dL/dx = -grad"""
 
-    def backward(self, grad: Tensor) -> Tuple[Any]:
+    def backward(self, grad: Tensor) -> Grads:
         return (-grad,)
 
 
 def neg(input: Tensor) -> Tensor:
     """``-input``, elementwise."""
+    check_operand(input, "neg", 1, tensor_only=True)
     if input._data.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                            "you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
-    return record(NegBackward0, np.negative(input._data), (input,))
+    return record(NegBackward0, _compute(np.negative, input._data), (input,))
+
+
+class ExpBackward0(Node):
+    """z = exp(x);   dL/dx = grad * z"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (z,) = self.saved_tensors
+        return (grad * z,)
+
+
+def exp(input: Tensor) -> Tensor:
+    """``e ** input``, elementwise."""
+    return record(ExpBackward0, _compute(np.exp, _floating(input, "exp")), (input,),
+                  save_result=True)
+
+
+class LogBackward0(Node):
+    """z = log(x);   dL/dx = grad / x"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (x,) = self.saved_tensors
+        return (grad / x,)
+
+
+def log(input: Tensor) -> Tensor:
+    """The natural logarithm, elementwise (``-inf`` at 0, nan below)."""
+    return record(LogBackward0, _compute(np.log, _floating(input, "log")), (input,),
+                  saved=(input,))
+
+
+class SqrtBackward0(Node):
+    """z = sqrt(x);   dL/dx = grad / (2 * z)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (z,) = self.saved_tensors
+        return (grad / (z * 2),)
+
+
+def sqrt(input: Tensor) -> Tensor:
+    """The square root, elementwise (nan below 0)."""
+    return record(SqrtBackward0, _compute(np.sqrt, _floating(input, "sqrt")), (input,),
+                  save_result=True)
+
+
+class SinBackward0(Node):
+    """z = sin(x);   dL/dx = grad * cos(x)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (x,) = self.saved_tensors
+        return (grad * x.cos(),)
+
+
+def sin(input: Tensor) -> Tensor:
+    """The sine (of radians), elementwise."""
+    return record(SinBackward0, _compute(np.sin, _floating(input, "sin")), (input,),
+                  saved=(input,))
+
+
+class CosBackward0(Node):
+    """z = cos(x);   dL/dx = -grad * sin(x)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (x,) = self.saved_tensors
+        return (grad * -x.sin(),)
+
+
+def cos(input: Tensor) -> Tensor:
+    """The cosine (of radians), elementwise."""
+    return record(CosBackward0, _compute(np.cos, _floating(input, "cos")), (input,),
+                  saved=(input,))
+
+
+class TanhBackward0(Node):
+    """z = tanh(x);   dL/dx = grad * (1 - z**2)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (z,) = self.saved_tensors
+        return (grad * (1 - z * z),)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """The hyperbolic tangent, elementwise."""
+    return record(TanhBackward0, _compute(np.tanh, _floating(input, "tanh")), (input,),
+                  save_result=True)
+
+
+class SigmoidBackward0(Node):
+    """z = 1 / (1 + exp(-x));   dL/dx = grad * z * (1 - z)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (z,) = self.saved_tensors
+        return (grad * (z * (1 - z)),)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    one = x.dtype.type(1)
+    return one / (one + np.exp(-x))  # exp overflows to inf for x << 0: the result is 0
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """The logistic function ``1 / (1 + exp(-input))``, elementwise."""
+    return record(SigmoidBackward0, _compute(_sigmoid, _floating(input, "sigmoid")), (input,),
+                  save_result=True)
+
+
+class ReluBackward0(Node):
+    """z = max(x, 0);   dL/dx = grad where z > 0, else 0"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (z,) = self.saved_tensors
+        return (where(z > 0, grad, 0.0),)
+
+
+def relu(input: Tensor) -> Tensor:
+    """``max(input, 0)``, elementwise; keeps the dtype."""
+    check_operand(input, "relu", 1, tensor_only=True)
+    data = input._data
+    if data.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
+    return record(ReluBackward0, _compute(np.maximum, data, data.dtype.type(0)), (input,),
+                  save_result=True)
+
+
+class SignBackward0(Node):
+    """z = sign(x);   dL/dx = 0   (a step function)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        return (_zeros(grad),)
+
+
+def _sign(x: np.ndarray) -> np.ndarray:
+    """(x > 0) - (x < 0): 0 for nan and for -0.0, as PyTorch gives (NumPy says nan, -0.0)."""
+    if x.dtype == np.bool_:
+        return x.copy()
+    return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
+
+
+def sign(input: Tensor) -> Tensor:
+    """-1, 0 or 1 by the sign of each element (bools stay as they are)."""
+    check_operand(input, "sign", 1, tensor_only=True)
+    return record(SignBackward0, _compute(_sign, input._data), (input,))
+
+
+class AbsBackward0(Node):
+    """z = |x|;   dL/dx = grad * sign(x)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (x,) = self.saved_tensors
+        return (grad * x.sign(),)
+
+
+def abs(input: Tensor) -> Tensor:  # noqa: A001 - torch's name
+    """The absolute value, elementwise; keeps the dtype."""
+    check_operand(input, "abs", 1, tensor_only=True)
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+    return record(AbsBackward0, _compute(np.abs, input._data), (input,), saved=(input,))
+
+
+# -- clamp --------------------------------------------------------------------
+def _within(x: Tensor, low: Operand, high: Operand) -> Tensor:
+    """The bool mask ``low <= x <= high`` (a missing bound is no limit; nan is outside)."""
+    if low is None:
+        return x <= high
+    if high is None:
+        return x >= low
+    return logical_and(x >= low, x <= high)
+
+
+class ClampBackward1(Node):
+    """z = min(max(x, lo), hi)  (lo, hi numbers);   dL/dx = grad where lo <= x <= hi, else 0"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (x,) = self.saved_tensors
+        return (where(_within(x, self.min, self.max), grad, 0.0),)
+
+
+class ClampMinBackward0(ClampBackward1):
+    """z = max(x, lo)  (lo a number);   dL/dx = grad where x >= lo, else 0"""
+
+
+class ClampMaxBackward0(ClampBackward1):
+    """z = min(x, hi)  (hi a number);   dL/dx = grad where x <= hi, else 0"""
+
+
+class ClampBackward0(Node):
+    """z = min(max(x, lo), hi)  (lo, hi tensors);   dL/dx = grad where lo <= x <= hi;
+    dL/dlo = grad where x < lo (and lo < hi);   dL/dhi = grad where x > hi (or hi < lo)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        x, low, high = self.saved_tensors
+        grad_low = grad_high = None
+        if self.needs_input_grad(1):
+            below = x < low if high is None else logical_and(x < low, low < high)
+            grad_low = where(below, grad, 0.0)
+        if self.needs_input_grad(2):
+            above = x > high if low is None else logical_or(x > high, high < low)
+            grad_high = where(above, grad, 0.0)
+        return where(_within(x, low, high), grad, 0.0), grad_low, grad_high
+
+
+class ClampMinBackward1(ClampBackward0):
+    """z = max(x, lo)  (lo a tensor);   dL/dx = grad where x >= lo;   dL/dlo = grad where x < lo"""
+
+
+class ClampMaxBackward1(ClampBackward0):
+    """z = min(x, hi)  (hi a tensor);   dL/dx = grad where x <= hi;   dL/dhi = grad where x > hi"""
+
+
+def _clamp(input: Tensor, low: Operand, high: Operand, op: str, number_node: type,
+           tensor_node: type) -> Tensor:
+    """Clamp with number bounds (node ``number_node``) or tensor bounds (``tensor_node``)."""
+    check_operand(input, op, 1, tensor_only=True)
+    if low is None and high is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    x, lo, hi = _cast(input, low, high)
+    data = x if lo is None else _compute(np.maximum, x, lo)
+    data = data if hi is None else _compute(np.minimum, data, hi)
+    if isinstance(low, Tensor) or isinstance(high, Tensor):
+        return record(tensor_node, data, (input, low, high), saved=(input, low, high))
+    return record(number_node, data, (input,), saved=(input,), min=low, max=high)
+
+
+def clamp(input: Tensor, min: Operand = None, max: Operand = None) -> Tensor:  # noqa: A002
+    """Each element limited to ``[min, max]`` (numbers or tensors; either may be None)."""
+    return _clamp(input, min, max, "clamp", ClampBackward1, ClampBackward0)
+
+
+clip = clamp
+
+
+def clamp_min(input: Tensor, min: Operand) -> Tensor:  # noqa: A002 - torch's name
+    """Each element raised to at least ``min``."""
+    return _clamp(input, min, None, "clamp_min", ClampMinBackward0, ClampMinBackward1)
+
+
+def clamp_max(input: Tensor, max: Operand) -> Tensor:  # noqa: A002 - torch's name
+    """Each element lowered to at most ``max``."""
+    return _clamp(input, None, max, "clamp_max", ClampMaxBackward0, ClampMaxBackward1)
+
+
+# -- where --------------------------------------------------------------------
+class WhereBackward0(Node):
+    """z = x where cond, else y;   dL/dx = grad where cond, else 0;
+    dL/dy = grad where not cond, else 0"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (condition,) = self.saved_tensors
+        return (where(condition, grad, 0.0) if self.needs_input_grad(0) else None,
+                where(condition, 0.0, grad) if self.needs_input_grad(1) else None)
+
+
+def where(condition: Tensor, input: Operand = None, other: Operand = None) -> Any:
+    """``input`` where ``condition`` is True, ``other`` elsewhere (numbers allowed);
+    with only ``condition``, the tuple of indices of its True elements."""
+    check_operand(condition, "where", 1, tensor_only=True)
+    cond = condition._data
+    if input is None and other is None:
+        return tuple(Tensor._make(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(cond)))
+    if cond.dtype != np.bool_:
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {_type_name(cond)}")
+    check_operand(input, "where", 2)
+    check_operand(other, "where", 3)
+    broadcast_shape(cond.shape, *(v._data.shape for v in (input, other)
+                                  if isinstance(v, Tensor)))
+    x, y = _cast(input, other)
+    return record(WhereBackward0, _compute(np.where, cond, x, y), (input, other),
+                  saved=(condition,))
+
+
+# -- comparisons and logic (no graph) -----------------------------------------
+def _compare(function: Callable[..., Any], op: str, input: Operand, other: Operand) -> Tensor:
+    if not isinstance(input, Tensor) or not is_operand(other):
+        names = ", ".join("Tensor" if isinstance(v, Tensor) else type(v).__name__
+                          for v in (input, other))
+        raise TypeError(
+            f"{op}() received an invalid combination of arguments - got ({names}), but "
+            "expected one of:\n * (Tensor input, Tensor other, *, Tensor out = None)\n"
+            " * (Tensor input, Number other, *, Tensor out = None)\n")
+    x, y = _cast(input, other)
+    return Tensor._make(_compute(function, x, y))
+
+
+def eq(input: Tensor, other: Operand) -> Tensor:
+    """``input == other``, elementwise, as a bool tensor."""
+    return _compare(np.equal, "eq", input, other)
+
+
+def ne(input: Tensor, other: Operand) -> Tensor:
+    """``input != other``, elementwise, as a bool tensor."""
+    return _compare(np.not_equal, "ne", input, other)
+
+
+def gt(input: Tensor, other: Operand) -> Tensor:
+    """``input > other``, elementwise, as a bool tensor."""
+    return _compare(np.greater, "gt", input, other)
+
+
+def lt(input: Tensor, other: Operand) -> Tensor:
+    """``input < other``, elementwise, as a bool tensor."""
+    return _compare(np.less, "lt", input, other)
+
+
+def ge(input: Tensor, other: Operand) -> Tensor:
+    """``input >= other``, elementwise, as a bool tensor."""
+    return _compare(np.greater_equal, "ge", input, other)
+
+
+def le(input: Tensor, other: Operand) -> Tensor:
+    """``input <= other``, elementwise, as a bool tensor."""
+    return _compare(np.less_equal, "le", input, other)
+
+
+def _logical(function: Callable[..., Any], op: str, *operands: Tensor) -> Tensor:
+    for position, value in enumerate(operands, start=1):
+        check_operand(value, op, position, tensor_only=True)
+    broadcast_shape(*(v._data.shape for v in operands))
+    return Tensor._make(_compute(function, *(v._data for v in operands)))
+
+
+def logical_and(input: Tensor, other: Tensor) -> Tensor:
+    """True where both are nonzero."""
+    return _logical(np.logical_and, "logical_and", input, other)
+
+
+def logical_or(input: Tensor, other: Tensor) -> Tensor:
+    """True where either is nonzero."""
+    return _logical(np.logical_or, "logical_or", input, other)
+
+
+def logical_xor(input: Tensor, other: Tensor) -> Tensor:
+    """True where exactly one is nonzero."""
+    return _logical(np.logical_xor, "logical_xor", input, other)
+
+
+def logical_not(input: Tensor) -> Tensor:
+    """True where ``input`` is zero."""
+    return _logical(np.logical_not, "logical_not", input)
 
 
 # -- copies -------------------------------------------------------------------
 class ToCopyBackward0(Node):
     """z = x converted to another dtype;   dL/dx = grad converted back
-    (the engine casts every gradient to its input's dtype)."""
+    (the engine casts every gradient to its input's dtype)"""
 
-    def backward(self, grad: Tensor) -> Tuple[Any]:
+    def backward(self, grad: Tensor) -> Grads:
         return (grad,)
 
 
@@ -197,10 +797,11 @@ def to_dtype(input: Tensor, dtype: dtype) -> Tensor:
 class CloneBackward0(Node):
     """z = copy of x;   dL/dx = grad"""
 
-    def backward(self, grad: Tensor) -> Tuple[Any]:
+    def backward(self, grad: Tensor) -> Grads:
         return (grad,)
 
 
 def clone(input: Tensor) -> Tensor:
     """A copy of ``input`` with its own storage, still in the graph."""
     return record(CloneBackward0, input._data.copy(), (input,))
+

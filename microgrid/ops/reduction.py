@@ -1,35 +1,54 @@
-"""Reductions: ``sum`` and ``mean``, over everything or over some dims.
+"""Reductions: sum, mean, max/min, var/std, logsumexp, argmax/argmin, softmax.
 
-PyTorch counterpart: ``torch.sum`` / ``torch.mean`` and their nodes
-``SumBackward0`` (no dim), ``SumBackward1`` (with ``dim``), ``MeanBackward0``
-and ``MeanBackward1``.
+PyTorch counterpart: ``torch.sum`` ... ``torch.softmax`` and their nodes.  The
+node name often tells which overload ran: ``SumBackward0`` (everything) or
+``SumBackward1`` (with ``dim``), ``MaxBackward1`` (the whole tensor) or
+``MaxBackward0`` (along ``dim``, with indices).
 
 A reduction's backward *spreads* the output gradient back over the elements
 that were reduced: every input element contributed to its output element
-with weight 1 (sum) or 1/n (mean).  Spreading is a broadcast (``expand``): a
-view, so no memory is used until an elementwise op needs the values.
+with weight 1 (sum), 1/n (mean), only if it was the largest (max), ... .
+Spreading is a broadcast (``expand``, or simply an elementwise op with the
+gradient reshaped so that the reduced dims have size 1).
+
+``dim`` is an int or a tuple of ints (negative ones count from the end; an
+empty tuple means every dim); ``keepdim=True`` keeps the reduced dims with
+size 1.  float16 inputs are accumulated in float32, as PyTorch does.
+
+``softmax`` and ``log_softmax`` live here too: they normalise along a dim, and
+their backward needs a sum along it.
 
 Read next: ``shape.py``.
 """
 
 from __future__ import annotations
 
+import builtins
+import collections
+import math
+import sys
+import warnings
 from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .._dtype import dtype as Dtype
+from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.graph import Node, record
+from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
+from .pointwise import _compute, check_operand, maximum, minimum, where
 
 Dims = Union[None, int, Sequence[int]]
+Grads = Tuple[Optional[Tensor], ...]
 
 
+# -- helpers ------------------------------------------------------------------
 def reduction_dims(dim: Dims, ndim: int) -> Optional[Tuple[int, ...]]:
     """``dim`` as a tuple of non-negative dims (None means all), checked like torch."""
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if not dims:
+        return tuple(range(ndim))  # torch: an empty list of dims reduces them all
     wrapped = tuple(_wrap_dim(d, ndim) for d in dims)
     for d in wrapped:
         if wrapped.count(d) > 1:
@@ -37,38 +56,91 @@ def reduction_dims(dim: Dims, ndim: int) -> Optional[Tuple[int, ...]]:
     return wrapped
 
 
-def _kept_shape(shape: Tuple[int, ...], dims: Tuple[int, ...]) -> Tuple[int, ...]:
-    """The output shape with keepdim=True: reduced dims become 1."""
-    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+def _axes(dims: Optional[Tuple[int, ...]], ndim: int) -> Optional[Tuple[int, ...]]:
+    """The NumPy ``axis`` for ``dims`` (a 0-d tensor accepts dim 0 but has no axis 0)."""
+    return None if ndim == 0 else dims
+
+
+def _kept_shape(shape: Tuple[int, ...], dims: Optional[Tuple[int, ...]]) -> Tuple[int, ...]:
+    """The output shape with keepdim=True: reduced dims (all when None) become 1."""
+    return tuple(1 if dims is None or i in dims else s for i, s in enumerate(shape))
+
+
+def _unreduce(grad: Tensor, shape: Tuple[int, ...], dims: Optional[Tuple[int, ...]],
+              keepdim: bool) -> Tensor:
+    """The gradient of a reduction reshaped so that it broadcasts against the
+    input: the reduced dims put back with size 1."""
+    if keepdim or grad.shape == _kept_shape(shape, dims):
+        return grad
+    return grad.reshape(_kept_shape(shape, dims))
 
 
 def _spread(grad: Tensor, shape: Tuple[int, ...], dims: Optional[Tuple[int, ...]],
             keepdim: bool) -> Tensor:
     """Broadcast the gradient of a reduction back to the input's ``shape``."""
-    if dims is not None and not keepdim:
-        grad = grad.reshape(_kept_shape(shape, dims))
-    return grad.expand(shape)
+    return _unreduce(grad, shape, dims, keepdim).expand(shape)
+
+
+def _count(shape: Tuple[int, ...], dims: Optional[Tuple[int, ...]]) -> int:
+    """How many input elements go into each output element."""
+    return math.prod(shape) if dims is None else math.prod(shape[d] for d in dims)
+
+
+def _accumulation_dtype(dtype: np.dtype) -> np.dtype:
+    """PyTorch accumulates float16 in float32; other dtypes in themselves."""
+    return np.dtype(np.float32) if dtype == np.float16 else dtype
+
+
+def _accumulated(data: np.ndarray) -> np.ndarray:
+    """The values to accumulate, in the accumulation dtype."""
+    return data.astype(_accumulation_dtype(data.dtype), copy=False)
+
+
+def _reduced_shape(shape: Tuple[int, ...], dims: Optional[Tuple[int, ...]]) -> Tuple[int, ...]:
+    """The output shape with keepdim=False: reduced dims (all when None) removed."""
+    return tuple(s for i, s in enumerate(shape) if dims is not None and i not in dims)
+
+
+def _warn_at_caller(message: str) -> None:
+    """A UserWarning attributed to the user's line, as PyTorch's C++ warnings are."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("microgrid."):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def return_type(name: str, fields: Sequence[str] = ("values", "indices")) -> type:
+    """A named tuple class that prints like PyTorch's ``torch.return_types.<name>``."""
+    base = collections.namedtuple(name, fields)  # type: ignore[misc]
+
+    def __repr__(self: Any) -> str:  # noqa: N807
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self, strict=True))
+        return f"torch.return_types.{name}(\n{body})"
+
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__,
+                                "__module__": "microgrid.return_types"})
 
 
 # -- sum ----------------------------------------------------------------------
 class SumBackward0(Node):
     """z = sum_i x_i;   dL/dx_i = grad   (grad broadcast to x's shape)"""
 
-    def backward(self, grad: Tensor) -> Tuple[Any]:
+    def backward(self, grad: Tensor) -> Grads:
         return (grad.expand(self.input_shape),)
 
 
 class SumBackward1(Node):
     """z_j = sum over dims of x_ij;   dL/dx_ij = grad_j   (broadcast over dims)"""
 
-    def backward(self, grad: Tensor) -> Tuple[Any]:
+    def backward(self, grad: Tensor) -> Grads:
         return (_spread(grad, self.input_shape, self.dims, self.keepdim),)
 
 
 def sum(input: Tensor, dim: Dims = None, keepdim: bool = False,  # noqa: A001 - torch's name
-        dtype: Optional[Dtype] = None) -> Tensor:
+        dtype: Optional[_dtype.dtype] = None) -> Tensor:
     """The sum of all elements, or over ``dim`` (an int or a tuple of ints).
     Integer and bool tensors sum to int64, as in PyTorch."""
+    check_operand(input, "sum", 1, tensor_only=True)
     data = input._data
     if dtype is not None:
         out_dtype = dtype.numpy_dtype
@@ -77,18 +149,21 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False,  # noqa: A001 - 
     else:
         out_dtype = data.dtype
     dims = reduction_dims(dim, data.ndim)
-    total = np.sum(data, axis=dims, keepdims=keepdim and dims is not None, dtype=out_dtype)
+    with np.errstate(all="ignore"):
+        total = np.sum(data, axis=_axes(dims, data.ndim), keepdims=keepdim and dims is not None,
+                       dtype=_accumulation_dtype(out_dtype))
+    total = np.asarray(total).astype(out_dtype, copy=False)
     if dims is None:
-        return record(SumBackward0, np.asarray(total), (input,), input_shape=data.shape)
-    return record(SumBackward1, np.asarray(total), (input,), input_shape=data.shape,
-                  dims=dims, keepdim=keepdim)
+        return record(SumBackward0, total, (input,), input_shape=data.shape)
+    return record(SumBackward1, total, (input,), input_shape=data.shape, dims=dims,
+                  keepdim=keepdim)
 
 
 # -- mean ---------------------------------------------------------------------
 class MeanBackward0(Node):
     """z = (1/n) sum_i x_i;   dL/dx_i = grad / n"""
 
-    def backward(self, grad: Tensor) -> Tuple[Any]:
+    def backward(self, grad: Tensor) -> Grads:
         return ((grad / self.count).expand(self.input_shape),)
 
 
@@ -96,26 +171,317 @@ class MeanBackward1(Node):
     """z_j = (1/n) sum over dims of x_ij  (n elements per output);
     dL/dx_ij = grad_j / n"""
 
-    def backward(self, grad: Tensor) -> Tuple[Any]:
+    def backward(self, grad: Tensor) -> Grads:
         return (_spread(grad / self.count, self.input_shape, self.dims, self.keepdim),)
 
 
-def mean(input: Tensor, dim: Dims = None, keepdim: bool = False,
-         dtype: Optional[Dtype] = None) -> Tensor:
-    """The mean of all elements, or over ``dim``.  Floating point only."""
-    data = input._data if dtype is None else input._data.astype(dtype.numpy_dtype)
+def _check_floating(data: np.ndarray, op: str) -> None:
     if data.dtype.kind != "f":
-        from ..autograd.graph import _LEGACY_TYPE_NAMES
-
         raise RuntimeError(
-            "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {_LEGACY_TYPE_NAMES[data.dtype.name]}")
+            f"{op}(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {_LEGACY_TYPE_NAMES[data.dtype.name]}")
+
+
+def _mean(data: np.ndarray, dims: Optional[Tuple[int, ...]], keepdim: bool) -> np.ndarray:
+    """The mean over ``dims`` in the accumulation dtype (nan for no elements)."""
+    values = _accumulated(data)
+    total = np.sum(values, axis=_axes(dims, data.ndim), keepdims=keepdim)
+    return _compute(np.true_divide, total, values.dtype.type(_count(data.shape, dims)))
+
+
+def mean(input: Tensor, dim: Dims = None, keepdim: bool = False,
+         dtype: Optional[_dtype.dtype] = None) -> Tensor:
+    """The mean of all elements, or over ``dim``.  Floating point only."""
+    check_operand(input, "mean", 1, tensor_only=True)
+    data = input._data if dtype is None else input._data.astype(dtype.numpy_dtype)
+    _check_floating(data, "mean")
     dims = reduction_dims(dim, data.ndim)
-    count = data.size if dims is None else int(np.prod([data.shape[d] for d in dims]))
-    with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is nan
-        total = np.sum(data, axis=dims, keepdims=keepdim and dims is not None)
-        result = np.asarray(total / data.dtype.type(count), dtype=data.dtype)
+    result = _mean(data, dims, keepdim and dims is not None).astype(data.dtype, copy=False)
+    count = _count(data.shape, dims)
     if dims is None:
         return record(MeanBackward0, result, (input,), input_shape=data.shape, count=count)
     return record(MeanBackward1, result, (input,), input_shape=data.shape, count=count,
                   dims=dims, keepdim=keepdim)
+
+
+# -- max, min -----------------------------------------------------------------
+def _extreme_ties(x: Tensor, z: Tensor) -> Tensor:
+    """Where ``x`` equals its extreme value ``z`` (0-d): its nans if ``z`` is nan."""
+    return x != x if math.isnan(z.item()) else x == z
+
+
+class MaxBackward1(Node):
+    """z = max_i x_i;   dL/dx_i = grad / k where x_i == z (k such elements), else 0"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        x, z = self.saved_tensors
+        ties = _extreme_ties(x, z)
+        return (where(ties, grad / ties.sum(), 0.0),)
+
+
+class MinBackward1(MaxBackward1):
+    """z = min_i x_i;   dL/dx_i = grad / k where x_i == z (k such elements), else 0"""
+
+
+class MaxBackward0(Node):
+    """(z, i) = max of x along dim;   dL/dx = grad at index i along dim, 0 elsewhere"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (indices,) = self.saved_tensors
+        shape, dims = self.input_shape, (self.dim,)
+        chosen = _unreduce(indices, shape, dims, self.keepdim)._data
+        # The index of every element along dim, to compare with the chosen one.
+        along = np.arange(shape[self.dim]).reshape(
+            [-1 if i == self.dim else 1 for i in range(len(shape))]) if shape else 0
+        selected = Tensor._make(np.asarray(along == chosen))
+        return (where(selected, _unreduce(grad, shape, dims, self.keepdim), 0.0),)
+
+
+class MinBackward0(MaxBackward0):
+    """(z, i) = min of x along dim;   dL/dx = grad at index i along dim, 0 elsewhere"""
+
+
+_MaxResult = return_type("max")
+_MinResult = return_type("min")
+
+
+def _check_nonempty(data: np.ndarray, dims: Optional[Tuple[int, ...]], op: str,
+                    error: type, hint: str) -> None:
+    if dims is None and data.size == 0:
+        raise error(f"{op}(): Expected reduction dim to be specified for input.numel() == 0."
+                    + hint)
+    if dims is not None and data.ndim and data.shape[dims[0]] == 0:
+        raise IndexError(f"{op}(): Expected reduction dim {dims[0]} to have non-zero size.")
+
+
+def _arg_extreme(data: np.ndarray, dim: Optional[int], keepdim: bool, op: str,
+                 error: type = IndexError, hint: str = "") -> np.ndarray:
+    """The index of the first largest (``op`` "max"/"argmax") or smallest
+    element along ``dim`` (of the flattened tensor when None); nan counts as
+    the extreme, as in PyTorch."""
+    dims = None if dim is None else (_wrap_dim(dim, data.ndim),)
+    _check_nonempty(data, dims, op, error, hint)
+    function = np.argmax if "max" in op else np.argmin
+    axis = None if dims is None or data.ndim == 0 else dims[0]
+    return np.asarray(function(data, axis=axis, keepdims=keepdim)).astype(np.int64)
+
+
+def _max_or_min(input: Tensor, dim: Any, keepdim: bool, op: str) -> Any:
+    check_operand(input, op, 1, tensor_only=True)
+    if isinstance(dim, Tensor):  # torch.max(x, y) is maximum(x, y)
+        return (maximum if op == "max" else minimum)(input, dim)
+    data = input._data
+    is_max = op == "max"
+    if dim is None:
+        _check_nonempty(data, None, op, RuntimeError,
+                        " Specify the reduction dim with the 'dim' argument.")
+        value = np.asarray(np.max(data) if is_max else np.min(data))
+        node = MaxBackward1 if is_max else MinBackward1
+        return record(node, value, (input,), saved=(input,), save_result=True)
+    indices = _arg_extreme(data, dim, True, op)
+    d = _wrap_dim(dim, data.ndim)
+    values = np.take_along_axis(data, indices, axis=d) if data.ndim else data.copy()
+    if not keepdim and data.ndim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    index_tensor = Tensor._make(indices)
+    node = MaxBackward0 if is_max else MinBackward0
+    result = record(node, values, (input,), saved=(index_tensor,), input_shape=data.shape,
+                    dim=d, keepdim=keepdim)
+    return (_MaxResult if is_max else _MinResult)(result, index_tensor)
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """The largest element; with ``dim``, ``(values, indices)`` along it; with
+    a tensor, ``maximum(input, other)``."""
+    return _max_or_min(input, dim, keepdim, "max")
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """The smallest element; with ``dim``, ``(values, indices)`` along it; with
+    a tensor, ``minimum(input, other)``."""
+    return _max_or_min(input, dim, keepdim, "min")
+
+
+def _argmax_or_argmin(input: Tensor, dim: Optional[int], keepdim: bool, op: str) -> Tensor:
+    check_operand(input, op, 1, tensor_only=True)
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(f"{op}(): does not support bool input")
+    indices = _arg_extreme(input._data, dim, keepdim, op)
+    if dim is None and keepdim:
+        indices = indices.reshape((1,) * input._data.ndim)
+    return Tensor._make(indices)
+
+
+def argmax(input: Tensor, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
+    """The index of the largest element (of the flattened tensor, or along ``dim``)."""
+    return _argmax_or_argmin(input, dim, keepdim, "argmax")
+
+
+def argmin(input: Tensor, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
+    """The index of the smallest element (of the flattened tensor, or along ``dim``)."""
+    return _argmax_or_argmin(input, dim, keepdim, "argmin")
+
+
+# -- var, std -----------------------------------------------------------------
+def _var_grad(grad: Tensor, x: Tensor, dims: Optional[Tuple[int, ...]], correction: float,
+              keepdim: bool) -> Tensor:
+    """dL/dx of ``var(x)`` given ``grad``: ``grad * 2 (x - mean) / (n - correction)``."""
+    dof = _count(x._data.shape, dims) - correction
+    if dims is None or x.dim() == 0:
+        if dof <= 0:  # 2 / dof is infinite: nan where x == mean (inf * 0), inf elsewhere
+            return grad * where(x == x.mean(), math.nan, math.inf)
+        return grad * (x - x.mean()) * (2.0 / dof)
+    grad = _unreduce(grad, x._data.shape, dims, keepdim)
+    factor = 2.0 / dof if dof != 0 else math.inf
+    return grad * (x - x.mean(dims, keepdim=True)) * factor
+
+
+class VarBackward0(Node):
+    """z = sum over dims (x - mean)**2 / (n - correction);
+    dL/dx = grad * 2 (x - mean) / (n - correction)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (x,) = self.saved_tensors
+        return (_var_grad(grad, x, self.dims, self.correction, self.keepdim),)
+
+
+class StdBackward0(Node):
+    """z = sqrt(var(x));   dL/dx = grad / (2 z) * dvar/dx = grad (x - mean) / ((n - correction) z)
+    (0 where z == 0)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        x, z = self.saved_tensors
+        grad_var = where(z == 0, 0.0, grad / (z * 2))
+        return (_var_grad(grad_var, x, self.dims, self.correction, self.keepdim),)
+
+
+def _var_forward(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: bool,
+                 correction: Optional[float], op: str) -> Tuple[np.ndarray, Any, float]:
+    """The variance values, the dims and the correction, checked like torch."""
+    check_operand(input, op, 1, tensor_only=True)
+    if isinstance(dim, bool):  # var(x, False): the old ``unbiased`` positional form
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    data = input._data
+    if data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    dims = reduction_dims(dim, data.ndim)
+    count = _count(data.shape, dims)
+    if count - correction <= 0:
+        _warn_at_caller(
+            f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel). (Triggered internally at "
+            "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)")
+    values = _accumulated(data)
+    deviation = values - _mean(data, dims, keepdim=True)
+    with np.errstate(all="ignore"):
+        squares = np.sum(deviation * deviation, axis=_axes(dims, data.ndim),
+                         keepdims=keepdim and dims is not None)
+        variance = np.asarray(squares / values.dtype.type(builtins.max(0, count - correction)))
+    return variance, dims, correction
+
+
+def var(input: Tensor, dim: Dims = None, unbiased: Optional[bool] = None,
+        keepdim: bool = False, *, correction: Optional[float] = None) -> Tensor:
+    """The variance over all elements or over ``dim``, divided by
+    ``n - correction`` (default 1: unbiased; ``unbiased=False`` means 0)."""
+    variance, dims, correction = _var_forward(input, dim, unbiased, keepdim, correction, "var")
+    return record(VarBackward0, variance.astype(input._data.dtype, copy=False), (input,),
+                  saved=(input,), dims=dims, correction=correction, keepdim=keepdim)
+
+
+def std(input: Tensor, dim: Dims = None, unbiased: Optional[bool] = None,
+        keepdim: bool = False, *, correction: Optional[float] = None) -> Tensor:
+    """The standard deviation: ``sqrt(var(...))`` with the same arguments."""
+    variance, dims, correction = _var_forward(input, dim, unbiased, keepdim, correction, "std")
+    result = np.sqrt(variance).astype(input._data.dtype, copy=False)
+    return record(StdBackward0, result, (input,), saved=(input,), save_result=True, dims=dims,
+                  correction=correction, keepdim=keepdim)
+
+
+# -- logsumexp ----------------------------------------------------------------
+class LogsumexpBackward0(Node):
+    """z = log(sum over dims of exp(x));   dL/dx = grad * exp(x - z)   (the softmax of x)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        x, z = self.saved_tensors
+        shape = x._data.shape
+        return (_unreduce(grad, shape, self.dims, self.keepdim)
+                * (x - _unreduce(z, shape, self.dims, self.keepdim)).exp(),)
+
+
+def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(input)))`` over ``dim``, computed without overflow: the
+    largest value m is taken out first, ``m + log(sum(exp(input - m)))``."""
+    check_operand(input, "logsumexp", 1, tensor_only=True)
+    data = input._data
+    out_dtype = data.dtype if data.dtype.kind == "f" else np.dtype(np.float32)
+    values = _accumulated(data.astype(out_dtype, copy=False))
+    dims = reduction_dims(dim, data.ndim)
+    axes = _axes(dims, data.ndim)
+    with np.errstate(all="ignore"):
+        largest = np.max(values, axis=axes, keepdims=True, initial=-np.inf)
+        largest = np.where(np.isinf(largest), 0, largest)  # all -inf, or an inf: keep as is
+        total = np.log(np.sum(np.exp(values - largest), axis=axes, keepdims=True)) + largest
+    result = total if keepdim else total.reshape(_reduced_shape(data.shape, dims))
+    return record(LogsumexpBackward0, result.astype(out_dtype, copy=False), (input,),
+                  saved=(input,), save_result=True, dims=dims, keepdim=keepdim)
+
+
+# -- softmax, log_softmax -----------------------------------------------------
+class SoftmaxBackward0(Node):
+    """z = exp(x) / sum over dim of exp(x);   dL/dx = z * (grad - sum over dim of grad * z)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (z,) = self.saved_tensors
+        return (z * (grad - (grad * z).sum(self.dim, keepdim=True)),)
+
+
+class LogSoftmaxBackward0(Node):
+    """z = x - log(sum over dim of exp(x));   dL/dx = grad - exp(z) * sum over dim of grad"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (z,) = self.saved_tensors
+        return (grad - z.exp() * grad.sum(self.dim, keepdim=True),)
+
+
+def _shifted(input: Tensor, dim: int, dtype: Optional[_dtype.dtype], op: str
+             ) -> Tuple[Tensor, int, Optional[Tuple[int, ...]], np.ndarray]:
+    """For (log_)softmax: the input (converted to ``dtype`` if given), the dim,
+    its NumPy axes, and ``x - max(x)`` along it, in the accumulation dtype."""
+    check_operand(input, op, 1, tensor_only=True)
+    if dtype is not None:
+        input = input.to(dtype)
+    data = input._data
+    axis = _wrap_dim(dim, data.ndim)
+    if data.dtype.kind != "f":
+        kernel = "lastdim_kernel_impl" if axis == builtins.max(data.ndim - 1, 0) else "kernel_impl"
+        raise NotImplementedError(f'"{op}_{kernel}" not implemented for '
+                                  f"'{_LEGACY_TYPE_NAMES[data.dtype.name]}'")
+    values = _accumulated(data)
+    axes = _axes((axis,), data.ndim)
+    with np.errstate(all="ignore"):
+        shifted = values - np.max(values, axis=axes, keepdims=True, initial=-np.inf)
+    return input, axis, axes, shifted
+
+
+def softmax(input: Tensor, dim: int, dtype: Optional[_dtype.dtype] = None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim`` (the max is subtracted first, so
+    large inputs do not overflow)."""
+    input, axis, axes, shifted = _shifted(input, dim, dtype, "softmax")
+    with np.errstate(all="ignore"):
+        e = np.exp(shifted)
+        result = e / np.sum(e, axis=axes, keepdims=True)
+    return record(SoftmaxBackward0, result.astype(input._data.dtype, copy=False), (input,),
+                  save_result=True, dim=axis)
+
+
+def log_softmax(input: Tensor, dim: int, dtype: Optional[_dtype.dtype] = None) -> Tensor:
+    """``x - log(sum(exp(x)))`` along ``dim``: the log of ``softmax``, computed
+    directly so that it stays finite where softmax underflows to 0."""
+    input, axis, axes, shifted = _shifted(input, dim, dtype, "log_softmax")
+    with np.errstate(all="ignore"):
+        result = shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
+    return record(LogSoftmaxBackward0, result.astype(input._data.dtype, copy=False), (input,),
+                  save_result=True, dim=axis)
