@@ -11,7 +11,7 @@ microgrid tensor's::
     out = (x * x).mean()
     viz.draw(out, params={"x": x}).render("graph.png")
 
-* :func:`describe`: the graph as plain JSON-serializable data (``describe.py``);
+* :func:`describe`: the graph as plain JSON-serializable data (``description.py``);
 * :func:`draw`: that data as DOT text, rendered on demand (``dot.py``,
   ``render.py``); a :class:`Graph` shows itself in Jupyter;
 * :func:`draw_pair`: PyTorch's graph beside microgrid's, differences in red
@@ -21,10 +21,10 @@ microgrid tensor's::
 
 ``python -m microgrid.viz tutorial docs/images`` draws the README's picture.
 
-Read next: ``describe.py``.
+Read next: ``description.py``.
 """
 
-from .describe import describe
+from .description import describe
 from .pair import draw_pair
 from .render import Graph, draw
 from .steps import draw_backward_steps

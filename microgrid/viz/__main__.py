@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from .describe import Description
+from .description import Description
 from .pair import draw_pair
 from .steps import draw_backward_steps
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, List, Mapping
 
-from .describe import Description, Params, describe
+from .description import Description, Params, describe
 from .dot import Overlay, body, header, kinds, legend, title_label
 from .render import Graph
 

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from .describe import MAX_NODES, Params, describe
+from .description import MAX_NODES, Params, describe
 from .dot import to_dot
 
 FORMATS = ("png", "svg", "pdf")

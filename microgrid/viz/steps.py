@@ -16,7 +16,7 @@ edges to ``x``), and ``AccumulateGrad`` stores their sum, ``x / 2``.
 
 Backward adds into the leaves' ``.grad``; their ``.grad`` is set aside before
 the pass and put back after it, so drawing leaves the user's tensors as they
-were.  Steps inside a summarized box (``describe.py``) share one frame.
+were.  Steps inside a summarized box (``description.py``) share one frame.
 
 Read next: ``__main__.py``, which draws the tutorial's pictures.
 """
@@ -31,7 +31,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 import numpy as np
 
 from ..autograd.walk import GraphNode, walk
-from .describe import Description, Params, describe, package_of, to_numpy, values_text
+from .description import Description, Params, describe, package_of, to_numpy, values_text
 from .dot import Overlay, to_dot
 from .render import FORMATS, Graph, PathLike, write_atomic
 
