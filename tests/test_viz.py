@@ -26,6 +26,7 @@ from hypothesis.extra import numpy as hnp
 
 import microgrid
 from microgrid import viz
+from microgrid.viz import render
 from microgrid.viz.description import CELL_PRINT, FREED, framework, values_text
 from microgrid.viz.dot import STYLES
 from microgrid.viz.render import check_picture
@@ -298,6 +299,9 @@ def test_clear_errors_and_no_broken_files(tmp_path, monkeypatch):
         graph.pipe("svg", prog="no-such-layout")
     with pytest.raises(ValueError, match="rankdir"):
         viz.draw(tutorial(microgrid)[1], rankdir="up")
+    monkeypatch.setattr(render, "FORMATS", (*render.FORMATS, "bogus"))
+    with pytest.raises(RuntimeError, match="cannot render BOGUS; pip install"):
+        graph.pipe("bogus")  # no Graphviz plugin renders it
     monkeypatch.setattr(pygraphviz.AGraph, "draw", lambda self, **kw: b"\x89PNG\r\n")
     with pytest.raises(RuntimeError, match="no valid PNG"):
         graph.render(tmp_path / "t.png")

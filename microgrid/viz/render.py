@@ -29,6 +29,8 @@ from .dot import to_dot
 
 FORMATS = ("png", "svg", "pdf")
 PathLike = Union[str, "os.PathLike[str]"]
+REINSTALL = ("pip install --force-reinstall 'pygraphviz>=2' (its wheels bundle Graphviz with "
+             "its layout engines and cairo renderers)")
 
 
 def check_picture(data: bytes, format: str) -> None:
@@ -42,10 +44,8 @@ def check_picture(data: bytes, format: str) -> None:
     else:
         ok = data.startswith(b"%PDF-") and b"%%EOF" in data[-32:]
     if not ok:
-        raise RuntimeError(f"Graphviz produced no valid {format.upper()} ({len(data)} bytes); "
-                           "nothing was written. Reinstall pygraphviz from its wheel "
-                           "(pip install --force-reinstall 'pygraphviz>=2'), which bundles "
-                           "Graphviz with its cairo renderers.")
+        raise RuntimeError(f"Graphviz produced no valid {format.upper()} ({len(data)} bytes), "
+                           f"so nothing was written; {REINSTALL}")
 
 
 def render_bytes(source: str, format: str = "svg", prog: str = "dot",
@@ -64,7 +64,10 @@ def render_bytes(source: str, format: str = "svg", prog: str = "dot",
             format=format, prog=prog, args=f"-Gdpi={dpi}" if dpi else "")
     except ValueError as error:  # pygraphviz's message names the missing layout program
         raise ValueError(f"Graphviz cannot lay out with {prog!r} ({error}); use prog='dot', "
-                         "which every Graphviz has") from error
+                         f"or {REINSTALL}") from error
+    except TypeError as error:  # how pygraphviz 2 fails when no plugin renders the format
+        raise RuntimeError(f"this Graphviz cannot render {format.upper()}; {REINSTALL}") \
+            from error
     check_picture(data, format)
     return data
 
