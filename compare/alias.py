@@ -94,6 +94,9 @@ _OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordi
               "**": "pow", "@": "matmul", "&": "and", "|": "or", "^": "xor", "<<": "lshift",
               ">>": "rshift", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 _UNARY_OPERATORS = {"-": "neg", "+": "pos", "~": "invert", "abs": "abs"}
+#: Operands PyTorch's operators take: with anything else (a string, None)
+#: the operator is not missing, the operand is wrong.
+_OPERANDS = {"Tensor", "int", "float", "bool"}
 
 
 def _missing_operator(message: str) -> Optional[str]:
@@ -103,11 +106,12 @@ def _missing_operator(message: str) -> Optional[str]:
     if binary:
         symbol, inplace, left, right = binary.groups()
         prefix = "i" if inplace else ("" if left == "Tensor" else "r")
-        if "Tensor" in (left, right) and symbol in _OPERATORS:
+        if "Tensor" in (left, right) and {left, right} <= _OPERANDS and symbol in _OPERATORS:
             return f"torch.Tensor.__{prefix}{_OPERATORS[symbol]}__"
         return None
     comparison = _COMPARISON.match(message)
-    if comparison and "Tensor" in comparison.groups()[1:] and comparison[1] in _OPERATORS:
+    if (comparison and "Tensor" in comparison.groups()[1:]
+            and set(comparison.groups()[1:]) <= _OPERANDS and comparison[1] in _OPERATORS):
         return f"torch.Tensor.__{_OPERATORS[comparison[1]]}__"
     unary = _UNARY.match(message)
     if unary and unary[2] == "Tensor" and unary[1] in _UNARY_OPERATORS:

@@ -181,12 +181,16 @@ def value_difference(expected: Any, actual: Any, dtype: str) -> Tuple[float, flo
     except (TypeError, ValueError):  # values that are not numbers: compare exactly
         return (0.0, 0.0, True) if expected == actual else (math.inf, math.inf, False)
     rtol, atol = TOLERANCES.get(dtype, (0.0, 0.0))
-    same_special = np.array_equal(np.isnan(x), np.isnan(y)) and np.array_equal(
-        x[np.isinf(x)], y[np.isinf(x)]) and np.array_equal(np.isinf(x), np.isinf(y))
     finite = np.isfinite(x) & np.isfinite(y)
-    diff = np.abs(x - y, where=finite, out=np.zeros_like(x))
-    scale = np.abs(x)
-    rel = np.divide(diff, scale, where=finite & (scale > 0), out=np.zeros_like(x))
+    # NaNs and infinities must be the same, in the same places.
+    special = ~finite
+    same_special = bool(np.all((x[special] == y[special])
+                               | (np.isnan(x[special]) & np.isnan(y[special]))))
+    diff = np.zeros_like(x)
+    np.subtract(x, y, out=diff, where=finite)
+    diff = np.abs(diff)
+    scale = np.abs(np.where(finite, x, 0.0))
+    rel = np.divide(diff, scale, out=np.zeros_like(x), where=scale > 0)
     close = same_special and bool(np.all(diff <= atol + rtol * scale))
     largest_abs = float(diff.max(initial=0.0)) if same_special else math.inf
     largest_rel = float(rel.max(initial=0.0)) if same_special else math.inf

@@ -1,0 +1,32 @@
+"""Breaks microgrid on purpose, to prove ``python -m compare`` notices.
+
+tests/test_compare.py puts this folder on PYTHONPATH of a ``python -m
+compare`` run, so Python imports this module at startup in every process of
+that run.  It does nothing unless MICROGRID_BREAK lists what to break:
+
+* ``grad``:  MulBackward0 returns twice the right gradient;
+* ``repr``:  a tensor prints as ``Tensor(...)`` instead of ``tensor(...)``;
+* ``graph``: MeanBackward0 calls itself SumBackward0.
+"""
+
+import os
+
+_BREAK = set(filter(None, os.environ.get("MICROGRID_BREAK", "").split(",")))
+
+if _BREAK:
+    from microgrid import Tensor
+    from microgrid.ops.pointwise import MulBackward0
+    from microgrid.ops.reduction import MeanBackward0
+
+    if "grad" in _BREAK:
+        _right_backward = MulBackward0.backward
+
+        def _doubled(self, grad):
+            return tuple(None if g is None else g * 2 for g in _right_backward(self, grad))
+
+        MulBackward0.backward = _doubled
+    if "repr" in _BREAK:
+        _right_repr = Tensor.__repr__
+        Tensor.__repr__ = lambda self: _right_repr(self).replace("tensor(", "Tensor(")
+    if "graph" in _BREAK:
+        MeanBackward0.name = lambda self: "SumBackward0"

@@ -1,0 +1,231 @@
+"""The pieces of ``compare``, in process: value closeness, graph diffs, the
+import hook's missing-name reports, side-by-side layout, and the graph walker
+it relies on."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import microgrid
+from compare import alias
+from compare.check import first_graph_difference, value_difference
+from compare.report import aligned, fit, width
+from compare.snapshot import GRAPH_LIMIT, graph_of, signature_of, tensor_record, tensors_in
+from microgrid.autograd.walk import signature
+
+FLOAT32_TOLERANCE = (1.3e-6, 1e-5)  # torch.testing.assert_close's defaults
+
+
+def assert_close_agrees(expected: np.ndarray, actual: np.ndarray) -> bool:
+    try:
+        torch.testing.assert_close(torch.from_numpy(actual), torch.from_numpy(expected))
+    except AssertionError:
+        return False
+    return True
+
+
+# -- value_difference -------------------------------------------------------------
+finite = st.floats(-1e6, 1e6, allow_nan=False, width=32)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(finite, min_size=1, max_size=8),
+       st.lists(st.one_of(st.floats(0, 0.9), st.floats(1.1, 50)), min_size=8, max_size=8),
+       st.lists(st.sampled_from([-1, 1]), min_size=8, max_size=8))
+def test_closeness_is_torch_testing_assert_close(values, factors, signs):
+    """Perturb each element by a multiple of its tolerance (never near 1, the
+    boundary): value_difference must agree with torch.testing.assert_close."""
+    rtol, atol = FLOAT32_TOLERANCE
+    expected = np.array(values, dtype=np.float32)
+    step = (atol + rtol * np.abs(expected.astype(np.float64)))
+    shift = np.array(factors[:len(values)]) * np.array(signs[:len(values)]) * step
+    actual = (expected.astype(np.float64) + shift).astype(np.float32)
+    largest_abs, largest_rel, close = value_difference(expected.tolist(), actual.tolist(),
+                                                       "torch.float32")
+    assert close == assert_close_agrees(expected, actual)
+    assert largest_abs == pytest.approx(float(np.max(np.abs(actual.astype(np.float64)
+                                                            - expected))))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=32), min_size=1,
+                max_size=6))
+def test_identical_values_are_close_even_nan_and_inf(values):
+    assert value_difference(values, list(values), "torch.float32") == (0.0, 0.0, True)
+
+
+def test_special_values_must_sit_in_the_same_places():
+    nan, inf = math.nan, math.inf
+    assert not value_difference([nan, 1.0], [1.0, nan], "torch.float32")[2]
+    assert not value_difference([inf], [-inf], "torch.float64")[2]
+    assert not value_difference([inf], [1e30], "torch.float64")[2]
+    assert value_difference([[nan, inf], [-inf, 2.0]], [[nan, inf], [-inf, 2.0]],
+                            "torch.float64")[2]
+
+
+def test_integers_and_bools_must_be_equal_exactly():
+    assert value_difference([1, 2], [1, 2], "torch.int64") == (0.0, 0.0, True)
+    assert value_difference([1, 2], [1, 3], "torch.int64") == (1.0, 0.5, False)
+    assert not value_difference([True], [False], "torch.bool")[2]
+
+
+def test_float64_is_held_to_its_own_tolerance():
+    assert value_difference([1.0], [1.0 + 1e-9], "torch.float64")[2]
+    assert not value_difference([1.0], [1.0 + 1e-6], "torch.float64")[2]
+    assert value_difference([1.0], [1.0 + 1e-6], "torch.float32")[2]
+
+
+# -- graphs -------------------------------------------------------------------------
+def test_first_graph_difference_names_the_node():
+    a = [[0, "MeanBackward0", [1]], [1, "MulBackward0", [2, 2]], [2, "AccumulateGrad", []]]
+    assert first_graph_difference(a, a) is None
+    b = [a[0], [1, "MulBackward0", [2, None]], a[2]]
+    assert first_graph_difference(a, b) == (
+        "node 1: PyTorch MulBackward0 <- (2, 2), microgrid MulBackward0 <- (2, None)")
+    assert first_graph_difference(a, a[:2]) == "PyTorch has 3 nodes, microgrid 2"
+
+
+def _diamond(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    c = lib.tensor([3.0, 4.0])
+    y = x * 2
+    return ((y * y) + y * c - 1).sum()
+
+
+def test_torch_and_microgrid_walk_to_the_same_signature():
+    expected = signature(_diamond(torch))
+    assert signature(_diamond(microgrid)) == expected
+    assert [name for _, name, _ in expected] == [
+        "SumBackward0", "SubBackward0", "AddBackward0", "MulBackward0", "MulBackward0",
+        "AccumulateGrad", "MulBackward0"]
+
+
+def test_walk_is_deterministic():
+    assert signature(_diamond(microgrid)) == signature(_diamond(microgrid))
+    out = _diamond(microgrid)
+    assert signature(out) == signature(out)
+
+
+def test_a_100000_node_chain_is_walked_without_recursion():
+    x = microgrid.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    nodes = signature(y)
+    assert len(nodes) == 100_001
+    assert nodes[0] == (0, "MulBackward0", (1, None))
+    assert nodes[-1] == (100_000, "AccumulateGrad", ())
+    # compare's snapshot does not walk graphs that big (PyTorch would crash
+    # freeing them): it gives up after GRAPH_LIMIT nodes
+    assert graph_of(y) is None
+    short = x
+    for _ in range(GRAPH_LIMIT - 1):
+        short = short * 1.0
+    assert len(signature_of(graph_of(short))) == GRAPH_LIMIT
+
+
+# -- snapshots ----------------------------------------------------------------------
+def test_tensor_records_are_the_same_for_both_engines():
+    def records(lib):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        out = (x * x).mean()
+        out.backward()
+        namespace = {"x": x, "out": out, "pair": (out, 1), "named": {"k": x}, "__x": x}
+        return {name: tensor_record(t, graph_of(t)) for name, t in tensors_in(namespace,
+                                                                              lib.Tensor)}
+
+    expected = records(torch)
+    assert list(expected) == ["x", "out", "pair[0]", "named['k']"]
+    assert expected["x"]["grad"]["values"] == [[0.5, 1.0], [1.5, 2.0]]
+    assert expected["out"]["graph"] == [[0, "MeanBackward0", [1]], [1, "MulBackward0", [2, 2]],
+                                        [2, "AccumulateGrad", []]]
+    assert "grad" not in expected["out"]  # a non-leaf's .grad is not read (torch would warn)
+    assert records(microgrid) == expected
+
+
+# -- the import hook ----------------------------------------------------------------
+def test_alias_serves_torch_names_from_microgrid():
+    code = """
+from compare import alias
+alias.install()
+import torch, torch.autograd
+from torch.autograd import Variable
+import microgrid
+print(torch is microgrid, torch.autograd is microgrid.autograd, Variable.__module__)
+print(torch.__spec__.name, torch.autograd.__spec__.name)
+try:
+    import torch.no_such_module
+except ModuleNotFoundError as error:
+    print(error, error.name)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "True True microgrid.autograd.variable",
+        "microgrid microgrid.autograd",  # the modules keep their own identity
+        "microgrid has no torch.no_such_module torch.no_such_module"]
+
+
+#: A class named Tensor with no operators: Python's TypeError messages for its
+#: instances read like those for a microgrid Tensor lacking the operator.
+BareTensor = type("Tensor", (), {})
+
+
+def _error(statement: str) -> BaseException:
+    namespace = {"torch": microgrid, "x": microgrid.tensor([1.0]), "bare": BareTensor()}
+    try:
+        exec(compile(statement, __file__, "exec"), namespace)
+    except Exception as error:
+        return error
+    raise AssertionError(f"{statement} did not fail")
+
+
+@pytest.mark.parametrize("statement, missing", [
+    ("torch.no_such_function(x)", "torch.no_such_function"),
+    ("x.no_such_method()", "torch.Tensor.no_such_method"),
+    ("torch.Tensor.no_such_attribute", "torch.Tensor.no_such_attribute"),
+    ("torch.float32.no_such_property", "torch.dtype.no_such_property"),
+    ("torch.autograd.no_such_thing", "torch.autograd.no_such_thing"),
+    ("from microgrid.autograd import NoSuchClass", "torch.autograd.NoSuchClass"),
+    ("bare % 2", "torch.Tensor.__mod__"),
+    ("2 % bare", "torch.Tensor.__rmod__"),
+    ("bare @= bare", "torch.Tensor.__imatmul__"),
+    ("~bare", "torch.Tensor.__invert__"),
+    ("abs(bare)", "torch.Tensor.__abs__"),
+    ("bare < 1", "torch.Tensor.__lt__"),
+    ("bare ** 2", "torch.Tensor.__pow__"),
+    ("bare ^ bare", "torch.Tensor.__xor__"),
+    ("bare + 1.5", "torch.Tensor.__add__"),
+    ("bare + None", None),  # a wrong operand, not a missing operator
+    ("x + 'text'", None),
+    ("[].no_such_method()", None),  # not microgrid's object
+])
+def test_missing_names_are_spelled_as_in_pytorch(statement, missing):
+    assert alias.missing_name(_error(statement), [__file__]) == missing
+
+
+def test_only_the_scripts_own_lines_count():
+    error = _error("torch.no_such_function(x)")
+    assert alias.missing_name(error, ["/some/other/script.py"]) is None
+
+
+# -- side by side -------------------------------------------------------------------
+def test_wide_characters_take_two_columns():
+    assert width("Hi, 变量") == 8
+    assert fit("变量 Variable", 8) == "变量 Va…"
+    assert width(fit("变量变量", 5)) == 5
+
+
+def test_transcripts_are_aligned_by_a_diff():
+    rows = list(aligned(["a", "b", "c", "d"], ["a", "B", "c", "e", "f"]))
+    assert rows == [("a", "|", "a"), ("b", "X", "B"), ("c", "|", "c"), ("d", "X", "e"),
+                    ("", ">", "f")]
+    assert list(aligned(["x", "y"], ["x"])) == [("x", "|", "x"), ("y", "<", "")]
