@@ -176,6 +176,10 @@ def test_saved_values():
     with_values = viz.describe(om, show_saved=True, show_values=True)["nodes"][1]["saved"]
     assert with_values[0][1] == "(2, 2) float32\n[[1., 2.],\n [3., 4.]]"
     assert t["n2"] == m["n2"] == []  # leaves save nothing
+    for lib, name in ((torch, "result"), (microgrid, "saved[0]")):  # a node saving its output
+        r = lib.tensor([1.0, 4.0], requires_grad=True).reciprocal()
+        saved = viz.describe(r, show_saved=True, show_values=True)["nodes"][0]["saved"]
+        assert saved == [[name, "(2,) float32\n[1.0000, 0.2500]"]]
     ot.backward()
     om.backward()
     assert viz.describe(ot, show_saved=True)["nodes"][1]["saved"] == [
@@ -367,7 +371,7 @@ def test_backward_steps_of_the_tutorial(lib, tmp_path):
     quarter = "[[0.2500, 0.2500],\n [0.2500, 0.2500]]"
     half_x = "[[0.5000, 1.0000],\n [1.5000, 2.0000]]"
     first, second, third = (f.source for f in steps.frames)
-    assert "step 1 of 3: MeanBackward0" in first
+    assert "step 1 of 3: MeanBackward0" in first and "into x.grad" in third
     assert values_text(np.full((2, 2), 0.25, np.float32)) == quarter
     html_quarter = quarter.replace("\n ", '<br align="left"/>&#160;')
     assert html_quarter in first and html_quarter in second  # on the edge to MeanBackward0

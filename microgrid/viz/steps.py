@@ -98,10 +98,9 @@ def _drawn_ids(description: Description) -> Dict[int, str]:
 
 
 def _frames(description: Description, nodes: List[GraphNode], steps: List[Step],
-            outputs: List[Any]) -> List[Overlay]:
+            outputs: List[Any], names: Dict[int, str]) -> List[Overlay]:
     """One overlay per frame; consecutive steps inside one summary box share a frame."""
     drawn = _drawn_ids(description)
-    titles = {entry["id"]: entry["title"] for entry in description["nodes"]}
     edge_ids = {edge["id"] for edge in description["edges"]}
     edge_labels = {f"o{k}": values_text(np.ones_like(to_numpy(t))) for k, t in enumerate(outputs)}
     leaf_grads: Dict[str, List[List[str]]] = {}
@@ -116,7 +115,9 @@ def _frames(description: Description, nodes: List[GraphNode], steps: List[Step],
         if node.variable is not None:
             # AccumulateGrad: what it receives becomes the leaf's .grad.
             leaf_grads[current] = cells[current] = [["grad", values_text(step.received)]]
-            what = f"AccumulateGrad adds the gradient it receives into {titles[current]}.grad"
+            name = names.get(id(node.variable))
+            grad = "the leaf's .grad" if name is None else f"{name}.grad"
+            what = f"AccumulateGrad adds the gradient it receives into {grad}"
         elif current.endswith("_more"):
             what = "summarized nodes run, one after another"
         else:
@@ -206,10 +207,12 @@ def draw_backward_steps(output: Any, dir: PathLike, params: Params = None,
     if not all(t.requires_grad for t in outputs):
         raise ValueError("draw_backward_steps needs outputs that require grad: there is no "
                          "backward pass to draw")
+    params = dict(params or {})  # it may be a generator, such as named_parameters()
     description = describe(outputs, params, show_values=show_values)
     nodes = walk(outputs)
     steps = record_backward(outputs, nodes)
-    overlays = _frames(description, nodes, steps, outputs)
+    overlays = _frames(description, nodes, steps, outputs,
+                       {id(t): name for name, t in params.items()})
     if len(overlays) > max_frames:
         raise ValueError(f"backward runs in {len(overlays)} steps, more than max_frames="
                          f"{max_frames}; pass a larger max_frames to draw them all")
