@@ -519,6 +519,89 @@ class Tensor:
     def view(self, *shape: Any) -> "Tensor":
         return _shape.view(self, *shape)
 
+    def expand_as(self, other: "Tensor") -> "Tensor":
+        return _shape.expand_as(self, other)
+
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> "Tensor":
+        return _shape.flatten(self, start_dim, end_dim)
+
+    def t(self) -> "Tensor":
+        return _shape.t(self)
+
+    @property
+    def T(self) -> "Tensor":  # noqa: N802 - torch's name
+        """All dims reversed (the transpose, for a matrix)."""
+        return _shape.numpy_t(self)
+
+    @property
+    def mT(self) -> "Tensor":  # noqa: N802 - torch's name
+        """The last two dims swapped (each matrix of a batch transposed)."""
+        return _shape.matrix_transpose(self)
+
+    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> "Tensor":
+        return _shape.transpose(self, dim0, dim1)
+
+    def permute(self, *dims: Any) -> "Tensor":
+        return _shape.permute(self, *dims)
+
+    def squeeze(self, dim: Any = None) -> "Tensor":
+        return _shape.squeeze(self, dim)
+
+    def unsqueeze(self, dim: builtins.int) -> "Tensor":
+        return _shape.unsqueeze(self, dim)
+
+    def contiguous(self) -> "Tensor":
+        return _shape.contiguous(self)
+
+    def is_contiguous(self) -> builtins.bool:
+        """Are the elements laid out in row-major order, without gaps?"""
+        return builtins.bool(self._data.flags.c_contiguous)
+
+    def unbind(self, dim: builtins.int = 0) -> tuple:
+        return _shape.unbind(self, dim)
+
+    def __iter__(self) -> Any:
+        return _shape.iterate(self)
+
+    # -- linear algebra (see ops/linalg.py) --------------------------------
+    def matmul(self, other: "Tensor") -> "Tensor":
+        return _linalg.matmul(self, other)
+
+    def __matmul__(self, other: Any) -> "Tensor":
+        if not isinstance(other, Tensor):
+            return NotImplemented
+        return _linalg.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> "Tensor":
+        if not isinstance(other, Tensor):
+            return NotImplemented
+        return _linalg.matmul(other, self)
+
+    def mm(self, mat2: "Tensor") -> "Tensor":
+        return _linalg.mm(self, mat2)
+
+    def mv(self, vec: "Tensor") -> "Tensor":
+        return _linalg.mv(self, vec)
+
+    def dot(self, tensor: "Tensor") -> "Tensor":
+        return _linalg.dot(self, tensor)
+
+    def bmm(self, mat2: "Tensor") -> "Tensor":
+        return _linalg.bmm(self, mat2)
+
+    def outer(self, vec2: "Tensor") -> "Tensor":
+        return _linalg.outer(self, vec2)
+
+    # -- indexing (see ops/indexing.py) ------------------------------------
+    def __getitem__(self, index: Any) -> "Tensor":
+        return _indexing.getitem(self, index)
+
+    def select(self, dim: builtins.int, index: builtins.int) -> "Tensor":
+        return _indexing.select(self, dim, index)
+
+    def narrow(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> "Tensor":
+        return _indexing.narrow(self, dim, start, length)
+
 
 def set_leaf_requires_grad(result: Tensor, requires_grad: builtins.bool) -> Tensor:
     """Give a freshly made leaf ``requires_grad=True`` (floating point only)."""
@@ -542,6 +625,8 @@ def _wrap_dim(dim: builtins.int, ndim: builtins.int) -> builtins.int:
 # Imported last: these modules use Tensor, and Tensor's methods call them.
 from . import _tensor_str  # noqa: E402
 from .autograd.grad_mode import _grad_mode  # noqa: E402
+from .ops import indexing as _indexing  # noqa: E402
+from .ops import linalg as _linalg  # noqa: E402
 from .ops import pointwise as _pointwise  # noqa: E402
 from .ops import reduction as _reduction  # noqa: E402
 from .ops import shape as _shape  # noqa: E402

@@ -20,6 +20,7 @@ Shared by the op tests (import it as ``from difftest import ...``; pytest puts
 
 from __future__ import annotations
 
+import builtins
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, List, Optional, Sequence, Tuple
@@ -133,16 +134,24 @@ def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
                 and np.array_equal(np.signbit(a), np.signbit(b)))
 
 
+def _loosest(*dtypes: np.dtype) -> Tuple[float, float]:
+    """The tolerances of the least precise floating dtype among ``dtypes``."""
+    floats = [TOLERANCES[d] for d in dtypes if d.kind == "f"]
+    return builtins.max(floats) if floats else (0.0, 0.0)
+
+
 def assert_close(ours: Any, theirs: Any, what: str, rtol: Optional[float] = None,
-                 atol: Optional[float] = None) -> None:
-    """Same dtype, shape and (within tolerance) values."""
+                 atol: Optional[float] = None, computed_in: Sequence[np.dtype] = ()) -> None:
+    """Same dtype, shape and (within tolerance) values.  The tolerance is that
+    of the least precise dtype among the value's and ``computed_in`` (a
+    float64 leaf of a float32 result gets a float32 gradient, converted)."""
     assert str(ours.dtype) == str(theirs.dtype), f"{what}: dtype {ours.dtype} != {theirs.dtype}"
     assert tuple(ours.shape) == tuple(theirs.shape), f"{what}: shape {ours.shape} != {theirs.shape}"
     a, b = _array(ours), _array(theirs)
     if a.dtype.kind != "f":
         np.testing.assert_array_equal(a, b, err_msg=what)
         return
-    default_rtol, default_atol = TOLERANCES[a.dtype]
+    default_rtol, default_atol = _loosest(a.dtype, *computed_in)
     np.testing.assert_allclose(a, b, rtol=default_rtol if rtol is None else rtol,
                                atol=default_atol if atol is None else atol, err_msg=what)
 
@@ -178,10 +187,11 @@ def check(fn: Callable[..., Any], *inputs: Any, grad: bool = True, rtol: Optiona
                           if _is_tensor(t)):
         assert repr(ours.result) == repr(theirs.result), "repr of the result"
     assert ours.backward_error == theirs.backward_error, "exception in backward"
+    dtypes = [_array(t).dtype for t in (*theirs.outputs, *theirs.grads) if _is_tensor(t)]
     for i, (o, t) in enumerate(zip(ours.grads, theirs.grads, strict=True)):
         assert (o is None) == (t is None), f"grad of input {i}: {o!r} vs {t!r}"
         if t is not None:
-            assert_close(o, t, f"grad of input {i}", rtol, atol)
+            assert_close(o, t, f"grad of input {i}", rtol, atol, computed_in=dtypes)
     assert ours.warnings == theirs.warnings, "warnings"
     return theirs, ours
 
@@ -206,9 +216,10 @@ def broadcast_shapes(count: int = 2, max_dims: int = 3,
 
 def float_arrays(dtype: Any, shape: Tuple[int, ...], low: float = -10.0,
                  high: float = 10.0) -> st.SearchStrategy[np.ndarray]:
-    """Finite floats in ``[low, high]`` of ``dtype``."""
-    width = np.dtype(dtype).itemsize * 8
-    return hnp.arrays(dtype, shape, elements=st.floats(low, high, width=width))
+    """Finite floats in ``[low, high]`` (rounded to ``dtype``) of ``dtype``."""
+    kind = np.dtype(dtype)
+    bounds = (builtins.float(kind.type(low)), builtins.float(kind.type(high)))
+    return hnp.arrays(dtype, shape, elements=st.floats(*bounds, width=kind.itemsize * 8))
 
 
 @st.composite

@@ -351,12 +351,13 @@ def _integer_power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``x ** y`` for integers as PyTorch computes it: a negative exponent
     gives 0, except for the bases 1 and -1."""
     negative = np.asarray(y) < 0
-    if not negative.any():
-        return np.asarray(np.power(x, y))
+    if not negative.any():  # bools are powered as 0 and 1 (NumPy would give int8)
+        return np.asarray(np.power(x, y, dtype=None if x.dtype != np.bool_ else np.int8)
+                          ).astype(x.dtype)
     safe = np.power(x, np.where(negative, 0, y))
     parity = np.where(np.abs(y) % 2 == 1, x, 1)  # (-1) ** y for the base -1
-    small = np.where(x == 1, 1, np.where(x == -1, parity, 0)).astype(x.dtype)
-    return np.asarray(np.where(negative, small, safe))
+    small = np.where(x == 1, 1, np.where(x == -1, parity, 0))
+    return np.asarray(np.where(negative, small, safe)).astype(x.dtype)
 
 
 def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's name
@@ -545,11 +546,11 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 class ReluBackward0(Node):
-    """z = max(x, 0);   dL/dx = grad where z > 0, else 0"""
+    """z = max(x, 0);   dL/dx = 0 where z <= 0, else grad   (a nan passes grad through)"""
 
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
-        return (where(z > 0, grad, 0.0),)
+        return (where(z <= 0, 0.0, grad),)
 
 
 def relu(input: Tensor) -> Tensor:
@@ -624,28 +625,44 @@ class ClampMaxBackward0(ClampBackward1):
     """z = min(x, hi)  (hi a number);   dL/dx = grad where x <= hi, else 0"""
 
 
+def _clamp_grads(node: Node, grad: Tensor, low_index: Optional[int],
+                 high_index: Optional[int]) -> Grads:
+    """Gradients of a clamp with tensor bounds: for x, then for each bound
+    that is an input (``low_index``/``high_index``: its input position)."""
+    x, low, high = node.saved_tensors
+    grad_x = where(_within(x, low, high), grad, 0.0)
+    grad_low = grad_high = None
+    if low_index is not None and node.needs_input_grad(low_index):
+        below = x < low if high is None else logical_and(x < low, low < high)
+        grad_low = where(below, grad, 0.0)
+    if high_index is not None and node.needs_input_grad(high_index):
+        above = x > high if low is None else logical_or(x > high, high < low)
+        grad_high = where(above, grad, 0.0)
+    if low_index is None:
+        return grad_x, grad_high
+    return (grad_x, grad_low) if high_index is None else (grad_x, grad_low, grad_high)
+
+
 class ClampBackward0(Node):
-    """z = min(max(x, lo), hi)  (lo, hi tensors);   dL/dx = grad where lo <= x <= hi;
+    """z = min(max(x, lo), hi)  (lo, hi tensors or None);   dL/dx = grad where lo <= x <= hi;
     dL/dlo = grad where x < lo (and lo < hi);   dL/dhi = grad where x > hi (or hi < lo)"""
 
     def backward(self, grad: Tensor) -> Grads:
-        x, low, high = self.saved_tensors
-        grad_low = grad_high = None
-        if self.needs_input_grad(1):
-            below = x < low if high is None else logical_and(x < low, low < high)
-            grad_low = where(below, grad, 0.0)
-        if self.needs_input_grad(2):
-            above = x > high if low is None else logical_or(x > high, high < low)
-            grad_high = where(above, grad, 0.0)
-        return where(_within(x, low, high), grad, 0.0), grad_low, grad_high
+        return _clamp_grads(self, grad, 1, 2)
 
 
-class ClampMinBackward1(ClampBackward0):
+class ClampMinBackward1(Node):
     """z = max(x, lo)  (lo a tensor);   dL/dx = grad where x >= lo;   dL/dlo = grad where x < lo"""
 
+    def backward(self, grad: Tensor) -> Grads:
+        return _clamp_grads(self, grad, 1, None)
 
-class ClampMaxBackward1(ClampBackward0):
+
+class ClampMaxBackward1(Node):
     """z = min(x, hi)  (hi a tensor);   dL/dx = grad where x <= hi;   dL/dhi = grad where x > hi"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        return _clamp_grads(self, grad, None, 1)
 
 
 def _clamp(input: Tensor, low: Operand, high: Operand, op: str, number_node: type,
@@ -658,7 +675,10 @@ def _clamp(input: Tensor, low: Operand, high: Operand, op: str, number_node: typ
     data = x if lo is None else _compute(np.maximum, x, lo)
     data = data if hi is None else _compute(np.minimum, data, hi)
     if isinstance(low, Tensor) or isinstance(high, Tensor):
-        return record(tensor_node, data, (input, low, high), saved=(input, low, high))
+        # clamp records both bounds (None for a missing one); clamp_min/max only theirs.
+        inputs = (input, low, high) if tensor_node is ClampBackward0 else (
+            input, high if low is None else low)
+        return record(tensor_node, data, inputs, saved=(input, low, high))
     return record(number_node, data, (input,), saved=(input,), min=low, max=high)
 
 
