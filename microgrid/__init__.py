@@ -61,6 +61,8 @@ from ._tensor import Tensor
 from ._tensor_str import set_printoptions
 from . import autograd
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops.indexing import narrow, select
+from .ops.linalg import bmm, dot, matmul, mm, mv, outer
 from .ops.pointwise import (
     abs,
     add,
@@ -112,7 +114,19 @@ from .ops.reduction import (
     sum,
     var,
 )
-from .ops.shape import expand, reshape
+from .ops.shape import (
+    cat,
+    expand,
+    flatten,
+    permute,
+    reshape,
+    squeeze,
+    stack,
+    t,
+    transpose,
+    unbind,
+    unsqueeze,
+)
 from . import viz  # noqa: F401 - graph pictures; pygraphviz loads only to render one
 
 __version__ = "0.1.0"
@@ -130,5 +144,7 @@ __all__ = [
     "logical_not", "max", "min", "argmax", "argmin", "var", "std", "logsumexp",
     "softmax", "log_softmax",
     "expand", "reshape", "set_printoptions",
+    "flatten", "t", "transpose", "permute", "squeeze", "unsqueeze", "cat", "stack", "unbind",
+    "matmul", "mm", "mv", "dot", "bmm", "outer", "select", "narrow",
 ]
 del _dtype

@@ -404,6 +404,13 @@ def test_backward_steps_leave_grads_and_hooks_alone(lib, tmp_path):
         assert not any(n.node._post_hooks for n in microgrid.autograd.walk.walk(out))
 
 
+def test_backward_steps_restore_an_output_that_retains_grad(tmp_path):
+    x, out = tutorial(torch)
+    out.retain_grad()
+    viz.draw_backward_steps(out, tmp_path, {"x": x})
+    assert out.grad is None and x.grad is None
+
+
 def test_backward_steps_of_a_deep_chain(tmp_path):
     x, out = chain(microgrid, 1_000)
     steps = viz.draw_backward_steps(out, tmp_path)

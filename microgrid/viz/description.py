@@ -271,7 +271,7 @@ def describe(output: Any, params: Params = None, show_values: bool = False,
             roots.append(next((n.index for n in nodes if n.node is None and n.variable is t),
                               None))
     box_of, what, notes = _summarize(nodes, [r for r in roots if r is not None], chain_limit,
-                               max_nodes)
+                                     max_nodes)
 
     def drawn(i: int) -> str:
         return box_of.get(i, f"n{i}")

@@ -59,8 +59,10 @@ def _numpy(grad: Any) -> Optional[np.ndarray]:
 
 def record_backward(outputs: List[Any], nodes: List[GraphNode]) -> List[Step]:
     """Run backward through ``nodes`` with a hook on each, and return the
-    steps in the order they ran.  Hooks are removed and the leaves' ``.grad``
-    restored afterwards, even if backward fails."""
+    steps in the order they ran.  Hooks are removed and the ``.grad`` of the
+    leaves (and of outputs that ``retain_grad()``) restored afterwards, even
+    if backward fails.  An intermediate tensor that called ``retain_grad()``
+    cannot be found from the graph: its ``.grad`` is filled as by any backward."""
     steps: List[Step] = []
 
     def hook_for(index: int) -> Any:
@@ -71,6 +73,7 @@ def record_backward(outputs: List[Any], nodes: List[GraphNode]) -> List[Step]:
 
     handles = [n.node.register_hook(hook_for(n.index)) for n in nodes if n.node is not None]
     leaves = [n.variable for n in nodes if n.variable is not None]
+    leaves += [t for t in outputs if getattr(t, "retains_grad", False)]
     grads = [leaf.grad for leaf in leaves]
     package = package_of(outputs[0])
     try:

@@ -1,0 +1,341 @@
+"""Indexing: ``x[1]``, ``x[1:3]``, ``x[None]``, ``x[...]``, ``x[[0, 2]]``, ``x[x > 0]``.
+
+PyTorch counterpart: ``Tensor.__getitem__``
+(``torch/csrc/autograd/python_variable_indexing.cpp``, ``ATen/TensorIndexing.h``),
+``Tensor.select`` / ``narrow`` and ``torch.index``; nodes ``SelectBackward0``,
+``SliceBackward0``, ``IndexBackward0``, and the nodes of their backward,
+``SelectBackwardBackward0``, ``SliceBackwardBackward0``, ``IndexPutImplBackward0``.
+
+``x[index]`` is read as a tuple of parts (a bare index is a 1-tuple) and
+computed the way PyTorch computes it, so the graph is PyTorch's node for node:
+
+1. *basic* parts are applied left to right, each as a view of the previous
+   result: an int selects (``SelectBackward0``, the dim disappears), a slice
+   narrows (``SliceBackward0``; a whole-dim ``:`` is skipped, except when the
+   index is a lone slice), ``None`` inserts a dim (``UnsqueezeBackward0``),
+   ``...`` skips over the dims no other part names;
+2. *advanced* parts (integer lists or tensors, boolean masks, and a bare
+   ``True``/``False``) are collected with the dim they apply to, and applied
+   at the end in one gathering copy (``IndexBackward0``), with NumPy's rules
+   for where the indexed dims go;
+3. an index that did nothing (``x[...]``, ``x[:, :]``) still returns a new
+   tensor, an alias (``AliasBackward0``).
+
+The backward of a view is the inverse placement: the gradient of
+``x.select(0, i)`` is zeros of ``x``'s shape with ``grad`` written at row
+``i``, and that placement is itself an op, so double backward works.  The
+backward of a gather *adds* ``grad`` at the indices (``x[[0, 0]]`` uses row
+0 twice, so row 0 receives both gradients).
+
+Read next: ``linalg.py``.
+"""
+
+from __future__ import annotations
+
+import operator
+import warnings
+from typing import Any, List, Sequence, Tuple, Union
+
+import numpy as np
+
+from .. import _creation
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.graph import Node, record
+from .shape import alias, unsqueeze
+
+#: The position along one dim: an int (select) or a slice with step > 0.
+Part = Union[int, slice]
+#: A NumPy index for advanced indexing: arrays, and ``slice(None)`` for dims not indexed.
+Key = Tuple[Union[np.ndarray, slice], ...]
+
+
+def _along(dim: int, part: Part) -> Tuple[Any, ...]:
+    """The NumPy index for ``part`` along ``dim`` (the trailing ``...`` makes
+    NumPy return a 0-d view rather than a scalar copy when no dim is left)."""
+    return (slice(None),) * dim + (part, Ellipsis)
+
+
+# -- select and slice: views along one dim --------------------------------------
+def _take(node_class: Any, input: Tensor, dim: int, part: Part) -> Tensor:
+    """The view ``input[..., part]`` along ``dim``, recorded as ``node_class``."""
+    return record(node_class, input._data[_along(dim, part)], (input,), view_of=input,
+                  input_shape=input._data.shape, dim=dim, part=part)
+
+
+def _embed(node_class: Any, grad: Tensor, shape: Tuple[int, ...], dim: int,
+           part: Part) -> Tensor:
+    """Zeros of ``shape`` with ``grad`` written at ``part`` along ``dim``."""
+    data = np.zeros(shape, grad._data.dtype)
+    data[_along(dim, part)] = grad._data
+    return record(node_class, data, (grad,), dim=dim, part=part)
+
+
+class SelectBackward0(Node):
+    """z = x.select(d, i);   dL/dx = zeros of x's shape with grad at index i of dim d"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any]:
+        return (_embed(SelectBackwardBackward0, grad, self.input_shape, self.dim, self.part),)
+
+
+class SelectBackwardBackward0(Node):
+    """z = zeros with x written at index i of dim d;   dL/dx = grad.select(d, i)"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any]:
+        return (_take(SelectBackward0, grad, self.dim, self.part),)
+
+
+class SliceBackward0(Node):
+    """z = x[start:stop:step] along dim d;   dL/dx = zeros of x's shape with
+    grad at start:stop:step of dim d"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any]:
+        return (_embed(SliceBackwardBackward0, grad, self.input_shape, self.dim, self.part),)
+
+
+class SliceBackwardBackward0(Node):
+    """z = zeros with x written at start:stop:step of dim d;
+    dL/dx = grad[start:stop:step] along dim d"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any]:
+        return (_take(SliceBackward0, grad, self.dim, self.part),)
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """The view of ``input`` at ``index`` along ``dim`` (that dim disappears)."""
+    shape = input._data.shape
+    if not shape:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, len(shape))
+    if not -shape[d] <= index < shape[d]:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(shape)} at dimension {d}")
+    return _take(SelectBackward0, input, d, index % shape[d])
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The view of ``length`` entries of ``input`` from ``start`` along ``dim``."""
+    if input._data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    d = _wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
+    start = start + size if start < 0 else start
+    if start > size - length:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({size}).")
+    return _take(SliceBackward0, input, d, slice(start, start + length, 1))
+
+
+# -- advanced indexing: a gathering copy ----------------------------------------
+class IndexBackward0(Node):
+    """z = x[indices] (elements gathered into a new tensor);
+    dL/dx = zeros of x's shape with grad *added* at indices (an element
+    gathered twice gets both gradients)"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any]:
+        zeros = Tensor._make(np.zeros(self.input_shape, grad._data.dtype))
+        return (index_put_accumulate(zeros, self.key, grad),)
+
+
+class IndexPutImplBackward0(Node):
+    """z = x with v added at indices;   dL/dx = grad;   dL/dv = grad[indices]"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any, Any]:
+        return (grad if self.needs_input_grad(0) else None,
+                gather(grad, self.key) if self.needs_input_grad(1) else None)
+
+
+def gather(input: Tensor, key: Key) -> Tensor:
+    """``input[key]`` for a checked NumPy advanced index ``key``."""
+    return record(IndexBackward0, input._data[key], (input,), key=key,
+                  input_shape=input._data.shape)
+
+
+def index_put_accumulate(input: Tensor, key: Key, values: Tensor) -> Tensor:
+    """A copy of ``input`` with ``values`` added at ``key`` (repeated
+    positions add up): PyTorch's ``index_put(..., accumulate=True)``."""
+    data = input._data.copy()
+    np.add.at(data, key, values._data.astype(data.dtype, copy=False))
+    return record(IndexPutImplBackward0, data, (input, values), key=key)
+
+
+def _check_index_dtype(array: np.ndarray) -> None:
+    if array.dtype not in (np.int64, np.int32, np.uint8, np.bool_):
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if array.dtype == np.uint8:
+        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                      "torch.bool instead.", UserWarning, stacklevel=4)
+
+
+def _expand_masks(shape: Tuple[int, ...],
+                  indices: Sequence[Tuple[int, np.ndarray]]) -> List[Tuple[int, np.ndarray]]:
+    """Every boolean mask replaced by the integer positions of its True entries
+    (a k-d mask becomes k index arrays, one per dim it covers)."""
+    expanded = []
+    for dim, array in indices:
+        _check_index_dtype(array)
+        if array.dtype.kind == "i":
+            expanded.append((dim, array))
+            continue
+        for j, size in enumerate(array.shape):
+            if dim + j >= len(shape) or shape[dim + j] != size:
+                raise IndexError(
+                    f"The shape of the mask {list(array.shape)} at index {j} does not match the "
+                    f"shape of the indexed tensor {list(shape)} at index {dim + j}")
+        expanded.extend((dim + j, positions) for j, positions in enumerate(np.nonzero(array)))
+    return expanded
+
+
+def _advanced_key(shape: Tuple[int, ...], indices: Sequence[Tuple[int, np.ndarray]]) -> Key:
+    """The NumPy index for the advanced parts of an index, checked like PyTorch."""
+    indices = _expand_masks(shape, indices)
+    arrays = [array for _, array in indices]
+    try:
+        broadcast = np.broadcast_arrays(*arrays)
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together "
+                         "with shapes " + ", ".join(str(list(a.shape)) for a in arrays)) from None
+    bad = [(a < -shape[d]) | (a >= shape[d]) for (d, _), a in zip(indices, broadcast, strict=True)]
+    if bad and np.any(bad):
+        element = int(np.argmax(np.any(bad, axis=0)))  # the first bad element, PyTorch's order
+        j = next(j for j, b in enumerate(bad) if b.flat[element])
+        dim = indices[j][0]
+        raise IndexError(f"index {broadcast[j].flat[element]} is out of bounds for dimension "
+                         f"{dim} with size {shape[dim]}")
+    key: List[Union[np.ndarray, slice]] = [slice(None)] * (max(d for d, _ in indices) + 1)
+    for dim, array in indices:
+        key[dim] = array
+    return tuple(key)
+
+
+# -- x[index] -------------------------------------------------------------------
+_SEQUENCE_WARNING = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+    "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+    "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error "
+    "or a different result")
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray, str))
+
+
+def _as_parts(index: Any) -> Tuple[Any, ...]:
+    """The index as a tuple of parts.  A list is one advanced part, unless it
+    holds slices, ``...``, ``None``, sequences or tensors: then (NumPy's old
+    rule, deprecated) it is read as a tuple."""
+    if isinstance(index, tuple):
+        return index
+    if isinstance(index, (list, np.ndarray)) and len(index) < 32:
+        for item in index:
+            if isinstance(item, (Tensor, slice)) or _is_sequence(item) or item is None \
+                    or item is Ellipsis:
+                warnings.warn(_SEQUENCE_WARNING, UserWarning, stacklevel=4)
+                return tuple(index)
+    return (index,)
+
+
+def _index_array(part: Any) -> np.ndarray:
+    """A tensor or a (nested) sequence used as an index, as a NumPy array:
+    boolean stays boolean, numbers become int64 (floats truncated)."""
+    if isinstance(part, Tensor):
+        return part._data
+    array = _creation._array_from_data(part)
+    return array if array.dtype in (np.bool_, np.uint8) else array.astype(np.int64)
+
+
+def _classify(part: Any) -> Tuple[str, Any]:
+    """(kind, value) for one part: kind is 'int', 'slice', 'none', 'ellipsis',
+    'bool' or 'array'."""
+    if isinstance(part, bool):
+        return "bool", part
+    if isinstance(part, (int, np.integer)):
+        return "int", int(part)
+    if isinstance(part, slice):
+        return "slice", part
+    if part is None:
+        return "none", None
+    if part is Ellipsis:
+        return "ellipsis", None
+    if isinstance(part, Tensor) or _is_sequence(part):
+        array = _index_array(part)
+        if array.ndim == 0 and array.dtype.kind in "iu":
+            return "int", int(array)
+        if array.ndim == 0 and array.dtype == np.bool_:
+            return "bool", bool(array)
+        return "array", array
+    name = type(part).__qualname__
+    if type(part).__module__ != "builtins":
+        name = f"{type(part).__module__}.{name}"
+    raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                     f"Variables are valid indices (got {name})")
+
+
+def _dims_used(kind: str, value: Any) -> int:
+    """How many dims of the input a part consumes."""
+    if kind in ("int", "slice"):
+        return 1
+    if kind == "array":
+        return value.ndim if value.dtype in (np.bool_, np.uint8) else 1
+    return 0
+
+
+def _slice_bounds(part: slice, size: int) -> slice:
+    """A slice with its bounds clamped to ``size``, as PyTorch clamps them."""
+    step = 1 if part.step is None else operator.index(part.step)
+    if step == 0:
+        raise ValueError("slice step cannot be zero")
+    if step < 0:
+        raise ValueError("step must be greater than zero")
+    start, stop, _ = slice(*(None if v is None else operator.index(v)
+                             for v in (part.start, part.stop))).indices(size)
+    return slice(start, max(start, stop), step)
+
+
+def getitem(input: Tensor, index: Any) -> Tensor:
+    """``input[index]`` (see the module docstring for the steps)."""
+    lone_slice = isinstance(index, slice)  # never skipped, even when it is ':'
+    if isinstance(index, (int, np.integer)) and not isinstance(index, bool) \
+            and input._data.ndim == 0:
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    if lone_slice and input._data.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    parts = [_classify(part) for part in _as_parts(index)]
+    ndim = input._data.ndim
+    specified = sum(_dims_used(kind, value) for kind, value in parts)
+    if specified > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    result, dim = input, 0
+    advanced: List[Tuple[int, np.ndarray]] = []
+    for position, (kind, value) in enumerate(parts):
+        if kind == "int":
+            size = result._data.shape[dim]
+            if not -size <= value < size:
+                raise IndexError(f"index {value} is out of bounds for dimension {position} "
+                                 f"with size {size}")
+            result = _take(SelectBackward0, result, dim, value % size)
+        elif kind == "slice":
+            bounds = _slice_bounds(value, result._data.shape[dim])
+            if lone_slice or bounds != slice(0, result._data.shape[dim], 1):
+                result = _take(SliceBackward0, result, dim, bounds)
+            dim += 1
+        elif kind == "none":
+            result = unsqueeze(result, dim)
+            dim += 1
+        elif kind == "ellipsis":
+            dim += ndim - specified
+        elif kind == "bool":  # a new dim of size 1, kept (True) or emptied (False)
+            result = unsqueeze(result, dim)
+            advanced.append((dim, np.zeros(1 if value else 0, np.int64)))
+            dim += 1
+        else:
+            advanced.append((dim, value))
+            dim += _dims_used(kind, value)
+    if advanced:
+        return gather(result, _advanced_key(result._data.shape, advanced))
+    return alias(input) if result is input else result
