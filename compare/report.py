@@ -73,7 +73,8 @@ def side_by_side(outcome: Outcome, columns: int) -> List[str]:
 
 
 def verdict_lines(outcome: Outcome) -> List[str]:
-    lines = [f"{outcome.verdict}: {outcome.name}"]
+    reason = f": microgrid has no {outcome.microgrid.missing}" * (outcome.verdict == "UNSUPPORTED")
+    lines = [f"{outcome.verdict}: {outcome.name}{reason}"]
     lines += [f"  {'ok ' if c.ok else 'BAD'} {c.name:<10} {c.summary}" for c in outcome.checks]
     for check in outcome.checks if outcome.verdict == "MISMATCH" else ():
         if not check.ok and check.details:

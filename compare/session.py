@@ -67,7 +67,8 @@ def run_programs(programs: Sequence[Program], render: bool = False,
             log = open(os.path.join(folder, f"runner.{engine}.log"), "w+", encoding="utf-8")
             command = [sys.executable, "-m", "compare.runner", engine, jobs_file]
             processes.append((engine, log, subprocess.Popen(
-                command, env=_environment(), stdout=log, stderr=subprocess.STDOUT)))
+                command, env=_environment(), stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT)))
         for engine, log, process in processes:
             with log:
                 if process.wait() != 0:
