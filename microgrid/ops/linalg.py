@@ -24,6 +24,8 @@ those ops (``x @ W`` for a 3-d ``x`` records ``ViewBackward0``, then
   unfolded (when the result would not need a copy, or when the smaller
   operand requires grad: its gradient is then one big product instead of a
   batch of products summed up);
+* a 3-d batch of one matrix that requires grad, against a larger batch, is
+  squeezed to a plain matrix (and so folded);
 * otherwise both operands are broadcast to a common batch shape, flattened
   to 3-d and multiplied with ``bmm``.
 
@@ -288,4 +290,11 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         return mm(input, other)
     if _should_fold(input, other):
         return _folded(input, other)
+    if dims == (3, 3) and input.shape[0] != other.shape[0]:
+        # A batch of one that requires grad is squeezed to a matrix, so that
+        # the product is folded rather than broadcast (see ``_should_fold``).
+        if input.shape[0] == 1 and input._requires_grad:
+            return matmul(squeeze(input, 0), other)
+        if other.shape[0] == 1 and other._requires_grad:
+            return matmul(input, squeeze(other, 0))
     return _batched(input, other)
