@@ -83,7 +83,9 @@ def _spread(grad: Tensor, shape: Tuple[int, ...], dims: Optional[Tuple[int, ...]
 
 def _count(shape: Tuple[int, ...], dims: Optional[Tuple[int, ...]]) -> int:
     """How many input elements go into each output element."""
-    return math.prod(shape) if dims is None else math.prod(shape[d] for d in dims)
+    if dims is None or not shape:  # a 0-d tensor has one element, whatever dim says
+        return math.prod(shape)
+    return math.prod(shape[d] for d in dims)
 
 
 def _accumulation_dtype(dtype: np.dtype) -> np.dtype:
@@ -361,6 +363,8 @@ def _var_forward(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: boo
     check_operand(input, op, 1, tensor_only=True)
     if isinstance(dim, bool):  # var(x, False): the old ``unbiased`` positional form
         dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{op}(): pass either unbiased or correction, not both")
     if correction is None:
         correction = 0 if unbiased is False else 1
     data = input._data
