@@ -24,6 +24,7 @@ Read next: ``_creation.py`` (``microgrid.tensor`` and friends), then
 from __future__ import annotations
 
 import builtins
+import warnings
 import weakref
 from typing import Any, List, Optional, Sequence, Union
 
@@ -51,13 +52,19 @@ class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
     # Class-level defaults, so that making a tensor only has to set _data.
-    grad_fn = None
+    _grad_fn: Any = None
     _requires_grad = False
     _grad: Optional["Tensor"] = None
     _version_counter: Optional[VersionCounter] = None
     _grad_accumulator: Optional[weakref.ref] = None
     _base: Optional["Tensor"] = None
     _hooks: Sequence[Any] = ()  # a leaf's gradient hooks (a list once one is registered)
+    # A view made with grad mode on: the storage version its grad_fn is for
+    # (None for other tensors); a view made under no_grad is flagged instead.
+    # See autograd/graph.py: mark_view, and ops/inplace.py: refresh_view.
+    _view_version: Optional[builtins.int] = None
+    _no_grad_view = False
+    _inference = False  # made in inference mode
 
     # PyTorch's value: NumPy scalars on the left of an operator defer to us.
     __array_priority__ = 1000
@@ -75,34 +82,50 @@ class Tensor:
         tensor = object.__new__(cls)
         tensor._data = data
         if grad_fn is not None:
-            tensor.grad_fn = grad_fn
+            tensor._grad_fn = grad_fn
             tensor._requires_grad = True
+        if _grad_mode.inference:
+            tensor._inference = True
         return tensor
 
     # -- autograd attributes ---------------------------------------------
     @property
+    def grad_fn(self) -> Any:
+        """The node that computed this tensor: None for a leaf."""
+        self._sync_view()
+        return self._grad_fn
+
+    def _sync_view(self) -> None:
+        """A view whose storage was changed in place since its grad_fn was
+        made gets a new one, like PyTorch's (``ops/inplace.py: refresh_view``)."""
+        if self._view_version is not None and self._view_version != self._version_counter.value:
+            _inplace.refresh_view(self)
+
+    @property
     def requires_grad(self) -> bool:
         """Whether gradients flow to this tensor (True for any computed
         tensor whose inputs required grad)."""
+        self._sync_view()
         return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
         if self.grad_fn is not None:
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to use "
-                "a computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach().")
+            raise RuntimeError(_requires_grad_leaf_error(flag))
         if flag and not self.dtype.is_floating_point:
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients")
         self._requires_grad = builtins.bool(flag)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        """Set ``requires_grad`` in place and return ``self``."""
+        """Set ``requires_grad`` in place and return ``self`` (a no-op for a
+        computed tensor asked to keep requiring grad)."""
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(_requires_grad_leaf_error(requires_grad))
         if requires_grad and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        self.requires_grad = requires_grad
+        if self.grad_fn is None:
+            self._requires_grad = builtins.bool(requires_grad)
         return self
 
     @property
@@ -112,7 +135,11 @@ class Tensor:
 
     @property
     def grad(self) -> Optional["Tensor"]:
-        """The gradient accumulated by ``backward()`` (leaves only), or None."""
+        """The gradient accumulated by ``backward()``, or None.  Only leaves
+        get one, and non-leaves that called :meth:`retain_grad`; reading it
+        on another non-leaf warns, as in PyTorch."""
+        if self._grad is None and self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -127,6 +154,20 @@ class Tensor:
                     f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
                     "tensor are the same size")
         self._grad = value
+
+    def retain_grad(self) -> None:
+        """Keep the gradient of this non-leaf tensor in ``.grad`` during
+        backward (leaves keep theirs anyway: a no-op for them)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None and not self.retains_grad:
+            self.grad_fn._retained = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor that called :meth:`retain_grad`."""
+        fn = self.grad_fn
+        return fn is not None and fn._retained is not None and fn._retained() is self
 
     @property
     def data(self) -> "Tensor":
@@ -174,7 +215,7 @@ class Tensor:
         ``remove()`` unregisters it."""
         from .autograd.graph import RemovableHandle
 
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             return self.grad_fn.add_tensor_pre_hook(hook)
@@ -291,20 +332,113 @@ class Tensor:
             return self.item().__format__(format_spec)
         return object.__format__(self, format_spec)
 
-    # -- in place --------------------------------------------------------
+    # -- in place (see ops/inplace.py) ------------------------------------
+    # Each is the out-of-place op, written back into this tensor's storage.
+    def add_(self, other: Any, *, alpha: Number = 1) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.add, other, alpha=alpha)
+
+    def sub_(self, other: Any, *, alpha: Number = 1) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.sub, other, alpha=alpha)
+
+    def mul_(self, other: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.mul, other)
+
+    def div_(self, other: Any, **rounding_mode: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.div, other, **rounding_mode)
+
+    def pow_(self, exponent: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.pow, exponent)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+        return _inplace.inplace(self, _pointwise.clamp, min, max)
+
+    clip_ = clamp_
+
+    def clamp_min_(self, min: Any) -> "Tensor":  # noqa: A002
+        return _inplace.inplace(self, _pointwise.clamp_min, min)
+
+    def clamp_max_(self, max: Any) -> "Tensor":  # noqa: A002
+        return _inplace.inplace(self, _pointwise.clamp_max, max)
+
+    def neg_(self) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.neg)
+
+    def reciprocal_(self) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.reciprocal)
+
+    def exp_(self) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.exp)
+
+    def log_(self) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.log)
+
+    def sqrt_(self) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.sqrt)
+
+    def abs_(self) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.abs)
+
+    def sign_(self) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.sign)
+
+    def sin_(self) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.sin)
+
+    def cos_(self) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.cos)
+
+    def tanh_(self) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.tanh)
+
+    def sigmoid_(self) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.sigmoid)
+
+    def relu_(self) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.relu)
+
     def zero_(self) -> "Tensor":
         """Fill with zeros, in place."""
-        self._check_inplace()
-        self._data[...] = 0
-        self._counter().bump()
+        return _inplace.inplace(self, _inplace.zero)
+
+    def fill_(self, value: Any) -> "Tensor":
+        """Set every element to ``value`` (a number or a 0-d tensor), in place."""
+        return _inplace.inplace(self, _inplace.fill, value)
+
+    def copy_(self, src: Any, non_blocking: builtins.bool = False) -> "Tensor":
+        """Overwrite with ``src`` (broadcast to this shape, converted to this dtype)."""
+        return _inplace.copy_into(self, src)
+
+    def __iadd__(self, other: Any) -> "Tensor":
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> "Tensor":
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> "Tensor":
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        return self.div_(other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        _inplace.setitem(self, index, value)
+
+    def detach_(self) -> "Tensor":
+        """Cut this tensor from the graph in place: no grad_fn, requires_grad False."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
+        self._grad_fn = None
+        self._requires_grad = False
         return self
 
-    def _check_inplace(self) -> None:
-        """PyTorch's guard: a leaf that requires grad may not be changed in
-        place while the change would be recorded."""
-        if self._requires_grad and self.grad_fn is None and _grad_mode.enabled:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an "
-                               "in-place operation.")
+    def is_inference(self) -> builtins.bool:
+        """True for a tensor made in inference mode."""
+        return self._inference
 
     # -- arithmetic (see ops/pointwise.py) ---------------------------------
     # Operators return NotImplemented for operands that are not numbers, so
@@ -603,6 +737,24 @@ class Tensor:
         return _indexing.narrow(self, dim, start, length)
 
 
+def _requires_grad_leaf_error(flag: builtins.bool) -> str:
+    message = "you can only change requires_grad flags of leaf variables."
+    if flag:
+        return message
+    return (message + " If you want to use a computed variable in a subgraph that doesn't "
+            "require differentiation use var_no_grad = var.detach().")
+
+
+#: PyTorch's warning, raised by its C++ core (hence the last sentence).
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information. (Triggered "
+    "internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)")
+
+
 def set_leaf_requires_grad(result: Tensor, requires_grad: builtins.bool) -> Tensor:
     """Give a freshly made leaf ``requires_grad=True`` (floating point only)."""
     if requires_grad:
@@ -626,6 +778,7 @@ def _wrap_dim(dim: builtins.int, ndim: builtins.int) -> builtins.int:
 from . import _tensor_str  # noqa: E402
 from .autograd.grad_mode import _grad_mode  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
+from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import pointwise as _pointwise  # noqa: E402
 from .ops import reduction as _reduction  # noqa: E402

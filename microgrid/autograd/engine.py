@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Set,
 import numpy as np
 
 from .._dtype import from_numpy_dtype
-from .graph import Edge, Node, accumulate_grad, grad_accumulator
 from .grad_mode import set_grad_enabled
+from .graph import Edge, Node, grad_accumulator
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -102,12 +102,13 @@ def sum_to_shape(grad: "Tensor", shape: tuple) -> "Tensor":
     return grad
 
 
-def _validate(node: Node, index: int, grad: "Tensor") -> "Tensor":
-    """Make a gradient fit the input it is for: same shape (summing out any
-    broadcast) and same dtype, or raise PyTorch's error."""
+def fit_gradient(node: Node, index: int, grad: "Tensor") -> "Tensor":
+    """Make the gradient ``node`` computed for its input ``index`` fit that
+    input: same shape (summing out any broadcast) and same dtype, or raise
+    PyTorch's error."""
     shape, dtype = node._input_meta[index]
     if grad.shape != shape:
-        if not _expandable(shape, grad.shape):
+        if not expandable(shape, grad.shape):
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {index} - "
                 f"got {list(grad.shape)} but expected shape compatible with {list(shape)}")
@@ -117,11 +118,18 @@ def _validate(node: Node, index: int, grad: "Tensor") -> "Tensor":
     return grad
 
 
-def _expandable(shape: tuple, target: tuple) -> bool:
+def expandable(shape: tuple, target: tuple) -> bool:
     """Can a tensor of ``shape`` be broadcast to ``target``?"""
     if len(shape) > len(target):
         return False
-    return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target)))
+    return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target), strict=False))
+
+
+def gradient_node(tensor: "Tensor") -> Node:
+    """The node that receives ``tensor``'s gradient: its grad_fn, or for a
+    leaf its AccumulateGrad."""
+    fn = tensor.grad_fn
+    return fn if fn is not None else grad_accumulator(tensor)
 
 
 def run_backward(roots: Sequence["Tensor"], root_grads: Sequence["Tensor"], keep_graph: bool,
@@ -130,26 +138,32 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence["Tensor"], keep
     """The engine's one loop (see the module docstring).
 
     ``inputs=None``: run the whole graph; ``AccumulateGrad`` nodes fill
-    ``.grad``.  With ``inputs``: run only the nodes leading to them and
-    capture the gradient arriving at each; ``accumulate`` (``backward(inputs=
-    ...)``) adds those into ``.grad``, otherwise (``autograd.grad``) they are
-    returned, in order, ``None`` where no gradient arrived.
+    ``.grad``.  With ``inputs`` only the nodes leading to them run.  With
+    ``accumulate`` (``backward(inputs=...)``) the inputs' own nodes run too,
+    so leaves accumulate into ``.grad`` (and non-leaves, which ``backward``
+    made retain their grad, store it).  Without (``autograd.grad``) the
+    gradient arriving at each input is captured and returned, in order,
+    ``None`` where no gradient arrived.
     """
-    root_nodes = [t.grad_fn if t.grad_fn is not None else grad_accumulator(t) for t in roots]
-    # The node that receives each input's gradient.
+    root_nodes = [gradient_node(t) for t in roots]
+    targets = [gradient_node(t) for t in inputs or ()]
+    captured: List[Optional["Tensor"]] = [None] * len(targets)
     capture: Dict[Node, List[int]] = {}
-    for i, t in enumerate(inputs or ()):
-        target = t.grad_fn if t.grad_fn is not None else grad_accumulator(t)
-        capture.setdefault(target, []).append(i)
-    captured: List[Optional["Tensor"]] = [None] * len(inputs or ())
-    needed = nodes_leading_to(root_nodes, set(capture)) if inputs is not None else None
+    needed: Optional[Set[Node]] = None
+    if inputs is not None:
+        needed = nodes_leading_to(root_nodes, set(targets))
+        if accumulate:
+            needed.update(targets)
+        else:
+            for i, node in enumerate(targets):
+                capture.setdefault(node, []).append(i)
     dependencies = count_dependencies(root_nodes)
 
     # Gradients received so far by nodes that have not run yet.
     buffers: Dict[Node, "Tensor"] = {}
     ready: List[Tuple[int, int, Node]] = []
     pushed = 0
-    for node, grad in zip(root_nodes, root_grads):
+    for node, grad in zip(root_nodes, root_grads, strict=True):
         if node in buffers:
             buffers[node] = buffers[node] + grad
         else:
@@ -160,54 +174,95 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence["Tensor"], keep
     with set_grad_enabled(create_graph):
         while ready:
             _, _, node = heapq.heappop(ready)
-            grad = buffers.pop(node)
-            if node._tensor_pre_hooks:
-                grad = node.run_tensor_hooks(grad)
-            for i in capture.get(node, ()):
-                captured[i] = grad
-            if needed is not None and node not in needed:
+            grad = buffers.pop(node, None)
+            grads: Sequence[Optional["Tensor"]]
+            if grad is None:
+                # Every edge into this node carried None: it passes on nothing.
+                grads = (None,) * len(node.next_functions)
+            elif needed is not None and node not in needed:
+                # An input of autograd.grad that leads to no other input: its
+                # gradient is read (after its tensor's hooks), the node not run.
+                if node in capture:
+                    grad = node.run_tensor_hooks(grad)
+                    for i in capture[node]:
+                        captured[i] = grad
                 continue
-            grads = node.run(grad)
-            if not keep_graph:
-                node.release_saved()
-            for index, ((next_node, _), next_grad) in enumerate(zip(node.next_functions, grads)):
-                if next_node is None or next_grad is None:
+            else:
+                for i in capture.get(node, ()):
+                    captured[i] = grad  # PyTorch captures a node that runs before its hooks
+                grads = _run(node, grad, keep_graph)
+            for index, ((next_node, _), next_grad) in enumerate(
+                    zip(node.next_functions, grads, strict=True)):
+                if next_node is None or (needed is not None and next_node not in needed
+                                         and next_node not in capture):
                     continue
-                next_grad = _validate(node, index, next_grad)
-                if next_node in buffers:
-                    buffers[next_node] = buffers[next_node] + next_grad
-                else:
-                    buffers[next_node] = next_grad
+                if next_grad is not None:
+                    next_grad = fit_gradient(node, index, next_grad)
+                    buffers[next_node] = (buffers[next_node] + next_grad if next_node in buffers
+                                          else next_grad)
                 dependencies[next_node] -= 1
                 if dependencies[next_node] == 0:
                     pushed += 1
                     heapq.heappush(ready, (-next_node._sequence_nr, pushed, next_node))
-        if accumulate and inputs is not None:
-            for tensor, grad in zip(inputs, captured):
-                if grad is not None:
-                    accumulate_grad(tensor, grad)
     return captured
 
 
+def _run(node: Node, grad: "Tensor", keep_graph: bool) -> Sequence[Optional["Tensor"]]:
+    """Run one node (hooks and backward), check its answer, free what it saved."""
+    grads = node.run(grad)
+    if len(grads) != len(node.next_functions):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {len(node.next_functions)}, got {len(grads)})")
+    if not keep_graph:
+        node.release_saved()
+    return grads
+
+
 def make_root_grads(outputs: Sequence["Tensor"],
-                    grad_outputs: Sequence[Optional["Tensor"]]) -> List["Tensor"]:
-    """The starting gradient of each output: the one given, or 1 for a scalar."""
+                    grad_outputs: Sequence[Optional["Tensor"]]) -> List[Optional["Tensor"]]:
+    """The starting gradient of each output: the one given, or 1 for a scalar
+    output that requires grad; ``None`` for an output that does not (the
+    engine then refuses it).  PyTorch's ``_make_grads``: outputs and
+    gradients are paired up to the shorter of the two."""
     from .._tensor import Tensor
 
-    grads = []
-    for i, (out, grad) in enumerate(zip(outputs, grad_outputs)):
+    grads: List[Optional["Tensor"]] = []
+    for i, (out, grad) in enumerate(zip(outputs, grad_outputs, strict=False)):
+        if isinstance(grad, Tensor):
+            if grad.shape != out.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"{grad.shape} and output[{i}] has a shape of {out.shape}.")
+        elif grad is not None:
+            raise TypeError("gradients can be either Tensors or None, but got "
+                            f"{type(grad).__name__}")
+        elif out.requires_grad:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            grad = Tensor._make(np.ones(out._data.shape, dtype=out._data.dtype))
+        grads.append(grad)
+    return grads
+
+
+def check_roots(outputs: Sequence["Tensor"],
+                grads: Sequence[Optional["Tensor"]]) -> List["Tensor"]:
+    """The engine's checks of the outputs it starts from (PyTorch's
+    ``run_backward`` in ``python_engine.cpp``); returns the gradients cast
+    to their outputs' dtypes."""
+    from .._tensor import Tensor
+
+    if len(outputs) != len(grads):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
+    checked = []
+    for i, (out, grad) in enumerate(zip(outputs, grads, strict=True)):
+        if not isinstance(out, Tensor):
+            raise RuntimeError(f"element {i} of tensors must be a Tensor or GradientEdge")
         if not out.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not "
                                "have a grad_fn")
         if grad is None:
-            if out.numel() != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            grad = Tensor._make(np.ones(out._data.shape, dtype=out._data.dtype))
-        elif not isinstance(grad, Tensor):
-            raise TypeError("gradients can be either Tensors or None, but got "
-                            f"{type(grad).__name__}")
-        elif grad.shape != out.shape:
-            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
-                               f"{grad.shape} and output[{i}] has a shape of {out.shape}.")
-        grads.append(grad)
-    return grads
+            raise RuntimeError(f"element {i} of gradients tuple is None, but the "
+                               "corresponding Tensor requires grad")
+        if grad._data.dtype != out._data.dtype:
+            grad = grad.to(from_numpy_dtype(out._data.dtype))
+        checked.append(grad)
+    return checked

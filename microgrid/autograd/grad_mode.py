@@ -1,8 +1,8 @@
 """Grad mode: the switch that decides whether ops record a graph.
 
 PyTorch counterpart: ``torch.no_grad``, ``torch.enable_grad``,
-``torch.set_grad_enabled`` and ``torch.is_grad_enabled``
-(``torch/autograd/grad_mode.py``).
+``torch.set_grad_enabled``, ``torch.is_grad_enabled``, ``torch.inference_mode``
+and ``torch.is_inference_mode_enabled`` (``torch/autograd/grad_mode.py``).
 
 Every op asks ``is_grad_enabled()`` before it records a backward node.  Inside
 ``with microgrid.no_grad():`` the answer is False, so results are plain
@@ -12,19 +12,28 @@ each backward function with grad mode set to ``create_graph``, which is all it
 takes to get gradients of gradients.  (PyTorch keeps this flag per thread;
 microgrid keeps one flag for the process.)
 
+``inference_mode`` is ``no_grad`` plus a promise never to use the results in
+a graph later: tensors made inside are *inference tensors*, which autograd
+refuses to save or to let be modified in place outside the mode.
+
+Every mode object works three ways, like PyTorch's: ``with no_grad():``,
+``@no_grad()`` and (for the ones without a required argument) ``@no_grad``.
+
 Read next: ``graph.py``, the nodes an op records when grad mode is on.
 """
 
 from __future__ import annotations
 
-import contextlib
-from typing import Any
+import copy
+import functools
+from typing import Any, Callable, Tuple
 
 
 class _GradMode:
-    """The one piece of global state: is recording enabled right now?"""
+    """The global state: is recording enabled, is inference mode on?"""
 
     enabled: bool = True
+    inference: bool = False
 
 
 _grad_mode = _GradMode()
@@ -35,49 +44,96 @@ def is_grad_enabled() -> bool:
     return _grad_mode.enabled
 
 
-class _GradModeContext(contextlib.ContextDecorator):
-    """Sets grad mode for a ``with`` block (or a decorated function), then restores it."""
+def is_inference_mode_enabled() -> bool:
+    """True inside ``with inference_mode():``."""
+    return _grad_mode.inference
 
-    _mode: bool
+
+class _ModeContext:
+    """Sets the mode for a ``with`` block or, as a decorator, for each call of
+    the decorated function; the previous mode comes back afterwards."""
+
+    _saved: Tuple[bool, bool]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        # ``@no_grad`` without parentheses: the "argument" is the function.
+        if len(args) == 1 and not kwargs and callable(args[0]) and not isinstance(args[0], bool):
+            return cls()(args[0])
+        return super().__new__(cls)
+
+    def _mode(self) -> Tuple[bool, bool]:
+        """The (grad enabled, inference) state inside the block."""
+        raise NotImplementedError
 
     def __enter__(self) -> None:
-        self._previous = _grad_mode.enabled
-        _grad_mode.enabled = self._mode
+        self._saved = (_grad_mode.enabled, _grad_mode.inference)
+        _grad_mode.enabled, _grad_mode.inference = self._mode()
 
     def __exit__(self, *exc_info: Any) -> None:
-        _grad_mode.enabled = self._previous
+        _grad_mode.enabled, _grad_mode.inference = self._saved
+
+    def _fresh(self) -> "_ModeContext":
+        """A context of its own for one call of a decorated function (calls may nest)."""
+        return copy.copy(self)
+
+    def __call__(self, func: Callable) -> Callable:
+        @functools.wraps(func)
+        def with_mode(*args: Any, **kwargs: Any) -> Any:
+            with self._fresh():
+                return func(*args, **kwargs)
+
+        return with_mode
 
 
-class no_grad(_GradModeContext):  # noqa: N801 - torch's name
+class no_grad(_ModeContext):  # noqa: N801 - torch's name
     """Context manager and decorator that turns graph recording off."""
 
-    _mode = False
+    def _mode(self) -> Tuple[bool, bool]:
+        return False, _grad_mode.inference
 
 
-class enable_grad(_GradModeContext):  # noqa: N801 - torch's name
+class enable_grad(_ModeContext):  # noqa: N801 - torch's name
     """Context manager and decorator that turns graph recording back on."""
 
-    _mode = True
+    def _mode(self) -> Tuple[bool, bool]:
+        return True, _grad_mode.inference
 
 
-class set_grad_enabled(_GradModeContext):  # noqa: N801 - torch's name
+class inference_mode(_ModeContext):  # noqa: N801 - torch's name
+    """``no_grad`` that also marks the tensors it makes as inference tensors;
+    ``inference_mode(False)`` switches both back off inside a block."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self._inference = bool(mode)
+
+    def _mode(self) -> Tuple[bool, bool]:
+        return not self._inference, self._inference
+
+
+class set_grad_enabled(_ModeContext):  # noqa: N801 - torch's name
     """``set_grad_enabled(False)`` switches recording off at once; used in a
-    ``with`` statement it restores the previous mode on exit, like torch."""
+    ``with`` statement it restores the previous mode on exit, and as a
+    decorator it sets the mode for each call only."""
 
     def __init__(self, mode: bool) -> None:
-        self._previous = _grad_mode.enabled
-        self._mode = bool(mode)
-        _grad_mode.enabled = self._mode
+        self._enabled = bool(mode)
+        self._saved = (_grad_mode.enabled, _grad_mode.inference)
+        _grad_mode.enabled = self._enabled
+
+    def _mode(self) -> Tuple[bool, bool]:
+        return self._enabled, _grad_mode.inference
 
     def __enter__(self) -> None:
-        # The mode was already set in __init__; nothing more to do.
-        pass
+        # __init__ already switched the mode and saved the previous one.
+        _grad_mode.enabled = self._enabled
 
-    def __call__(self, func: Any) -> Any:
-        # Used as a decorator: undo the switch made in __init__ and let the
-        # decorated function switch the mode each time it runs instead.
-        _grad_mode.enabled = self._previous
-        return (enable_grad if self._mode else no_grad)()(func)
+    def _fresh(self) -> "set_grad_enabled":
+        return set_grad_enabled(self._enabled)
 
-    def __exit__(self, *exc_info: Any) -> None:
-        _grad_mode.enabled = self._previous
+    def __call__(self, func: Callable) -> Callable:
+        # As a decorator, undo the switch __init__ made: only calls get the mode.
+        _grad_mode.enabled, _grad_mode.inference = self._saved
+        return super().__call__(func)
+
+    def __repr__(self) -> str:
+        return f"torch.autograd.grad_mode.set_grad_enabled(mode={self._enabled})"

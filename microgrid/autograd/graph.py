@@ -68,14 +68,27 @@ class SavedTensor:
     __slots__ = ("tensor", "data", "version", "counter")
 
     def __init__(self, tensor: "Tensor", node: "Node") -> None:
-        self.version = tensor._version
-        self.counter = tensor._counter()
-        if tensor.grad_fn is node:
+        if tensor._inference and not _grad_mode.inference:
+            raise RuntimeError(
+                "Inference tensors cannot be saved for backward. Please do not use Tensors "
+                "created in inference mode in computation tracked by autograd. To work around "
+                "this, you can make a clone to get a normal tensor and use it in autograd, or "
+                "use `torch.no_grad()` instead of `torch.inference_mode()`.")
+        if tensor._grad_fn is node:
             self.tensor = None
-            self.data = tensor._data
+            self.rebind(tensor)
         else:
             self.tensor = tensor
             self.data = None
+            self.version = tensor._version
+            self.counter = tensor._counter()
+
+    def rebind(self, output: "Tensor") -> None:
+        """Save ``output``'s storage at its current version (for a saved output,
+        also when an in-place op moves the node onto another tensor)."""
+        self.data = output._data
+        self.counter = output._counter()
+        self.version = self.counter.value
 
     def unpack(self, node: "Node") -> "Tensor":
         """The saved tensor, after checking it was not modified in place."""
@@ -89,15 +102,32 @@ class SavedTensor:
 
 
 def _modified_message(saved: SavedTensor, node: "Node") -> str:
-    data = saved.data if saved.tensor is None else saved.tensor._data
-    type_name = _LEGACY_TYPE_NAMES[data.dtype.name]
+    """PyTorch's error for a saved tensor changed in place.  It names the node
+    that made the tensor: for a saved output the node that saved it, otherwise
+    the tensor's grad_fn as it is now."""
+    if saved.tensor is None:
+        data, maker = saved.data, node
+    else:
+        data, maker = saved.tensor._data, saved.tensor.grad_fn
+    made_by = "" if maker is None else f", which is output 0 of {_op_name(maker)},"
     return (
         "one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: [torch.{type_name}Tensor {list(data.shape)}], which is output 0 "
-        f"of {node.name()}, is at version {saved.counter.value}; expected version "
+        f"inplace operation: [torch.{_LEGACY_TYPE_NAMES[data.dtype.name]}Tensor "
+        f"{list(data.shape)}]{made_by} is at version {saved.counter.value}; expected version "
         f"{saved.version} instead. Hint: enable anomaly detection to find the operation "
-        "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+        "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, "
+        "check_nan=False)."
     )
+
+
+def _op_name(node: "Node") -> str:
+    """How PyTorch's messages name the op behind a node: ``MulBackward0`` is
+    ``Mul``, ``SumBackward1`` is ``Sum1``; other names stay as they are."""
+    name = node.name()
+    op, found, overload = name.rpartition("Backward")
+    if not found or not overload.isdigit():
+        return name
+    return op + (overload if overload != "0" else "")
 
 
 #: PyTorch's legacy tensor type names, used in its error messages.
@@ -162,27 +192,29 @@ class Node:
         raise NotImplementedError(f"{self.name()} does not define backward")
 
     def run(self, grad: "Tensor") -> Sequence[Optional["Tensor"]]:
-        """What the engine calls: pre-hooks, :meth:`backward`, then post-hooks.
+        """What the engine calls: the output tensor's hooks, the node's
+        pre-hooks, :meth:`backward`, then its post-hooks (PyTorch's order).
 
-        A pre-hook sees ``(grad,)`` and may return a replacement; a post-hook
-        sees ``(grad_inputs, (grad,))`` and may replace ``grad_inputs``.
+        A pre-hook sees ``(grad,)`` and may return a replacement tuple; a
+        post-hook sees ``(grad_inputs, (grad,))`` and may replace ``grad_inputs``.
         """
+        grad = self.run_tensor_hooks(grad)
+        grad_outputs = (grad,)
         for hook in self._pre_hooks:
-            replaced = hook((grad,))
-            if replaced is not None:
-                (grad,) = replaced
-        grads = self.backward(grad)
+            grad_outputs = _replaced_tuple(hook, grad_outputs, hook(grad_outputs))
+        grad_inputs = tuple(self.backward(grad_outputs[0]))
         for hook in self._post_hooks:
-            replaced = hook(tuple(grads), (grad,))
-            if replaced is not None:
-                grads = replaced
-        return grads
+            grad_inputs = _replaced_tuple(hook, grad_inputs, hook(grad_inputs, grad_outputs))
+        return grad_inputs
 
     # -- hooks -----------------------------------------------------------
     # Hook lists are created on first use; most nodes never get one.
     _pre_hooks: Sequence[Callable] = ()
     _post_hooks: Sequence[Callable] = ()
     _tensor_pre_hooks: Sequence[Callable] = ()
+    #: A weak reference to the tensor whose ``retain_grad()`` keeps the
+    #: gradient arriving here in its ``.grad`` (None: no tensor asked).
+    _retained: Optional[weakref.ref] = None
 
     def register_prehook(self, hook: Callable) -> "RemovableHandle":
         """Call ``hook((grad,))`` before this node runs; it may return a new ``(grad,)``."""
@@ -205,11 +237,15 @@ class Node:
         return RemovableHandle(self._tensor_pre_hooks, hook)
 
     def run_tensor_hooks(self, grad: "Tensor") -> "Tensor":
-        """Apply the hooks of the output tensor to its gradient, in order."""
+        """Apply the hooks of the output tensor to its gradient, in the order
+        they were registered; then, whatever its place among them, store the
+        result in ``.grad`` of a tensor that called ``retain_grad()``."""
         for hook in self._tensor_pre_hooks:
-            replaced = hook(grad)
-            if replaced is not None:
-                grad = replaced
+            grad = _replaced_gradient(hook, grad, hook(grad))
+        retained = self._retained() if self._retained is not None else None
+        if retained is not None:
+            # Under create_graph the clone and the sum are recorded, as in PyTorch.
+            retained._grad = grad.clone() if retained._grad is None else retained._grad + grad
         return grad
 
     def __call__(self, grad: "Tensor") -> Tuple[Optional["Tensor"], ...]:
@@ -221,8 +257,47 @@ class Node:
         return f"<{self.name()} object at {hex(id(self))}>"
 
 
+def _hook_name(hook: Callable) -> str:
+    return getattr(hook, "__name__", "<unknown>")
+
+
+def _replaced_gradient(hook: Callable, original: Optional["Tensor"], result: Any) -> Any:
+    """What a hook returned for one gradient, checked like PyTorch: None keeps
+    the gradient; a replacement must be a tensor of the same dtype and shape."""
+    from .._tensor import Tensor
+
+    if result is None or result is original:
+        return original
+    if original is None:
+        raise RuntimeError("can't replace a None gradient with a non-None value")
+    if not isinstance(result, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    if result._data.dtype != original._data.dtype:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value (was "
+                           f"{original.type()} got {result.type()})")
+    if result.shape != original.shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+    return result
+
+
+def _replaced_tuple(hook: Callable, originals: Tuple[Any, ...], result: Any) -> Tuple[Any, ...]:
+    """What a node hook returned for a tuple of gradients, checked like PyTorch."""
+    if result is None:
+        return originals
+    if not isinstance(result, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+    if len(result) != len(originals):
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of "
+                           f"values (got {len(result)}, but expected {len(originals)})")
+    for original, value in zip(originals, result, strict=True):
+        if value is not None:
+            _replaced_gradient(hook, original, value)
+    return result
+
+
 class RemovableHandle:
-    """Returned by every ``register_*hook``: ``handle.remove()`` unregisters it."""
+    """Returned by every ``register_*hook``: ``handle.remove()`` unregisters it
+    (so does leaving a ``with handle:`` block)."""
 
     def __init__(self, hooks: list, hook: Callable) -> None:
         self._hooks = hooks
@@ -232,6 +307,12 @@ class RemovableHandle:
     def remove(self) -> None:
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.remove()
 
 
 class AccumulateGrad(Node):
@@ -270,22 +351,33 @@ def accumulate_grad(variable: "Tensor", grad: "Tensor") -> None:
     caller still holds (the ``gradient`` given to ``backward``), and ``.grad``
     must never share memory with it.  Later gradients are added in place, so
     a reference to ``.grad`` sees the sum, as in PyTorch.  When the engine
-    records the backward pass (``create_graph=True``) the sum is an ordinary
-    recorded op instead, so ``.grad`` itself can be differentiated.
+    records the backward pass (``create_graph=True``) both are recorded ops
+    instead, so ``.grad`` itself can be differentiated: the copy is
+    ``copy_`` into a new tensor (a ``CopyBackwards`` node) and the sum an
+    ``AddBackward0``, PyTorch's nodes.
     """
+    from .._tensor import Tensor
+
     if variable._grad is None:
-        variable._grad = grad if _grad_mode.enabled else grad.detach().clone()
+        if _grad_mode.enabled:
+            from ..ops.inplace import copy_into
+
+            empty = Tensor._make(np.empty(variable._data.shape, dtype=grad._data.dtype))
+            variable._grad = copy_into(empty, grad)
+        else:
+            variable._grad = Tensor._make(grad._data.copy())
     elif _grad_mode.enabled:
         variable._grad = variable._grad + grad
     else:
         variable._grad._data += grad._data
+        variable._grad._counter().bump()
 
 
 def make_edge(value: Any) -> Edge:
     """The edge an op records for one of its inputs (see the module docstring)."""
     from .._tensor import Tensor
 
-    if not isinstance(value, Tensor) or not value._requires_grad:
+    if not isinstance(value, Tensor) or not value.requires_grad:
         return (None, 0)
     if value.grad_fn is not None:
         return (value.grad_fn, 0)
@@ -301,29 +393,47 @@ def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[A
     ``saved`` are values ``backward`` will need (tensors or numbers); with
     ``save_result`` the result itself is saved after them.  ``attributes``
     (dims, shapes, ...) are stored on the node.  ``view_of`` marks the result
-    as a view sharing that tensor's storage, so both see the same version
-    counter for in-place checks.
+    as a view sharing that tensor's storage (see :func:`mark_view`).
     """
     from .._tensor import Tensor
 
     result = Tensor._make(data)
     if view_of is not None:
-        result._version_counter = view_of._counter()
-        result._base = view_of if view_of._base is None else view_of._base
+        mark_view(result, view_of)
     if (not _grad_mode.enabled or data.dtype.kind != "f"
-            or not any(isinstance(t, Tensor) and t._requires_grad for t in inputs)):
+            or not any(isinstance(t, Tensor) and t.requires_grad for t in inputs)):
         return result  # nothing to record (integer results never require grad)
     edges = tuple(make_edge(t) for t in inputs)
     meta = tuple((t.shape, t._data.dtype) if fn is not None else None
-                 for t, (fn, _) in zip(inputs, edges))
+                 for t, (fn, _) in zip(inputs, edges, strict=True))
     node = node_class(edges, meta)
     for key, value in attributes.items():
         setattr(node, key, value)
-    result.grad_fn = node
+    result._grad_fn = node
     result._requires_grad = True
     if saved or save_result:
         node.save_for_backward(*saved, *((result,) if save_result else ()))
     return result
+
+
+def mark_view(view: "Tensor", of: "Tensor") -> None:
+    """Record that ``view`` shares the storage of ``of``.
+
+    A view shares its base's version counter (an in-place change through
+    either is a change of both) and remembers the base: the tensor at the
+    root, never another view.  A view made with grad mode on remembers the
+    version it was made at: when an in-place op changes the storage, its
+    ``grad_fn`` is rebuilt (``ops/inplace.py: refresh_view``).  A view made
+    under ``no_grad`` requires grad if its base does, like PyTorch's, but
+    may not be modified in place once grad mode is back on.
+    """
+    view._version_counter = of._counter()
+    view._base = of if of._base is None else of._base
+    if _grad_mode.enabled and not of._no_grad_view:
+        view._view_version = view._version_counter.value
+    else:
+        view._no_grad_view = True
+        view._requires_grad = of.requires_grad and view._data.dtype.kind == "f"
 
 
 def grad_accumulator(tensor: "Tensor") -> AccumulateGrad:

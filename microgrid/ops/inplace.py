@@ -1,0 +1,440 @@
+"""In-place ops: ``x.add_(y)``, ``x.copy_(y)``, ``x[i] = v`` ..., and how autograd survives them.
+
+PyTorch counterpart: the in-place half of autograd, ``check_inplace`` and
+``rebase_history`` (``torch/csrc/autograd/VariableTypeUtils.h``), ``CopySlices``
+(``torch/csrc/autograd/functions/tensor.cpp``), the rebuilding of a view's
+``grad_fn`` (``VariableHooks::grad_fn`` in ``variable.cpp``), the Python
+``__setitem__`` (``python_variable_indexing.cpp``) and the nodes of the ops
+that only exist in place (``CopyBackwards``, ``FillBackward2``, ``ZeroBackward0``).
+
+An in-place op overwrites values that the graph may still need.  Three
+mechanisms keep gradients right, or refuse loudly:
+
+1. **Version counters.**  Every in-place op bumps the version of the storage
+   it writes (views share their base's counter).  A node that saved a tensor
+   remembers its version; if it changed by the time backward unpacks it,
+   backward raises "one of the variables needed for gradient computation has
+   been modified by an inplace operation" (``autograd/graph.py: SavedTensor``).
+
+2. **Rebasing history.**  ``y.mul_(w)`` is computed as ``y * w`` out of place,
+   which records the same node as the out-of-place op (``MulBackward0``) with
+   edges to ``y``'s *old* history; the result is written into ``y``'s storage
+   and the node becomes ``y``'s new ``grad_fn``.  If the node saved ``y``
+   itself (``mul`` needs it for ``w``'s gradient), it gets a copy of the old
+   value instead, as PyTorch's ``original_self``.  A leaf that requires grad
+   may not be changed in place while grad mode is on (it has no history to
+   rebase; its ``.grad`` would be meaningless) except under ``no_grad``, which
+   is how optimizers update weights.
+
+3. **Views.**  Writing through a view ``v`` of ``base`` changes ``base``:
+   ``base`` gets a ``CopySlices`` node, whose backward passes the gradient
+   through unchanged except at the elements ``v`` sees, where it runs the
+   in-place op's node.  Every view of ``base`` then gets a new ``grad_fn``,
+   ``AsStridedBackward0``, the next time it is read: the view's values are
+   now "the elements of ``base`` at these positions", whatever view op made it.
+   Positions are flat (C-order) indices into ``base``, found from the NumPy
+   strides (:func:`view_positions`).
+
+``x[index] = value`` is ``copy_`` (or ``fill_``) into the view ``x[index]``
+for basic indexing, and an ``IndexPutBackward0`` op for advanced indexing
+(index lists, masks); the index itself is read by ``indexing.py``.
+
+Read next: ``../autograd/functional.py``, which builds Jacobians and
+Hessians from the engine.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable, List, Tuple
+
+import numpy as np
+
+from .._promotion import category
+from .._tensor import Tensor
+from ..autograd.engine import expandable, fit_gradient
+from ..autograd.grad_mode import _grad_mode, no_grad
+from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, SavedTensor, make_edge, record
+from . import indexing, pointwise
+from .shape import expand, view
+
+_NO_GRAD_VIEW_ERROR = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace to "
+    "be tracked).")
+
+
+# -- running an in-place op -------------------------------------------------------
+def check_inplace(tensor: Tensor, *others: Any) -> None:
+    """PyTorch's checks before an op writes into ``tensor``; ``others`` are
+    the op's other arguments (the op is recorded if any of them requires grad)."""
+    if tensor._inference and not _grad_mode.inference:
+        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not "
+                           "allowed.You can make a clone to get a normal tensor before doing "
+                           "inplace update.See https://github.com/pytorch/rfcs/pull/17 for more "
+                           "details.")
+    recorded = tensor.requires_grad or any(isinstance(t, Tensor) and t.requires_grad
+                                           for t in others)
+    if _grad_mode.enabled and recorded:
+        if tensor._no_grad_view:
+            raise RuntimeError(_NO_GRAD_VIEW_ERROR)
+        if tensor.requires_grad and tensor._base is not None and tensor._base.grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
+                               "an in-place operation.")
+        if tensor.requires_grad and tensor.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+    data = tensor._data
+    if any(stride == 0 and size > 1 for stride, size in zip(data.strides, data.shape, strict=True)):
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the tensor "
+                           "before performing the operation.")
+
+
+def inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
+    """``tensor`` overwritten with ``op(tensor, *args, **kwargs)``, the way
+    PyTorch runs the in-place variant of ``op``.  Returns ``tensor``."""
+    check_inplace(tensor, *args, *kwargs.values())
+    return commit(tensor, op(tensor, *args, **kwargs))
+
+
+def commit(tensor: Tensor, result: Tensor) -> Tensor:
+    """Write ``result`` (computed out of place from ``tensor``) into
+    ``tensor``'s storage, bump the version and rebase the history."""
+    if result.shape != tensor.shape:
+        raise RuntimeError(f"output with shape {list(tensor.shape)} doesn't match the broadcast "
+                           f"shape {list(result.shape)}")
+    if category(result._data.dtype) > category(tensor._data.dtype):
+        raise RuntimeError(f"result type {_LEGACY_TYPE_NAMES[result._data.dtype.name]} can't be "
+                           "cast to the desired output type "
+                           f"{_LEGACY_TYPE_NAMES[tensor._data.dtype.name]}")
+    node = result._grad_fn
+    if node is not None:
+        _keep_original(node, tensor)
+    _write(tensor, result._data)
+    tensor._counter().bump()
+    if node is not None:
+        for saved in node._saved or ():
+            if isinstance(saved, SavedTensor) and saved.tensor is None:
+                saved.rebind(tensor)  # the node's output now lives in tensor
+        rebase_history(tensor, node)
+    return tensor
+
+
+def _keep_original(node: Node, tensor: Tensor) -> None:
+    """If ``node`` saved ``tensor`` as its first input, save a copy of its
+    current value instead: the op is about to overwrite it.  (Any other saved
+    alias of ``tensor`` stays, and fails the version check in backward, as
+    in PyTorch: ``y.mul_(y)`` cannot be differentiated.)"""
+    saved = node._saved or ()
+    for i, value in enumerate(saved):
+        if isinstance(value, SavedTensor) and value.tensor is tensor:
+            original = SavedTensor(pointwise.clone(tensor), node)
+            node._saved = saved[:i] + (original,) + saved[i + 1:]
+            return
+
+
+def _write(tensor: Tensor, values: np.ndarray) -> None:
+    """Copy ``values`` into ``tensor``'s storage (casting to its dtype)."""
+    if tensor._data.flags.writeable:
+        np.copyto(tensor._data, values, casting="unsafe")
+        return
+    # A broadcast view NumPy made read-only (``expand`` to the same shape):
+    # write through the base, which owns the memory.
+    base = tensor._base._data
+    positions = view_positions(tensor._data, base)
+    base.flat[positions.ravel()] = np.broadcast_to(values, positions.shape).ravel()
+
+
+def rebase_history(tensor: Tensor, node: Node) -> None:
+    """Make ``node`` the new history of ``tensor``, or, if ``tensor`` is a
+    view, of its base (through a ``CopySlices`` node)."""
+    if tensor._view_version is None:
+        _move_retained(tensor, node)
+        tensor._grad_fn = node
+        tensor._requires_grad = True
+        return
+    base = tensor._base
+    copy_slices = CopySlices(base, view_positions(tensor._data, base._data), node)
+    _move_retained(base, copy_slices)
+    base._grad_fn = copy_slices
+    base._requires_grad = True
+    # The view's own grad_fn is rebuilt when next read: its version changed.
+
+
+def _move_retained(tensor: Tensor, node: Node) -> None:
+    """``retain_grad()`` follows a tensor to its new grad_fn; its other hooks
+    stay with the old one (they see the gradient of the old value)."""
+    old = tensor._grad_fn
+    if old is not None and old._retained is not None and old._retained() is tensor:
+        node._retained, old._retained = old._retained, None
+
+
+# -- views ----------------------------------------------------------------------
+def view_positions(view: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """For each element of the array ``view``, the flat (C-order) index of the
+    element of ``base`` whose memory it shares."""
+    item = base.itemsize
+    base_offsets = _memory_offsets(base, item)
+    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    view_offsets = start // item + _memory_offsets(view, item)
+    lowest = min(int(base_offsets.min(initial=0)), int(view_offsets.min(initial=0)))
+    lookup = np.full(int(base_offsets.max(initial=0)) - lowest + 1, -1, dtype=np.int64)
+    lookup[base_offsets.ravel() - lowest] = np.arange(base.size)
+    return lookup[view_offsets - lowest]
+
+
+def _memory_offsets(array: np.ndarray, item: int) -> np.ndarray:
+    """Each element's distance from the first one, in elements of size ``item``."""
+    offsets = np.zeros(array.shape, dtype=np.int64)
+    for axis, (size, stride) in enumerate(zip(array.shape, array.strides, strict=True)):
+        steps = np.arange(size, dtype=np.int64) * (stride // item)
+        offsets = offsets + steps.reshape((size,) + (1,) * (array.ndim - axis - 1))
+    return offsets
+
+
+def refresh_view(view: Tensor) -> None:
+    """Give ``view``, whose storage was changed in place since its grad_fn
+    was made, the grad_fn PyTorch gives it: ``AsStridedBackward0``, picking
+    its elements out of the base's gradient (the base's history now
+    includes the change).  Called by ``Tensor.grad_fn``."""
+    base = view._base
+    view._view_version = view._version_counter.value
+    if view._grad_fn is None and not base.requires_grad:
+        return
+    edge = make_edge(base)
+    meta = (base.shape, base._data.dtype) if edge[0] is not None else None
+    node = AsStridedBackward0((edge,), (meta,))
+    node.positions = view_positions(view._data, base._data)
+    node.input_shape = base._data.shape
+    _move_retained(view, node)
+    view._grad_fn = node
+    view._requires_grad = True
+
+
+class AsStridedBackward0(Node):
+    """z = x.flat[P]: the elements of x's storage a view sees, at positions P;
+    dL/dx = zeros of x's shape with grad added at P (an element seen twice
+    gets both gradients)"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any]:
+        zeros = Tensor._make(np.zeros(self.input_shape, grad._data.dtype))
+        return (index_put(zeros, self.positions, grad, accumulate=True),)
+
+
+def as_strided(input: Tensor, positions: np.ndarray) -> Tensor:
+    """The elements of ``input`` at flat ``positions`` (a copy, shaped like them)."""
+    return record(AsStridedBackward0, np.take(input._data, positions), (input,),
+                  positions=positions, input_shape=input._data.shape)
+
+
+class IndexPutBackward0(Node):
+    """z = x with z.flat[P] = v (accumulate: z.flat[P] += v);
+    dL/dx = grad, zero at P unless accumulating (those elements were
+    overwritten);   dL/dv = grad.flat[P]"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any, Any]:
+        keep = grad if self.accumulate else index_put(grad, self.positions, 0.0)
+        return (keep if self.needs_input_grad(0) else None,
+                as_strided(grad, self.positions) if self.needs_input_grad(1) else None)
+
+
+def index_put(input: Tensor, positions: np.ndarray, values: Any,
+              accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``values`` (broadcast to the shape of
+    ``positions``) written at, or with ``accumulate`` added to, the flat
+    ``positions`` (repeated positions add up)."""
+    data = np.array(input._data, order="C")
+    flat = data.reshape(-1)
+    source = values._data if isinstance(values, Tensor) else values
+    spread = np.broadcast_to(source, positions.shape).ravel()
+    if accumulate:
+        np.add.at(flat, positions.ravel(), spread)
+    else:
+        flat[positions.ravel()] = spread
+    return record(IndexPutBackward0, data, (input, values), positions=positions,
+                  accumulate=accumulate)
+
+
+class CopySlices(Node):
+    """base' = base with the elements a view sees (positions P) replaced by
+    fn(view, others...), fn being the in-place op's node;
+    dL/dbase = grad, except at P: fn's gradient for its first input, given
+    grad at P;   dL/dothers = fn's gradients for them"""
+
+    def __init__(self, base: Tensor, positions: np.ndarray, fn: Node) -> None:
+        edge = make_edge(base)
+        meta = (base.shape, base._data.dtype) if edge[0] is not None else None
+        super().__init__((edge,) + tuple(fn.next_functions[1:]), (meta,) + fn._input_meta[1:])
+        self.fn = fn
+        self.positions = positions
+
+    def name(self) -> str:
+        return "torch::autograd::CopySlices"
+
+    def backward(self, grad: Tensor) -> Tuple[Any, ...]:
+        grads = tuple(self.fn.backward(as_strided(grad, self.positions)))
+        base_grad = None
+        if self.needs_input_grad(0):
+            inside = 0.0 if grads[0] is None else fit_gradient(self.fn, 0, grads[0])
+            base_grad = index_put(grad, self.positions, inside)
+        return (base_grad,) + grads[1:]
+
+    def release_saved(self) -> None:
+        self.fn.release_saved()
+
+
+# -- ops that exist only in place ---------------------------------------------------
+def _overwritten(grad: Tensor) -> Tensor:
+    """The gradient of a tensor whose every element was overwritten: zeros."""
+    return Tensor._make(np.zeros(grad._data.shape, grad._data.dtype))
+
+
+class CopyBackwards(Node):
+    """z = src (broadcast to self's shape, in self's dtype), written over self;
+    dL/dself = 0;   dL/dsrc = grad"""
+
+    def name(self) -> str:
+        return "torch::autograd::CopyBackwards"
+
+    def backward(self, grad: Tensor) -> Tuple[Any, Any]:
+        return (_overwritten(grad) if self.needs_input_grad(0) else None,
+                grad if self.needs_input_grad(1) else None)
+
+
+def copy(input: Tensor, src: Any) -> Tensor:
+    """What ``input.copy_(src)`` writes: ``src`` (a tensor or a number)
+    broadcast to the shape of ``input``, converted to its dtype."""
+    source = src._data if isinstance(src, Tensor) else np.asarray(src)
+    shape = pointwise.broadcast_shape(input._data.shape, source.shape)
+    data = np.array(np.broadcast_to(source, shape), dtype=input._data.dtype)
+    return record(CopyBackwards, data, (input, src))
+
+
+def copy_into(tensor: Tensor, src: Tensor) -> Tensor:
+    """``tensor.copy_(src)``."""
+    return inplace(tensor, copy, src)
+
+
+class ZeroBackward0(Node):
+    """z = 0 everywhere;   dL/dself = 0"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any]:
+        return (_overwritten(grad),)
+
+
+def zero(input: Tensor) -> Tensor:
+    """What ``input.zero_()`` writes: zeros like ``input``."""
+    return record(ZeroBackward0, np.zeros_like(input._data), (input,))
+
+
+class FillBackward2(Node):
+    """z = c everywhere (c a number);   dL/dself = 0"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any]:
+        return (_overwritten(grad),)
+
+
+class FillBackward3(Node):
+    """z = v everywhere (v a 0-d tensor);   dL/dself = 0;   dL/dv = sum of grad"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any, Any]:
+        return (_overwritten(grad) if self.needs_input_grad(0) else None,
+                grad.sum() if self.needs_input_grad(1) else None)
+
+
+def fill(input: Tensor, value: Any) -> Tensor:
+    """What ``input.fill_(value)`` writes: ``value`` (a number or a 0-d
+    tensor) everywhere."""
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value._data.ndim} dimensions.")
+        return record(FillBackward3, np.full_like(input._data, value._data), (input, value))
+    return record(FillBackward2, np.full_like(input._data, value), (input,))
+
+
+# -- x[index] = value ----------------------------------------------------------------
+def setitem(tensor: Tensor, index: Any, value: Any) -> None:
+    """``tensor[index] = value``, as PyTorch does it.
+
+    Basic indexing (ints, slices, ``None``, ``...``) selects a view, and the
+    value is copied into it (``copy_``; a 0-d value is ``fill_``-ed); an index
+    naming the whole tensor writes into ``tensor`` itself.  Advanced
+    indexing (index lists and tensors, boolean masks) is ``index_put_``.
+    Which elements an index names is found by indexing a tensor of their
+    flat positions with it (``indexing.getitem``, which reads the index).
+    """
+    if index is False:
+        return  # PyTorch does nothing, not even the checks
+    if index is True:
+        index = None  # a lone True is a new leading dim, like None
+    if not isinstance(value, Tensor):
+        value = Tensor._make(np.array(value, dtype=tensor._data.dtype))
+    positions = Tensor._make(np.arange(tensor._data.size).reshape(tensor._data.shape))
+    with no_grad():
+        picked = indexing.getitem(positions, index)._data
+    if np.shares_memory(picked, positions._data):  # basic indexing: a view
+        target = indexing.getitem(tensor, index)
+        _copy_to(tensor if _same_geometry(target._data, tensor._data) else target, value)
+        return
+    if value._data.dtype != tensor._data.dtype:
+        raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                           f"{_LEGACY_TYPE_NAMES[tensor._data.dtype.name]} for the destination "
+                           f"and {_LEGACY_TYPE_NAMES[value._data.dtype.name]} for the source.")
+    value = _without_leading_ones(value)
+    if not expandable(value._data.shape, picked.shape):
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be "
+                           f"broadcast to indexing result of shape {list(picked.shape)}")
+    target = _basic_view(tensor, index)
+    if target is not tensor:  # positions in the tensor -> positions in the view
+        in_view = np.full(tensor._data.size, -1, dtype=np.int64)
+        in_view[view_positions(target._data, tensor._data).ravel()] = np.arange(target.numel())
+        picked = in_view[picked]
+    inplace(target, index_put, picked, value)
+
+
+def _basic_view(tensor: Tensor, index: Any) -> Tensor:
+    """The view the basic parts of a mixed index select (PyTorch applies
+    them first, then ``index_put_`` into that view), or ``tensor`` itself
+    when they select all of it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # indexing.getitem gives the index's warnings
+        parts = indexing._as_parts(index)
+    basic: List[Any] = []
+    for part in parts:
+        kind, value = indexing._classify(part)
+        if kind == "array":
+            basic.extend([slice(None)] * indexing._dims_used(kind, value))
+        else:
+            basic.append(None if kind == "bool" else part)
+    target = indexing.getitem(tensor, tuple(basic))
+    return tensor if _same_geometry(target._data, tensor._data) else target
+
+
+def _same_geometry(a: np.ndarray, b: np.ndarray) -> bool:
+    return (a.shape == b.shape and a.strides == b.strides
+            and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
+
+
+def _without_leading_ones(value: Tensor) -> Tensor:
+    """``value`` viewed without its leading size-1 dims (PyTorch strips them
+    before broadcasting a value into an indexed tensor)."""
+    shape = value._data.shape
+    lead = 0
+    while lead < len(shape) and shape[lead] == 1:
+        lead += 1
+    return view(value, shape[lead:]) if lead else value
+
+
+def _copy_to(target: Tensor, value: Tensor) -> None:
+    """PyTorch's ``copy_to``: same shape, ``copy_``; a 0-d value, ``fill_``;
+    otherwise the value (without leading 1s) expanded to the target, ``copy_``."""
+    if value.shape == target.shape:
+        inplace(target, copy, value)
+    elif value._data.ndim == 0:
+        inplace(target, fill, value)
+    else:
+        inplace(target, copy, expand(_without_leading_ones(value), target.shape))
