@@ -60,7 +60,14 @@ from ._dtype import (
 from ._tensor import Tensor
 from ._tensor_str import set_printoptions
 from . import autograd
-from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .ops.indexing import narrow, select
 from .ops.linalg import bmm, dot, matmul, mm, mv, outer
 from .ops.pointwise import (
@@ -137,6 +144,7 @@ __all__ = [
     "Size", "dtype", "bool", "double", "float", "float16", "float32", "float64", "half",
     "int", "int8", "int16", "int32", "int64", "long", "short", "uint8",
     "autograd", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "inference_mode", "is_inference_mode_enabled",
     "add", "sub", "rsub", "mul", "div", "neg", "reciprocal", "clone", "sum", "mean",
     "pow", "maximum", "minimum", "exp", "log", "sqrt", "abs", "sign", "sin", "cos", "tanh",
     "sigmoid", "relu", "clamp", "clip", "clamp_min", "clamp_max", "where",
