@@ -32,7 +32,7 @@ from .grad_mode import (
 from .variable import Variable
 
 __all__ = ["Variable", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled", "inference_mode", "is_inference_mode_enabled"]
+           "is_grad_enabled", "inference_mode", "is_inference_mode_enabled", "gradcheck"]
 
 Tensors = Union[Tensor, Sequence[Tensor]]
 GradTensors = Union[None, Tensor, Sequence[Optional[Tensor]]]
@@ -193,3 +193,6 @@ def _batched_grad(outs: tuple, ins: tuple, grads: tuple, keep_graph: bool,
     return tuple(None if column[0] is None else stack(list(column))
                  for column in zip(*per_vector, strict=True))
 
+
+# Imported last: gradcheck computes its analytical Jacobians with ``grad`` above.
+from .gradcheck import gradcheck  # noqa: E402
