@@ -32,7 +32,8 @@ from .grad_mode import (
 from .variable import Variable
 
 __all__ = ["Variable", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled", "inference_mode", "is_inference_mode_enabled", "gradcheck"]
+           "is_grad_enabled", "inference_mode", "is_inference_mode_enabled", "functional",
+           "gradcheck", "gradgradcheck", "GradcheckError"]
 
 Tensors = Union[Tensor, Sequence[Tensor]]
 GradTensors = Union[None, Tensor, Sequence[Optional[Tensor]]]
@@ -194,5 +195,6 @@ def _batched_grad(outs: tuple, ins: tuple, grads: tuple, keep_graph: bool,
                  for column in zip(*per_vector, strict=True))
 
 
-# Imported last: gradcheck computes its analytical Jacobians with ``grad`` above.
-from .gradcheck import gradcheck  # noqa: E402
+# Imported last: both are built on ``grad`` above.
+from . import functional  # noqa: E402
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402

@@ -35,7 +35,7 @@ import numpy as np
 from .._tensor import Tensor
 from . import grad as autograd_grad
 
-__all__ = ["GradcheckError", "gradcheck"]
+__all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
 
 class GradcheckError(RuntimeError):
@@ -172,3 +172,38 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
         return False
     return True
 
+
+def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None, *,
+                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  raise_exception: bool = True) -> bool:
+    """Check second derivatives: :func:`gradcheck` of the function that maps
+    ``(inputs, grad_outputs)`` to the gradients ``autograd.grad`` computes
+    with ``create_graph=True`` (PyTorch's ``gradgradcheck``, by the same
+    construction).  That function is linear in ``grad_outputs`` and its
+    derivative in ``inputs`` is the backward of the backward pass.
+
+    ``grad_outputs`` (one per output that requires grad) defaults to random
+    tensors in [-1, 1) that require grad, drawn from microgrid's generator.
+    """
+    args = _as_tuple(inputs)
+    if grad_outputs is None:
+        from .._creation import rand
+
+        outputs = [out for out in _as_tuple(fn(*args))
+                   if isinstance(out, Tensor) and out.requires_grad]
+        grad_outputs = tuple((rand(*out.shape, dtype=out.dtype) * 2 - 1).requires_grad_()
+                             for out in outputs)
+    vectors = _as_tuple(grad_outputs)
+    count = len(vectors)
+    differentiated = [i for i, value in enumerate(args)
+                      if isinstance(value, Tensor) and value.requires_grad]
+
+    def gradients(*values: Any) -> Tuple[Tensor, ...]:
+        outputs = [out for out in _as_tuple(fn(*values[:-count]))
+                   if isinstance(out, Tensor) and out.requires_grad]
+        grads = autograd_grad(outputs, [values[i] for i in differentiated],
+                              list(values[-count:]), create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(gradients, args + vectors, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)
