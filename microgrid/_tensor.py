@@ -730,6 +730,13 @@ class Tensor:
     def __getitem__(self, index: Any) -> "Tensor":
         return _indexing.getitem(self, index)
 
+    def __index__(self) -> builtins.int:
+        """A one-element integer tensor used where Python wants an int (``a[:t]``)."""
+        if self._data.size != 1 or self._data.dtype.kind not in "biu":
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return builtins.int(self._data.item())
+
     def select(self, dim: builtins.int, index: builtins.int) -> "Tensor":
         return _indexing.select(self, dim, index)
 

@@ -164,7 +164,7 @@ def test_T_of_other_dims_reverses_them_with_a_warning_once(shape):  # noqa: N802
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             first, second = x.T, x.T
-        texts = [str(w.message).split(" (Triggered internally")[0] for w in caught]
+        texts = [str(w.message) for w in caught]
         assert len(texts) <= 1 and first.tolist() == second.tolist()
         results.append((first.tolist(), signature(first), texts))
     assert results[0][:2] == results[1][:2]

@@ -11,9 +11,10 @@ computed the way PyTorch computes it, so the graph is PyTorch's node for node:
 
 1. *basic* parts are applied left to right, each as a view of the previous
    result: an int selects (``SelectBackward0``, the dim disappears), a slice
-   narrows (``SliceBackward0``; a whole-dim ``:`` is skipped, except when the
-   index is a lone slice), ``None`` inserts a dim (``UnsqueezeBackward0``),
-   ``...`` skips over the dims no other part names;
+   narrows (``SliceBackward0``; a slice written as the whole dim, like ``:``
+   or ``0:100``, is skipped, except when the index is a lone slice), ``None``
+   inserts a dim (``UnsqueezeBackward0``), ``...`` skips over the dims no
+   other part names;
 2. *advanced* parts (integer lists or tensors, boolean masks, and a bare
    ``True``/``False``) are collected with the dim they apply to, and applied
    at the end in one gathering copy (``IndexBackward0``), with NumPy's rules
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import operator
 import warnings
-from typing import Any, List, Sequence, Tuple, Union
+from typing import Any, List, Tuple, Union
 
 import numpy as np
 
@@ -45,8 +46,9 @@ from .shape import alias, unsqueeze
 
 #: The position along one dim: an int (select) or a slice with step > 0.
 Part = Union[int, slice]
-#: A NumPy index for advanced indexing: arrays, and ``slice(None)`` for dims not indexed.
-Key = Tuple[Union[np.ndarray, slice], ...]
+#: Advanced indices: (dim, array) pairs, the array an integer index or a mask
+#: (bool or, deprecated, uint8) covering as many dims as it has.
+Indices = Tuple[Tuple[int, np.ndarray], ...]
 
 
 def _along(dim: int, part: Part) -> Tuple[Any, ...]:
@@ -138,7 +140,7 @@ class IndexBackward0(Node):
 
     def backward(self, grad: Tensor) -> Tuple[Any]:
         zeros = Tensor._make(np.zeros(self.input_shape, grad._data.dtype))
-        return (index_put_accumulate(zeros, self.key, grad),)
+        return (index_put_accumulate(zeros, self.indices, grad),)
 
 
 class IndexPutImplBackward0(Node):
@@ -146,70 +148,79 @@ class IndexPutImplBackward0(Node):
 
     def backward(self, grad: Tensor) -> Tuple[Any, Any]:
         return (grad if self.needs_input_grad(0) else None,
-                gather(grad, self.key) if self.needs_input_grad(1) else None)
+                gather(grad, self.indices) if self.needs_input_grad(1) else None)
 
 
-def gather(input: Tensor, key: Key) -> Tensor:
-    """``input[key]`` for a checked NumPy advanced index ``key``."""
-    return record(IndexBackward0, input._data[key], (input,), key=key,
+def gather(input: Tensor, indices: Indices) -> Tensor:
+    """``input`` at checked advanced ``indices``, as a new tensor."""
+    return record(IndexBackward0, input._data[_numpy_key(indices)], (input,), indices=indices,
                   input_shape=input._data.shape)
 
 
-def index_put_accumulate(input: Tensor, key: Key, values: Tensor) -> Tensor:
-    """A copy of ``input`` with ``values`` added at ``key`` (repeated
+def index_put_accumulate(input: Tensor, indices: Indices, values: Tensor) -> Tensor:
+    """A copy of ``input`` with ``values`` added at ``indices`` (repeated
     positions add up): PyTorch's ``index_put(..., accumulate=True)``."""
     data = input._data.copy()
-    np.add.at(data, key, values._data.astype(data.dtype, copy=False))
-    return record(IndexPutImplBackward0, data, (input, values), key=key)
+    np.add.at(data, _numpy_key(indices), values._data.astype(data.dtype, copy=False))
+    return record(IndexPutImplBackward0, data, (input, values), indices=indices)
 
 
-def _check_index_dtype(array: np.ndarray) -> None:
-    if array.dtype not in (np.int64, np.int32, np.uint8, np.bool_):
-        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-    if array.dtype == np.uint8:
-        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
-                      "torch.bool instead.", UserWarning, stacklevel=4)
+def _is_mask(array: np.ndarray) -> bool:
+    return array.dtype in (np.bool_, np.uint8)
 
 
-def _expand_masks(shape: Tuple[int, ...],
-                  indices: Sequence[Tuple[int, np.ndarray]]) -> List[Tuple[int, np.ndarray]]:
-    """Every boolean mask replaced by the integer positions of its True entries
-    (a k-d mask becomes k index arrays, one per dim it covers)."""
+def _positions(indices: Indices) -> List[Tuple[int, np.ndarray]]:
+    """Every mask replaced by the integer positions of its True entries (a
+    k-d mask becomes k index arrays, for the k dims it covers)."""
     expanded = []
     for dim, array in indices:
-        _check_index_dtype(array)
-        if array.dtype.kind == "i":
+        if _is_mask(array):
+            expanded.extend((dim + j, p) for j, p in enumerate(np.nonzero(array)))
+        else:
             expanded.append((dim, array))
-            continue
-        for j, size in enumerate(array.shape):
+    return expanded
+
+
+def _numpy_key(indices: Indices) -> Tuple[Union[np.ndarray, slice], ...]:
+    """The NumPy index for advanced ``indices`` (``slice(None)`` for the dims
+    between them).  Like PyTorch, warns at every use of a uint8 mask."""
+    if any(array.dtype == np.uint8 for _, array in indices):
+        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                      "torch.bool instead. (Triggered internally at "
+                      "/__w/pytorch/pytorch/aten/src/ATen/native/IndexingUtils.h:37.)",
+                      UserWarning, stacklevel=4)
+    positions = _positions(indices)
+    key: List[Union[np.ndarray, slice]] = [slice(None)] * (max(d for d, _ in positions) + 1)
+    for dim, array in positions:
+        key[dim] = array
+    return tuple(key)
+
+
+def _check_indices(shape: Tuple[int, ...], indices: Indices) -> None:
+    """PyTorch's checks of advanced indices against the ``shape`` they index."""
+    for dim, array in indices:
+        if array.dtype not in (np.int64, np.int32, np.uint8, np.bool_):
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        for j, size in enumerate(array.shape if _is_mask(array) else ()):
             if dim + j >= len(shape) or shape[dim + j] != size:
                 raise IndexError(
                     f"The shape of the mask {list(array.shape)} at index {j} does not match the "
                     f"shape of the indexed tensor {list(shape)} at index {dim + j}")
-        expanded.extend((dim + j, positions) for j, positions in enumerate(np.nonzero(array)))
-    return expanded
-
-
-def _advanced_key(shape: Tuple[int, ...], indices: Sequence[Tuple[int, np.ndarray]]) -> Key:
-    """The NumPy index for the advanced parts of an index, checked like PyTorch."""
-    indices = _expand_masks(shape, indices)
-    arrays = [array for _, array in indices]
+    positions = _positions(indices)
+    arrays = [array for _, array in positions]
     try:
         broadcast = np.broadcast_arrays(*arrays)
     except ValueError:
         raise IndexError("shape mismatch: indexing tensors could not be broadcast together "
                          "with shapes " + ", ".join(str(list(a.shape)) for a in arrays)) from None
-    bad = [(a < -shape[d]) | (a >= shape[d]) for (d, _), a in zip(indices, broadcast, strict=True)]
+    bad = [(a < -shape[d]) | (a >= shape[d])
+           for (d, _), a in zip(positions, broadcast, strict=True)]
     if bad and np.any(bad):
         element = int(np.argmax(np.any(bad, axis=0)))  # the first bad element, PyTorch's order
         j = next(j for j, b in enumerate(bad) if b.flat[element])
-        dim = indices[j][0]
+        dim = positions[j][0]
         raise IndexError(f"index {broadcast[j].flat[element]} is out of bounds for dimension "
                          f"{dim} with size {shape[dim]}")
-    key: List[Union[np.ndarray, slice]] = [slice(None)] * (max(d for d, _ in indices) + 1)
-    for dim, array in indices:
-        key[dim] = array
-    return tuple(key)
 
 
 # -- x[index] -------------------------------------------------------------------
@@ -217,7 +228,8 @@ _SEQUENCE_WARNING = (
     "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
     "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
     "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error "
-    "or a different result")
+    "or a different result (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/python_variable_indexing.cpp:349.)")
 
 
 def _is_sequence(value: Any) -> bool:
@@ -245,7 +257,7 @@ def _index_array(part: Any) -> np.ndarray:
     if isinstance(part, Tensor):
         return part._data
     array = _creation._array_from_data(part)
-    return array if array.dtype in (np.bool_, np.uint8) else array.astype(np.int64)
+    return array if _is_mask(array) else array.astype(np.int64)
 
 
 def _classify(part: Any) -> Tuple[str, Any]:
@@ -280,20 +292,23 @@ def _dims_used(kind: str, value: Any) -> int:
     if kind in ("int", "slice"):
         return 1
     if kind == "array":
-        return value.ndim if value.dtype in (np.bool_, np.uint8) else 1
+        return value.ndim if _is_mask(value) else 1
     return 0
 
 
-def _slice_bounds(part: slice, size: int) -> slice:
-    """A slice with its bounds clamped to ``size``, as PyTorch clamps them."""
+def _slice_bounds(part: slice, size: int) -> Tuple[slice, bool]:
+    """A slice with its bounds clamped to ``size``, as PyTorch clamps them,
+    and whether PyTorch sees it as the whole dim (written from 0, to at
+    least ``size``, step 1: such a slice is skipped inside a tuple index)."""
     step = 1 if part.step is None else operator.index(part.step)
     if step == 0:
         raise ValueError("slice step cannot be zero")
     if step < 0:
         raise ValueError("step must be greater than zero")
-    start, stop, _ = slice(*(None if v is None else operator.index(v)
-                             for v in (part.start, part.stop))).indices(size)
-    return slice(start, max(start, stop), step)
+    start, stop = (None if v is None else operator.index(v) for v in (part.start, part.stop))
+    whole = (start or 0) == 0 and (stop is None or stop >= size) and step == 1
+    start, stop, _ = slice(start, stop).indices(size)
+    return slice(start, max(start, stop), step), whole
 
 
 def getitem(input: Tensor, index: Any) -> Tensor:
@@ -320,8 +335,8 @@ def getitem(input: Tensor, index: Any) -> Tensor:
                                  f"with size {size}")
             result = _take(SelectBackward0, result, dim, value % size)
         elif kind == "slice":
-            bounds = _slice_bounds(value, result._data.shape[dim])
-            if lone_slice or bounds != slice(0, result._data.shape[dim], 1):
+            bounds, whole = _slice_bounds(value, result._data.shape[dim])
+            if lone_slice or not whole:
                 result = _take(SliceBackward0, result, dim, bounds)
             dim += 1
         elif kind == "none":
@@ -337,5 +352,6 @@ def getitem(input: Tensor, index: Any) -> Tensor:
             advanced.append((dim, value))
             dim += _dims_used(kind, value)
     if advanced:
-        return gather(result, _advanced_key(result._data.shape, advanced))
+        _check_indices(result._data.shape, advanced)
+        return gather(result, tuple(advanced))
     return alias(input) if result is input else result

@@ -52,7 +52,9 @@ _warned: Set[str] = set()
 
 
 def warn_once(message: str) -> None:
-    """PyTorch's ``TORCH_WARN_ONCE``: a UserWarning the first time only, per process."""
+    """PyTorch's ``TORCH_WARN_ONCE``: a UserWarning the first time only, per
+    process.  (Warnings from PyTorch's C++ core end with where they were
+    raised; microgrid's messages repeat that ending, to print the same.)"""
     if message not in _warned:
         _warned.add(message)
         warnings.warn(message, UserWarning, stacklevel=3)
@@ -283,13 +285,15 @@ def numpy_t(input: Tensor) -> Tensor:
     ndim = input._data.ndim
     if ndim == 0:
         warn_once("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
-                  "these cases.")
+                  "these cases. (Triggered internally at "
+                  "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4321.)")
     elif ndim != 2:
         warn_once(
             "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
             "deprecated and it will throw an error in a future release. Consider `x.mT` to "
             "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
-            "to reverse the dimensions of a tensor.")
+            "to reverse the dimensions of a tensor. (Triggered internally at "
+            "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)")
     return permute(input, tuple(range(ndim - 1, -1, -1)))
 
 
