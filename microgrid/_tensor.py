@@ -575,10 +575,10 @@ class Tensor:
         return _pointwise.operator(_pointwise.pow, self, other)
 
     def __rpow__(self, other: Any) -> Any:
-        return _pointwise.operator(_pointwise.pow, self, other, reflected=True)
+        return _pointwise.operator(_pointwise.pow, self, other, swap=True)
 
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return _pointwise.operator(_pointwise.eq, self, other)
+        return _pointwise.operator(_pointwise.eq, self, other, arrays=True)
 
     def __ne__(self, other: Any) -> Any:  # type: ignore[override]
         return _pointwise.operator(_pointwise.ne, self, other)
@@ -597,6 +597,11 @@ class Tensor:
 
     def __neg__(self) -> "Tensor":
         return _pointwise.neg(self)
+
+    def __array_wrap__(self, array: np.ndarray) -> "Tensor":
+        """NumPy computed ``array + tensor`` through ``__array__``: the result
+        becomes a tensor again (bool as uint8), as PyTorch's does."""
+        return Tensor._make(array.astype(np.uint8) if array.dtype == np.bool_ else array)
 
     def __abs__(self) -> "Tensor":
         return _pointwise.abs(self)

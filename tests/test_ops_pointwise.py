@@ -341,6 +341,25 @@ def test_comparisons_with_non_numbers():
         assert_same_error(lambda lib, op=op: getattr(lib, op)(2, lib.tensor([1.0])))
 
 
+def test_numpy_operands():
+    """PyTorch compares with an array as with a tensor; for arithmetic it lets
+    NumPy compute (through ``__array__``, failing if the tensor requires grad)."""
+    x = np.array([1.0, 2.0], np.float32)
+    check(lambda lib, t: (t == np.array([1.0, 3.0]), t != np.array([[3.0], [1.0]]),
+                          t * np.float32(2), np.float32(2) - t), x)
+    check(lambda lib, t: (t + np.array([1.0, 1.0]), t * np.array(2.0),
+                          np.array([1.0, 1.0]) == t), const(x))
+    for fn in [lambda t: np.array([1.0, 1.0]) + t, lambda t: np.array([1.0, 1.0]) * t,
+               lambda t: t + np.array([1.0, 1.0]), lambda t: t < np.array([1.0, 1.0]),
+               lambda t: np.array(1.0) >= t]:
+        assert_same_error(lambda lib, fn=fn: fn(lib.tensor([1.0, 2.0], requires_grad=True)))
+
+
+def test_numbers_out_of_range_wrap_or_overflow_like_torch():
+    check(lambda lib, t: (t + 2 ** 40, t + (2 ** 31 + 5)), np.array([1, 2], np.int32))
+    check(lambda lib, t: t + 1e39, np.array([1.0, 2.0], np.float32))
+
+
 def test_hash_still_works_with_eq():
     x, y = microgrid.tensor([1.0]), microgrid.tensor([1.0])
     seen = {x: "x", y: "y"}

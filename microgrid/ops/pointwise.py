@@ -93,7 +93,10 @@ def _cast(*operands: Operand, floating: bool = False) -> Tuple[Any, ...]:
 def _as_numpy(value: Operand, out: np.dtype) -> Any:
     if isinstance(value, Tensor):
         return value._data if value._data.dtype == out else value._data.astype(out)
-    return out.type(value)
+    # Through an int64/float64 array, as PyTorch converts a Python number: too
+    # large an int wraps around in int32, too large a float becomes inf in float32.
+    with np.errstate(all="ignore"):
+        return np.asarray(value).astype(out)[()]
 
 
 def _compute(function: Callable[..., Any], *args: Any) -> np.ndarray:
@@ -120,13 +123,18 @@ def _zeros(like: Tensor) -> Tensor:
 
 
 def operator(function: Callable[..., Tensor], tensor: Tensor, other: Any,
-             reflected: bool = False) -> Any:
-    """What ``tensor + other`` (or, ``reflected``, ``other + tensor``) does:
-    ``NotImplemented`` for a non-number, so that Python raises its own
-    ``TypeError`` (or tries ``other``'s method), as it does with PyTorch."""
+             swap: bool = False, arrays: bool = False) -> Any:
+    """What ``tensor + other`` does (``swap``: call ``function(other, tensor)``,
+    for ``2 ** x``).  For anything but a tensor or a number (a string, None, a
+    NumPy array) it returns ``NotImplemented``, so that Python raises its own
+    ``TypeError`` or tries ``other``'s method, as with PyTorch: NumPy then
+    computes ``tensor + array`` itself, through ``Tensor.__array__``.  With
+    ``arrays`` (``==`` in PyTorch, but not ``!=``) a NumPy array is taken as a tensor."""
+    if arrays and isinstance(other, np.ndarray):
+        other = Tensor._make(other)
     if not is_operand(other):
         return NotImplemented
-    return function(other, tensor) if reflected else function(tensor, other)
+    return function(other, tensor) if swap else function(tensor, other)
 
 
 # -- add, sub -----------------------------------------------------------------
