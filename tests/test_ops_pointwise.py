@@ -56,6 +56,13 @@ def ties(draw, shape, dtype):
     return draw(hnp.arrays(dtype, shape, elements=st.sampled_from([-1.0, 0.0, 1.0, 2.0])))
 
 
+@st.composite
+def tie_pair(draw):
+    """Two arrays of broadcastable shapes and any float dtypes, with many equal values."""
+    shape_a, shape_b = draw(broadcast_shapes(2))
+    return ties(draw, shape_a, draw(float_dtypes)), ties(draw, shape_b, draw(float_dtypes))
+
+
 # -- binary arithmetic ----------------------------------------------------------
 BINARY = {
     "add": lambda lib, a, b: a + b,
@@ -119,11 +126,9 @@ def test_pow_zero_tensor_exponent_has_no_edge():
 
 @pytest.mark.parametrize("op", ["maximum", "minimum"])
 @SETTINGS
-@given(data=st.data())
-def test_maximum_minimum_with_ties(op, data):
-    shape_a, shape_b = data.draw(broadcast_shapes(2))
-    a = ties(data.draw, shape_a, data.draw(float_dtypes))
-    b = ties(data.draw, shape_b, data.draw(float_dtypes))
+@given(pair=tie_pair())
+def test_maximum_minimum_with_ties(op, pair):
+    a, b = pair
     check(lambda lib, x, y: getattr(lib, op)(x, y), a, b)
     reduction = "max" if op == "maximum" else "min"
     check(lambda lib, x, y: getattr(lib, reduction)(x, y), a, b)
@@ -317,11 +322,9 @@ COMPARISONS = {
 
 @pytest.mark.parametrize("name", sorted(COMPARISONS))
 @SETTINGS
-@given(data=st.data())
-def test_comparisons(name, data):
-    shape_a, shape_b = data.draw(broadcast_shapes(2))
-    a = ties(data.draw, shape_a, data.draw(float_dtypes))
-    b = ties(data.draw, shape_b, data.draw(float_dtypes))
+@given(pair=tie_pair())
+def test_comparisons(name, pair):
+    a, b = pair
     fn = COMPARISONS[name]
     check(fn, a, b)
     check(lambda lib, x: fn(lib, x, 1), a)

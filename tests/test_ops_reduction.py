@@ -39,20 +39,13 @@ def with_dim(fn, dim, keepdim):
 
 
 # -- sum, mean --------------------------------------------------------------------
+@pytest.mark.parametrize("op", ["sum", "mean"])
 @SETTINGS
 @given(case=array_and_dim())
-def test_sum(case):
+def test_sum_mean(op, case):
     x, dim, keepdim = case
-    check(with_dim(lambda lib, t, *a: t.sum(*a), dim, keepdim), x)
-    check(with_dim(lambda lib, t, *a: lib.sum(t, *a), dim, keepdim), x)
-
-
-@SETTINGS
-@given(case=array_and_dim())
-def test_mean(case):
-    x, dim, keepdim = case
-    check(with_dim(lambda lib, t, *a: t.mean(*a), dim, keepdim), x)
-    check(with_dim(lambda lib, t, *a: lib.mean(t, *a), dim, keepdim), x)
+    check(with_dim(lambda lib, t, *a: getattr(t, op)(*a), dim, keepdim), x)
+    check(with_dim(lambda lib, t, *a: getattr(lib, op)(t, *a), dim, keepdim), x)
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.bool_, np.float16])
