@@ -91,15 +91,18 @@ def sum_to_shape(grad: "Tensor", shape: tuple) -> "Tensor":
     If an input of shape (3, 1) was broadcast to (2, 3, 4) in the forward
     pass, each of its elements was used 2*4 times, so its gradient is the sum
     over the leading dim and over the stretched dim:
-    dL/dx[i, 0] = sum over a, k of grad[a, i, k].
+    dL/dx[i, 0] = sum over a, k of grad[a, i, k].  As PyTorch's ``sum_to``:
+    one ``sum`` keeping the dims, then a ``view`` dropping the leading ones
+    (a plain ``sum()`` when the target is 0-d).
     """
+    if not shape:
+        return grad.sum()
     leading = grad.dim() - len(shape)
-    if leading:
-        grad = grad.sum(dim=tuple(range(leading)))
-    stretched = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
-    if stretched:
-        grad = grad.sum(dim=stretched, keepdim=True)
-    return grad
+    dims = tuple(range(leading)) + tuple(
+        leading + i for i, size in enumerate(shape) if size == 1 and grad.shape[leading + i] != 1)
+    if dims:
+        grad = grad.sum(dim=dims, keepdim=True)
+    return grad.view(shape) if leading else grad
 
 
 def fit_gradient(node: Node, index: int, grad: "Tensor") -> "Tensor":

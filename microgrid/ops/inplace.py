@@ -46,7 +46,7 @@ Hessians from the engine.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, List, Tuple
+from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -138,14 +138,12 @@ def _keep_original(node: Node, tensor: Tensor) -> None:
 
 def _write(tensor: Tensor, values: np.ndarray) -> None:
     """Copy ``values`` into ``tensor``'s storage (casting to its dtype)."""
-    if tensor._data.flags.writeable:
-        np.copyto(tensor._data, values, casting="unsafe")
-        return
-    # A broadcast view NumPy made read-only (``expand`` to the same shape):
-    # write through the base, which owns the memory.
-    base = tensor._base._data
-    positions = view_positions(tensor._data, base)
-    base.flat[positions.ravel()] = np.broadcast_to(values, positions.shape).ravel()
+    target = tensor._data
+    if not target.flags.writeable:
+        # A view NumPy made read-only (``expand``): reach the same memory
+        # through the storage, which is writeable.
+        target = _strided(storage_of(tensor), geometry(tensor))
+    np.copyto(target, values, casting="unsafe")
 
 
 def rebase_history(tensor: Tensor, node: Node) -> None:
@@ -157,7 +155,7 @@ def rebase_history(tensor: Tensor, node: Node) -> None:
         tensor._requires_grad = True
         return
     base = tensor._base
-    copy_slices = CopySlices(base, view_positions(tensor._data, base._data), node)
+    copy_slices = CopySlices(base, geometry(tensor), node)
     _move_retained(base, copy_slices)
     base._grad_fn = copy_slices
     base._requires_grad = True
@@ -172,14 +170,59 @@ def _move_retained(tensor: Tensor, node: Node) -> None:
         node._retained, old._retained = old._retained, None
 
 
-# -- views ----------------------------------------------------------------------
+# -- views: where their elements are in the storage -------------------------------
+class Geometry(NamedTuple):
+    """Where a tensor's elements are in its storage, in elements: PyTorch's
+    ``TensorGeometry`` (sizes, strides, storage offset)."""
+
+    shape: Tuple[int, ...]
+    strides: Tuple[int, ...]
+    offset: int
+
+
+def _address(array: np.ndarray) -> int:
+    return array.__array_interface__["data"][0]
+
+
+def _span(shape: Sequence[int], strides: Sequence[int], offset: int = 0) -> int:
+    """How many elements of storage a geometry reaches (PyTorch's
+    ``_min_storage_size``)."""
+    if 0 in shape:
+        return 0
+    return offset + 1 + sum((n - 1) * s for n, s in zip(shape, strides, strict=True))
+
+
+def storage_of(tensor: Tensor) -> np.ndarray:
+    """The memory of ``tensor``'s storage (its base's), as a 1-d array from
+    the base's first element."""
+    root = (tensor._base if tensor._base is not None else tensor)._data
+    item = root.itemsize
+    length = _span(root.shape, tuple(s // item for s in root.strides))
+    return np.lib.stride_tricks.as_strided(root, shape=(length,), strides=(item,))
+
+
+def geometry(tensor: Tensor) -> Geometry:
+    """``tensor``'s geometry in its storage."""
+    data = tensor._data
+    root = (tensor._base if tensor._base is not None else tensor)._data
+    item = data.itemsize
+    return Geometry(data.shape, tuple(s // item for s in data.strides),
+                    (_address(data) - _address(root)) // item)
+
+
+def _strided(storage: np.ndarray, where: Geometry) -> np.ndarray:
+    """The NumPy view of ``storage`` (1-d) with geometry ``where``."""
+    item = storage.itemsize
+    return np.lib.stride_tricks.as_strided(storage[where.offset:], where.shape,
+                                           tuple(s * item for s in where.strides))
+
+
 def view_positions(view: np.ndarray, base: np.ndarray) -> np.ndarray:
     """For each element of the array ``view``, the flat (C-order) index of the
     element of ``base`` whose memory it shares."""
     item = base.itemsize
     base_offsets = _memory_offsets(base, item)
-    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
-    view_offsets = start // item + _memory_offsets(view, item)
+    view_offsets = (_address(view) - _address(base)) // item + _memory_offsets(view, item)
     lowest = min(int(base_offsets.min(initial=0)), int(view_offsets.min(initial=0)))
     lookup = np.full(int(base_offsets.max(initial=0)) - lowest + 1, -1, dtype=np.int64)
     lookup[base_offsets.ravel() - lowest] = np.arange(base.size)
@@ -197,9 +240,10 @@ def _memory_offsets(array: np.ndarray, item: int) -> np.ndarray:
 
 def refresh_view(view: Tensor) -> None:
     """Give ``view``, whose storage was changed in place since its grad_fn
-    was made, the grad_fn PyTorch gives it: ``AsStridedBackward0``, picking
-    its elements out of the base's gradient (the base's history now
-    includes the change).  Called by ``Tensor.grad_fn``."""
+    was made, the grad_fn PyTorch gives it: ``AsStridedBackward0``, which
+    reads its elements out of the base's gradient by their place in the
+    storage (the base's history now includes the change).  Called by
+    ``Tensor.grad_fn``."""
     base = view._base
     view._view_version = view._version_counter.value
     if view._grad_fn is None and not base.requires_grad:
@@ -207,27 +251,79 @@ def refresh_view(view: Tensor) -> None:
     edge = make_edge(base)
     meta = (base.shape, base._data.dtype) if edge[0] is not None else None
     node = AsStridedBackward0((edge,), (meta,))
-    node.positions = view_positions(view._data, base._data)
-    node.input_shape = base._data.shape
+    node.input_geometry = geometry(base)
+    node.geometry = geometry(view)
     _move_retained(view, node)
     view._grad_fn = node
     view._requires_grad = True
 
 
 class AsStridedBackward0(Node):
-    """z = x.flat[P]: the elements of x's storage a view sees, at positions P;
-    dL/dx = zeros of x's shape with grad added at P (an element seen twice
-    gets both gradients)"""
+    """z = the elements of x's storage at a geometry (sizes, strides, offset);
+    dL/dx = grad scattered into zeros shaped like the storage at that
+    geometry (elements seen twice add up), read back at x's geometry"""
 
     def backward(self, grad: Tensor) -> Tuple[Any]:
-        zeros = Tensor._make(np.zeros(self.input_shape, grad._data.dtype))
-        return (index_put(zeros, self.positions, grad, accumulate=True),)
+        return (_as_strided_backward(grad, self.input_geometry, self.geometry),)
 
 
-def as_strided(input: Tensor, positions: np.ndarray) -> Tensor:
-    """The elements of ``input`` at flat ``positions`` (a copy, shaped like them)."""
-    return record(AsStridedBackward0, np.take(input._data, positions), (input,),
-                  positions=positions, input_shape=input._data.shape)
+def as_strided(input: Tensor, size: Sequence[int], stride: Sequence[int],
+               storage_offset: Optional[int] = None) -> Tensor:
+    """The view of ``input``'s storage with the given sizes, strides and
+    offset (in elements; the offset defaults to ``input``'s own)."""
+    where = Geometry(tuple(size), tuple(stride),
+                     geometry(input).offset if storage_offset is None else storage_offset)
+    storage = storage_of(input)
+    needed = _span(where.shape, where.strides, where.offset)
+    if needed > storage.size:
+        item = storage.itemsize
+        raise RuntimeError(
+            f"setStorage: sizes {list(where.shape)}, strides {list(where.strides)}, storage "
+            f"offset {where.offset}, and itemsize {item} requiring a storage size of "
+            f"{needed * item} are out of bounds for storage of size {storage.size * item}")
+    return record(AsStridedBackward0, _strided(storage, where), (input,), view_of=input,
+                  input_geometry=geometry(input), geometry=where)
+
+
+def _as_strided_backward(grad: Tensor, input_geometry: Geometry, output: Geometry) -> Tensor:
+    """PyTorch's ``as_strided_backward``: scatter ``grad`` into a zero
+    storage at the output geometry, then view the storage at the input's."""
+    sizes: List[int] = []
+    strides: List[int] = []
+    for i in reversed(range(len(output.shape))):
+        size, stride = output.shape[i], output.strides[i]
+        if size == 0:
+            return Tensor._make(np.zeros(input_geometry.shape, grad._data.dtype))
+        if size == 1:
+            grad = grad.squeeze(i)
+        elif stride == 0:  # an expanded dim: every element read the same one
+            grad = grad.sum(i)
+        else:
+            sizes.insert(0, size)
+            strides.insert(0, stride)
+    shared = min(input_geometry.offset, output.offset)
+    scattered = Geometry(tuple(sizes), tuple(strides), output.offset - shared)
+    length = max(_span(input_geometry.shape, input_geometry.strides,
+                       input_geometry.offset - shared), _span(*scattered))
+    storage = Tensor._make(np.zeros(length, grad._data.dtype))
+    if _maybe_overlapping(scattered):
+        positions = _strided(np.arange(length), scattered)
+        storage = index_put(storage, positions, grad, accumulate=True)
+    else:
+        copy_into(as_strided(storage, *scattered), grad)
+    return as_strided(storage, input_geometry.shape, input_geometry.strides,
+                      input_geometry.offset - shared)
+
+
+def _maybe_overlapping(where: Geometry) -> bool:
+    """Could two elements of ``where`` share memory?  (Dims by increasing
+    stride: each stride must step past everything the smaller ones reach.)"""
+    reach = 0
+    for stride, size in sorted(zip(where.strides, where.shape, strict=True)):
+        if stride <= reach:
+            return True
+        reach += stride * (size - 1)
+    return False
 
 
 class IndexPutBackward0(Node):
@@ -238,7 +334,15 @@ class IndexPutBackward0(Node):
     def backward(self, grad: Tensor) -> Tuple[Any, Any]:
         keep = grad if self.accumulate else index_put(grad, self.positions, 0.0)
         return (keep if self.needs_input_grad(0) else None,
-                as_strided(grad, self.positions) if self.needs_input_grad(1) else None)
+                _gather(grad, self.positions) if self.needs_input_grad(1) else None)
+
+
+def _gather(input: Tensor, positions: np.ndarray) -> Tensor:
+    """The elements of ``input`` at flat ``positions``, as ``input[indices]``."""
+    if input._data.ndim == 0:
+        return input.expand(positions.shape)
+    return indexing.gather(input, tuple(enumerate(np.unravel_index(positions,
+                                                                  input._data.shape))))
 
 
 def index_put(input: Tensor, positions: np.ndarray, values: Any,
@@ -259,28 +363,35 @@ def index_put(input: Tensor, positions: np.ndarray, values: Any,
 
 
 class CopySlices(Node):
-    """base' = base with the elements a view sees (positions P) replaced by
-    fn(view, others...), fn being the in-place op's node;
-    dL/dbase = grad, except at P: fn's gradient for its first input, given
-    grad at P;   dL/dothers = fn's gradients for them"""
+    """base' = base with the elements a view sees replaced by fn(view,
+    others...), fn being the in-place op's node;
+    dL/dbase = grad, except at the view's elements: fn's gradient for its
+    first input, given grad there;   dL/dothers = fn's gradients for them"""
 
-    def __init__(self, base: Tensor, positions: np.ndarray, fn: Node) -> None:
+    def __init__(self, base: Tensor, view: Geometry, fn: Node) -> None:
         edge = make_edge(base)
         meta = (base.shape, base._data.dtype) if edge[0] is not None else None
         super().__init__((edge,) + tuple(fn.next_functions[1:]), (meta,) + fn._input_meta[1:])
         self.fn = fn
-        self.positions = positions
+        self.base_geometry = geometry(base)
+        self.view = view
 
     def name(self) -> str:
         return "torch::autograd::CopySlices"
 
     def backward(self, grad: Tensor) -> Tuple[Any, ...]:
-        grads = tuple(self.fn.backward(as_strided(grad, self.positions)))
-        base_grad = None
-        if self.needs_input_grad(0):
-            inside = 0.0 if grads[0] is None else fit_gradient(self.fn, 0, grads[0])
-            base_grad = index_put(grad, self.positions, inside)
-        return (base_grad,) + grads[1:]
+        # As PyTorch: a copy of grad laid out like the base, the view's
+        # elements read out of it, fn run on them and its answer for the
+        # view written back in place.
+        shape, strides, _ = self.base_geometry
+        buffer = np.empty(_span(shape, strides), grad._data.dtype)
+        result = copy_into(Tensor._make(_strided(buffer, Geometry(shape, strides, 0))), grad)
+        grad_slice = as_strided(result, *self.view)
+        grads = tuple(self.fn.backward(pointwise.clone(grad_slice)))
+        if not self.needs_input_grad(0) or grads[0] is None:
+            return (None,) + grads[1:]
+        copy_into(grad_slice, fit_gradient(self.fn, 0, grads[0]))
+        return (result,) + grads[1:]
 
     def release_saved(self) -> None:
         self.fn.release_saved()
