@@ -19,6 +19,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
+from .._dtype import Size
 from .._tensor import Tensor
 from .engine import check_roots, make_root_grads, run_backward
 from .grad_mode import (
@@ -183,9 +184,9 @@ def _batched_grad(outs: tuple, ins: tuple, grads: tuple, keep_graph: bool,
                 "If `is_grads_batched=True`, we interpret the first dimension of each "
                 f"grad_output as the batch dimension. The sizes of the remaining dimensions are "
                 f"expected to match the shape of corresponding output, but a mismatch was "
-                f"detected: grad_output[{i}] has a shape of {g.shape[2:]} and output[{i}] has a "
-                f"shape of {out.shape}. If you only want some tensors in `grad_output` to be "
-                "considered batched, consider using vmap.")
+                f"detected: grad_output[{i}] has a shape of {Size(g.shape[2:])} and "
+                f"output[{i}] has a shape of {out.shape}. If you only want some tensors in "
+                "`grad_output` to be considered batched, consider using vmap.")
     batch = next(g.shape[0] for g in grads if isinstance(g, _Tensor))
     per_vector = [_grad(outs, ins, make_root_grads(outs, [g[b] if isinstance(g, _Tensor) else g
                                                           for g in grads]),
