@@ -134,6 +134,7 @@ from .ops.shape import (
     unbind,
     unsqueeze,
 )
+from . import nn  # torch.nn.functional is microgrid.nn.functional
 from . import viz  # noqa: F401 - graph pictures; pygraphviz loads only to render one
 
 __version__ = "0.1.0"
@@ -153,6 +154,6 @@ __all__ = [
     "softmax", "log_softmax",
     "expand", "reshape", "set_printoptions",
     "flatten", "t", "transpose", "permute", "squeeze", "unsqueeze", "cat", "stack", "unbind",
-    "matmul", "mm", "mv", "dot", "bmm", "outer", "select", "narrow",
+    "matmul", "mm", "mv", "dot", "bmm", "outer", "select", "narrow", "nn",
 ]
 del _dtype

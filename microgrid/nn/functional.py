@@ -1,0 +1,491 @@
+"""``microgrid.nn.functional``: loss functions and activations.
+
+PyTorch counterpart: ``torch.nn.functional`` (``torch/nn/functional.py``) and
+the ATen kernels behind it: ``mse_loss``, ``nll_loss`` / ``nll_loss2d``,
+``binary_cross_entropy`` (``aten/src/ATen/native/Loss.cpp``, ``LossNLL.cpp``)
+with their nodes ``MseLossBackward0``, ``NllLossBackward0``,
+``NllLoss2DBackward0``, ``BinaryCrossEntropyBackward0``.
+
+A loss compares a prediction with a target and *reduces* the comparison to
+one number: ``reduction='mean'`` (the default), ``'sum'``, or ``'none'`` (one
+loss per element, no reduction).
+
+* ``mse_loss``: mean squared error, ``(x - y)**2``;
+* ``nll_loss``: negative log likelihood: given log-probabilities ``x`` of
+  shape ``(N, C)`` and a class index ``t_i`` per row, the loss of row ``i``
+  is ``-x[i, t_i]``.  The gradient is ``-1`` (times ``grad``) at the picked
+  entry of each row and ``0`` elsewhere;
+* ``cross_entropy``: ``nll_loss(log_softmax(x))``, two nodes in the graph,
+  as in PyTorch (with targets that are class probabilities instead of
+  indices it is ``-(log_softmax(x) * target).sum() / N``, built from ops);
+* ``binary_cross_entropy``: ``-(t log x + (1 - t) log(1 - x))`` for
+  probabilities ``x``; each log is clamped at ``-100``, as PyTorch does, so
+  that ``x = 0`` or ``1`` gives a large but finite loss.
+
+``relu``, ``sigmoid``, ``tanh``, ``softmax`` and ``log_softmax`` are the ops
+of ``microgrid.ops`` (``softmax`` and ``log_softmax`` add PyTorch's choice of
+a dim when none is given).
+
+Read next: the tests, ``tests/test_nn_functional.py``, which train a small
+MLP with these and compare every number with PyTorch.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Optional, Tuple
+
+import numpy as np
+
+from .._promotion import result_type
+from .._tensor import Tensor
+from ..autograd.grad_mode import _grad_mode
+from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
+from ..ops import inplace as _inplace
+from ..ops.indexing import gather, index_put_accumulate
+from ..ops.pointwise import broadcast_shape, clamp_min, log, sigmoid, tanh
+from ..ops.pointwise import relu as _relu
+from ..ops.reduction import log_softmax as _log_softmax
+from ..ops.reduction import softmax as _softmax
+from ..ops.shape import contiguous, expand, view
+
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "nll_loss",
+           "cross_entropy", "binary_cross_entropy"]
+
+
+# -- activations ------------------------------------------------------------------
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(x, 0)``, elementwise (in place with ``inplace=True``)."""
+    return _inplace.inplace(input, _relu) if inplace else _relu(input)
+
+
+def _implicit_dim(name: str, ndim: int) -> int:
+    """PyTorch's old default dim for softmax-like functions, with its warning."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
+            dtype: Any = None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim``."""
+    if dim is None:
+        dim = _implicit_dim("softmax", input.dim())
+    return _softmax(input, dim, dtype)
+
+
+def log_softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
+                dtype: Any = None) -> Tensor:
+    """``log(softmax(x))`` along ``dim``, computed stably."""
+    if dim is None:
+        dim = _implicit_dim("log_softmax", input.dim())
+    return _log_softmax(input, dim, dtype)
+
+
+# -- reductions -----------------------------------------------------------------------
+def _reduction(reduction: str, size_average: Optional[bool] = None,
+               reduce: Optional[bool] = None) -> str:
+    """The reduction to apply: ``reduction``, or what the deprecated
+    ``size_average``/``reduce`` flags ask for; checked like PyTorch."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = ("mean" if size_average else "sum") if reduce else "none"
+        warnings.warn("size_average and reduce args will be deprecated, please use "
+                      f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
+    if reduction == "elementwise_mean":
+        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
+                      "instead.", UserWarning, stacklevel=3)
+        return "mean"
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
+    """Apply ``reduction`` to per-element losses (the mean of nothing is nan)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if reduction == "mean":
+            return np.asarray(np.sum(loss) / loss.dtype.type(loss.size), dtype=loss.dtype)
+        return np.asarray(np.sum(loss), dtype=loss.dtype) if reduction == "sum" else loss
+
+
+def _scale(grad: Tensor, node: Node) -> Tensor:
+    """The incoming gradient of a loss, spread over its elements: 1/n each
+    for ``'mean'`` (n elements), as it is for ``'sum'`` and ``'none'``."""
+    return grad / node.count if node.reduction == "mean" else grad
+
+
+def _type_name(value: Tensor) -> str:
+    return _LEGACY_TYPE_NAMES[value._data.dtype.name]
+
+
+def _not_implemented_for(kernel: str, value: Tensor) -> NotImplementedError:
+    return NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(value)}\'')
+
+
+def _check_weight_constant(weight: Optional[Tensor], op: str) -> None:
+    if weight is not None and weight.requires_grad and _grad_mode.enabled:
+        raise RuntimeError(f"The function '{op}' is not differentiable with respect to argument "
+                           "'weight'. This input cannot have requires_grad True.")
+
+
+# -- mse_loss -------------------------------------------------------------------------
+class MseLossBackward0(Node):
+    """z = mean (or sum, or each) of (x - y)**2;
+    dL/dx = 2 (x - y) grad  (/ n for 'mean');   dL/dy = -dL/dx"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any, Any]:
+        x, y = self.saved_tensors
+        dx = (x - y) * (_scale(grad, self) * 2)
+        return (dx if self.needs_input_grad(0) else None,
+                -dx if self.needs_input_grad(1) else None)
+
+
+def _broadcast(a: Tensor, b: Tensor) -> Tuple[Tensor, Tensor]:
+    """``torch.broadcast_tensors`` for two tensors: each expanded to the common
+    shape (a tensor that already has it is returned as it is)."""
+    shape = broadcast_shape(a._data.shape, b._data.shape)
+    return tuple(t if t._data.shape == shape else expand(t, shape) for t in (a, b))
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
+             reduce: Optional[bool] = None, reduction: str = "mean",
+             weight: Optional[Tensor] = None) -> Tensor:
+    """The mean squared error between ``input`` and ``target`` (broadcast
+    together, with a warning if their shapes differ); ``weight`` weighs each
+    element's squared error (the mean is then divided by the sum of weights)."""
+    if target.size() != input.size():
+        warnings.warn(
+            f"Using a target size ({target.size()}) that is different to the input size "
+            f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.", UserWarning, stacklevel=2)
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(reduction, size_average, reduce)
+    input, target = _broadcast(input, target)
+    if weight is not None:
+        if weight.size() != input.size():
+            raise ValueError("Weights and input must have the same size.")
+        weighted = (input - target) ** 2 * weight
+        if reduction == "none":
+            return weighted
+        if reduction == "sum":
+            return weighted.sum()
+        if reduction == "mean":
+            return weighted.sum() / weight.sum()
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', "
+                         "'mean', 'sum'.")
+    reduction = _reduction(reduction)
+    out_dtype = result_type(input, target)
+    if out_dtype.kind != "f":
+        raise NotImplementedError(f'"mse_cpu" not implemented for '
+                                  f"'{_LEGACY_TYPE_NAMES[out_dtype.name]}'")
+    difference = input._data.astype(out_dtype) - target._data.astype(out_dtype)
+    loss = _reduce(difference * difference, reduction)
+    return record(MseLossBackward0, loss, (input, target), saved=(input, target),
+                  reduction=reduction, count=difference.size)
+
+
+# -- nll_loss -------------------------------------------------------------------------
+class NllLossBackward0(Node):
+    """z_i = -w[t_i] x[i, t_i] for each sample i whose target t_i is not
+    ignored (summed; for 'mean' divided by the sum of those w[t_i]);
+    dL/dx[i, t_i] = -w[t_i] grad_i  (/ sum of w for 'mean'), 0 elsewhere"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any]:
+        (x,) = self.saved_tensors
+        return (_nll_backward(self, grad, x),)
+
+
+class NllLoss2DBackward0(NllLossBackward0):
+    """The same loss for 4-d input (N, C, H, W) and targets (N, H, W):
+    z_nhw = -w[t_nhw] x[n, t_nhw, h, w];   dL/dx = -w grad at the picked entries"""
+
+
+class NllLossBackwardBackward0(Node):
+    """z = the gradient of nll_loss, given its output gradient g: zeros of x's
+    shape with c_i g_i at the picked entries (c_i = -w[t_i], / sum of w for
+    'mean'); it is linear in g and does not depend on x:
+    dL/dg_i = c_i grad[i, t_i];   dL/dx = 0"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any, Any]:
+        picked = gather(grad, self.input_indices) * self.coefficients
+        if self.out_indices is None:  # the loss was one number
+            grad_of_g = picked.sum()
+        else:
+            zeros = Tensor._make(np.zeros(self.output_shape, grad._data.dtype))
+            grad_of_g = index_put_accumulate(zeros, self.out_indices, picked)
+        return (grad_of_g if self.needs_input_grad(0) else None,
+                Tensor._make(np.zeros(grad._data.shape, grad._data.dtype))
+                if self.needs_input_grad(1) else None)
+
+
+class NllLoss2DBackwardBackward0(NllLossBackwardBackward0):
+    """The gradient of the 4-d nll_loss, given its output gradient g (see
+    NllLossBackwardBackward0):   dL/dg = c grad at the picked entries;   dL/dx = 0"""
+
+
+def _nll_backward(node: NllLossBackward0, grad: Tensor, x: Tensor) -> Tensor:
+    """What ``node`` sends to x: ``grad`` (per sample for 'none') times the
+    coefficients, placed at the picked entries of zeros shaped like x.  An op
+    of ``grad`` and ``x`` (x's gradient through it is zero), as in PyTorch."""
+    per_sample = grad._data if node.out_indices is None else grad._data[
+        tuple(array for _, array in node.out_indices)]
+    coefficients = node.coefficients.astype(grad._data.dtype)
+    data = np.zeros(node.input_shape, grad._data.dtype)
+    np.add.at(data, tuple(array for _, array in node.input_indices), per_sample * coefficients)
+    node_class = (NllLoss2DBackwardBackward0 if isinstance(node, NllLoss2DBackward0)
+                  else NllLossBackwardBackward0)
+    return record(node_class, data, (grad, x), input_indices=node.input_indices,
+                  out_indices=node.out_indices, output_shape=grad._data.shape,
+                  coefficients=Tensor._make(coefficients))
+
+
+def _check_nll_dtypes(input: Tensor, target: Tensor, weight: Optional[Tensor], kernel: str,
+                      byte_target: bool) -> None:
+    if input._data.dtype.kind != "f":
+        raise _not_implemented_for(kernel, input)
+    if target._data.dtype == np.uint8 and not byte_target:
+        raise RuntimeError("expected scalar type Long but found Byte")
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                           f"{_type_name(target)}")
+    if weight is not None and weight._data.dtype != input._data.dtype:
+        raise RuntimeError(f"expected scalar type {_type_name(input)} but found "
+                           f"{_type_name(weight)}")
+
+
+def _nll(node_class: Any, input: Tensor, target: Tensor, weight: Optional[Tensor],
+         reduction: str, ignore_index: int) -> Tensor:
+    """The loss and its node, for input (C,), (N, C) or (N, C, H, W): the
+    class dim is 1 (0 for 1-d input), the target has the other dims."""
+    x = input._data
+    classes_dim = 0 if x.ndim == 1 else 1
+    targets = target._data.astype(np.int64).reshape(-1 if x.ndim == 1 else target._data.shape)
+    kept = targets != ignore_index
+    bad = kept & ((targets < 0) | (targets >= x.shape[classes_dim]))
+    if bad.any():
+        raise IndexError(f"Target {targets[bad].flat[0]} is out of bounds.")
+    samples = np.nonzero(kept)  # one array per target dim
+    classes = targets[kept]
+    # Where each kept sample's loss sits in x: its class inserted after the batch index.
+    key = (classes,) if x.ndim == 1 else (samples[0], classes, *samples[1:])
+    w = np.ones(classes.shape, x.dtype) if weight is None else weight._data[classes]
+    losses = -(x[key] * w)
+    if reduction == "none" and x.ndim > 1:
+        result = np.zeros(targets.shape, x.dtype)
+        result[samples] = losses
+        coefficients = -w
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            total_weight = np.sum(w, dtype=x.dtype)
+            result = np.sum(losses, dtype=x.dtype)
+            if reduction == "mean":
+                result, coefficients = result / total_weight, -w / total_weight
+            else:
+                coefficients = -w
+    out_indices = (tuple(enumerate(samples))
+                   if reduction == "none" and x.ndim > 1 else None)
+    return record(node_class, np.asarray(result, x.dtype), (input,), saved=(input,),
+                  input_shape=x.shape, input_indices=tuple(enumerate(key)),
+                  out_indices=out_indices, coefficients=coefficients)
+
+
+def _nll_loss_2d_input(input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str,
+                       ignore_index: int) -> Tensor:
+    """PyTorch's ``nll_loss`` kernel: input (C,) or (N, C)."""
+    if target.dim() > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if input.dim() == 1 and target.dim() == 1 and target.shape[0] != 1:
+        raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
+                         f"{target.shape[0]}")
+    classes = input.shape[-1]
+    if weight is not None and (weight.dim() != 1 or weight.numel() != classes):
+        raise RuntimeError(f"weight tensor should be defined either for all {classes} classes "
+                           f"or no classes but got weight tensor of shape: {list(weight.shape)}")
+    _check_weight_constant(weight, "nll_loss_forward")
+    _check_nll_dtypes(input, target, weight, "nll_loss_out_frame", byte_target=True)
+    return _nll(NllLossBackward0, input, target, weight, reduction, ignore_index)
+
+
+def _nll_loss_4d_input(input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str,
+                       ignore_index: int) -> Tensor:
+    """PyTorch's ``nll_loss2d`` kernel: input (N, C, H, W), target (N, H, W)."""
+    if target.dim() != 3:
+        raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
+                           f"targets of dimension: {target.dim()}")
+    if weight is not None and weight.numel() != input.shape[1]:
+        raise RuntimeError("weight tensor should be defined either for all or no classes")
+    if (input.shape[0], *input.shape[2:]) != tuple(target.shape):
+        raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: "
+                           f"{list(target.shape)}")
+    _check_weight_constant(weight, "nll_loss2d_forward")
+    _check_nll_dtypes(input, target, weight, "nll_loss2d_forward_out_frame", byte_target=False)
+    return _nll(NllLoss2DBackward0, input, target, weight, reduction, ignore_index)
+
+
+def _nll_loss_nd(input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str,
+                 ignore_index: int) -> Tensor:
+    """``nll_loss`` for any input of 1 or more dims: (C,) and (N, C) directly,
+    (N, C, H, W) with the 2-d kernel, other shapes viewed as (N, C, 1, -1)."""
+    if input.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    batch = target.shape[0] if target.dim() else 0
+    if input.dim() != 1 and input.shape[0] != batch:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({batch}).")
+    if input.dim() <= 2:
+        return _nll_loss_2d_input(input, target, weight, reduction, ignore_index)
+    if input.dim() == 4:
+        return _nll_loss_4d_input(input, target, weight, reduction, ignore_index)
+    n, c = input.shape[:2]
+    out_shape = (n, *input.shape[2:])
+    if tuple(target.shape[1:]) != tuple(input.shape[2:]):
+        raise RuntimeError(f"Expected target size {list(out_shape)}, got {list(target.shape)}")
+    empty = input.numel() == 0
+    input = view(contiguous(input), (n, c, 0, 0) if empty else (n, c, 1, -1))
+    target = view(contiguous(target), (n, 0, 0) if target.numel() == 0 else (n, 1, -1))
+    result = _nll_loss_4d_input(input, target, weight, reduction, ignore_index)
+    return view(result, out_shape) if reduction == "none" else result
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+             size_average: Optional[bool] = None, ignore_index: int = -100,
+             reduce: Optional[bool] = None, reduction: str = "mean") -> Tensor:
+    """The negative log likelihood of the target classes, given log-probabilities
+    ``input`` of shape (C,), (N, C) or (N, C, d1, ...) and class indices
+    ``target`` of shape (), (N,) or (N, d1, ...).  ``weight`` (C,) weighs each
+    class; targets equal to ``ignore_index`` contribute nothing."""
+    reduction = _reduction(reduction, size_average, reduce)
+    return _nll_loss_nd(input, target, weight, reduction, ignore_index)
+
+
+# -- cross_entropy --------------------------------------------------------------------
+class DivBackward1(Node):
+    """z = x / c for a number c (PyTorch's ``div`` with a Scalar, which its C++
+    code calls; ``cross_entropy`` divides by the sample count this way);
+    dL/dx = grad / c"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any]:
+        return (_divide(grad, self.divisor),)
+
+
+def _divide(input: Tensor, divisor: int) -> Tensor:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        data = np.asarray(input._data / input._data.dtype.type(divisor))
+    return record(DivBackward1, data, (input,), divisor=divisor)
+
+
+def _soft_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor],
+                        reduction: str) -> Tensor:
+    """Cross entropy against class probabilities (``target`` shaped like ``input``):
+    ``-(log_softmax(x) * target)`` summed over the classes, built from ops."""
+    class_dim = 0 if input.dim() == 1 else 1
+    classes = input.shape[class_dim]
+    if weight is not None and (weight.dim() != 1 or weight.numel() != classes):
+        raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all "
+                           f"{classes} classes or no classes but got weight tensor of shape: "
+                           f"{list(weight.shape)}")
+    products = _log_softmax(input, class_dim, input.dtype) * target
+    if weight is not None:
+        shape = [1] * input.dim()
+        shape[class_dim] = classes
+        products = products * (view(weight, shape) if input.dim() > 1 else weight)
+    if reduction == "none":
+        return -products.sum(class_dim)
+    total = products.sum()
+    if reduction == "sum":
+        return -total
+    if input.numel() == 0:
+        return -total.fill_(float("nan"))
+    return _divide(-total, input.numel() // classes)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                  size_average: Optional[bool] = None, ignore_index: int = -100,
+                  reduce: Optional[bool] = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """The cross entropy between the softmax of the logits ``input`` and the
+    target: class indices (``nll_loss(log_softmax(input))``), or class
+    probabilities shaped like ``input``.  ``label_smoothing`` other than 0 is
+    not supported."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if input.shape == target.shape:
+        if target._data.dtype.kind != "f":
+            raise RuntimeError("Expected floating point type for target with class "
+                               f"probabilities, got {_type_name(target)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        return _soft_cross_entropy(input, target, weight, reduction)
+    if label_smoothing:
+        raise NotImplementedError("microgrid's cross_entropy does not support label_smoothing")
+    class_dim = 0 if input.dim() == 1 else 1
+    return _nll_loss_nd(_log_softmax(input, class_dim, input.dtype), target, weight, reduction,
+                        ignore_index)
+
+
+# -- binary_cross_entropy --------------------------------------------------------------
+class BinaryCrossEntropyBackward0(Node):
+    """z = -w (t log x + (1 - t) log(1 - x))  (each log at least -100);
+    dL/dx = grad w (x - t) / max(x (1 - x), 1e-12);
+    dL/dt = -grad w log(x / (1 - x))   (both / n for 'mean')"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any, Any]:
+        x, t = self.saved_tensors
+        scale = _scale(grad if self.weight is None else grad * self.weight, self)
+        return (scale * (x - t) / clamp_min((1 - x) * x, 1e-12)
+                if self.needs_input_grad(0) else None,
+                -log(x / (1 - x)) * scale if self.needs_input_grad(1) else None)
+
+
+def _broadcast_weight(weight: Tensor, target: Tensor) -> Tensor:
+    """``weight`` expanded to the shape it broadcasts to with ``target``
+    (``torch.broadcast_shapes``, with its error)."""
+    shapes = (target.shape, weight.shape)
+    common = [1] * max(len(shape) for shape in shapes)
+    for position, shape in enumerate(shapes):
+        for i in range(-1, -1 - len(shape), -1):
+            if common[i] == 1:
+                common[i] = shape[i]
+            if shape[i] != 1 and shape[i] != common[i]:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {shape[i]} at {i}! "
+                    f"Mismatching argument at index {position} had {shape}; but expected shape "
+                    f"should be broadcastable to {common}")
+    return expand(weight, tuple(common))
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                         size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                         reduction: str = "mean") -> Tensor:
+    """The binary cross entropy between probabilities ``input`` and targets
+    in [0, 1] of the same shape; ``weight`` (broadcast to the target) weighs
+    each element."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.size() != input.size():
+        raise ValueError(f"Using a target size ({target.size()}) that is different to the input "
+                         f"size ({input.size()}) is deprecated. Please ensure they have the same "
+                         "size.")
+    if weight is not None:
+        weight = _broadcast_weight(weight, target)
+    _check_weight_constant(weight, "binary_cross_entropy")
+    x, t = input._data, target._data
+    if t.dtype != x.dtype:
+        raise RuntimeError(f"Found dtype {_type_name(target)} but expected {_type_name(input)}")
+    if x.dtype.kind != "f":
+        raise _not_implemented_for("binary_cross_entropy", input)
+    if not np.all((x >= 0) & (x <= 1)):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if not np.all((t >= 0) & (t <= 1)):
+        raise RuntimeError("all elements of target should be between 0 and 1")
+    floor = x.dtype.type(-100)
+    with np.errstate(divide="ignore"):
+        loss = (t - 1) * np.maximum(np.log1p(-x), floor) - t * np.maximum(np.log(x), floor)
+    if weight is not None:
+        if np.broadcast_shapes(loss.shape, weight.shape) != loss.shape:
+            raise RuntimeError(f"output with shape {list(loss.shape)} doesn't match the "
+                               f"broadcast shape {list(weight.shape)}")
+        loss = loss * weight._data.astype(loss.dtype)
+    return record(BinaryCrossEntropyBackward0, _reduce(np.asarray(loss), reduction),
+                  (input, target), saved=(input, target), reduction=reduction, count=x.size,
+                  weight=None if weight is None else weight.detach())
