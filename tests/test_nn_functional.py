@@ -108,28 +108,18 @@ def classification(draw, min_dims=1, max_dims=5):
     return logits, target, weight, ignore, draw(REDUCTIONS)
 
 
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
 @SETTINGS
 @given(case=classification())
-def test_cross_entropy(case):
+def test_class_index_losses(loss, case):
     logits, target, weight, ignore, reduction = case
 
     def fn(lib, x, t, *w):
-        return functional(lib).cross_entropy(x, t, *w, ignore_index=ignore, reduction=reduction)
+        return getattr(functional(lib), loss)(x, t, *w, ignore_index=ignore, reduction=reduction)
 
     check(fn, logits, target, *([] if weight is None else [const(weight)]))
-
-
-@SETTINGS
-@given(case=classification())
-def test_nll_loss(case):
-    logits, target, weight, ignore, reduction = case
-
-    def fn(lib, x, t, *w):
-        return functional(lib).nll_loss(x, t, *w, ignore_index=ignore, reduction=reduction)
-
-    check(fn, logits, target, *([] if weight is None else [const(weight)]))
-    check(lambda lib, x, t: functional(lib).nll_loss(x.transpose(0, -1).transpose(0, -1), t,
-                                                     reduction=reduction), logits, target)
+    check(lambda lib, x, t: getattr(functional(lib), loss)(
+        x.transpose(0, -1).transpose(0, -1), t, reduction=reduction), logits, target)
 
 
 @SETTINGS

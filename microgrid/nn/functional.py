@@ -241,11 +241,15 @@ def _nll_backward(node: NllLossBackward0, grad: Tensor, x: Tensor) -> Tensor:
                   coefficients=Tensor._make(coefficients))
 
 
-def _check_nll_dtypes(input: Tensor, target: Tensor, weight: Optional[Tensor], kernel: str,
-                      byte_target: bool) -> None:
+def _nll_kernel(node_class: Any, kernel: str, input: Tensor, target: Tensor,
+                weight: Optional[Tensor], reduction: str, ignore_index: int) -> Tensor:
+    """The checks both nll kernels make (``weight`` a constant, the dtypes:
+    the 4-d kernel takes no uint8 targets), then the loss."""
+    op = "nll_loss2d_forward" if node_class is NllLoss2DBackward0 else "nll_loss_forward"
+    _check_weight_constant(weight, op)
     if input._data.dtype.kind != "f":
         raise _not_implemented_for(kernel, input)
-    if target._data.dtype == np.uint8 and not byte_target:
+    if target._data.dtype == np.uint8 and node_class is NllLoss2DBackward0:
         raise RuntimeError("expected scalar type Long but found Byte")
     if target._data.dtype not in (np.int64, np.uint8):
         raise RuntimeError("expected target dtype to be Long or Byte, but got "
@@ -253,6 +257,7 @@ def _check_nll_dtypes(input: Tensor, target: Tensor, weight: Optional[Tensor], k
     if weight is not None and weight._data.dtype != input._data.dtype:
         raise RuntimeError(f"expected scalar type {_type_name(input)} but found "
                            f"{_type_name(weight)}")
+    return _nll(node_class, input, target, weight, reduction, ignore_index)
 
 
 def _nll(node_class: Any, input: Tensor, target: Tensor, weight: Optional[Tensor],
@@ -303,9 +308,8 @@ def _nll_loss_2d_input(input: Tensor, target: Tensor, weight: Optional[Tensor], 
     if weight is not None and (weight.dim() != 1 or weight.numel() != classes):
         raise RuntimeError(f"weight tensor should be defined either for all {classes} classes "
                            f"or no classes but got weight tensor of shape: {list(weight.shape)}")
-    _check_weight_constant(weight, "nll_loss_forward")
-    _check_nll_dtypes(input, target, weight, "nll_loss_out_frame", byte_target=True)
-    return _nll(NllLossBackward0, input, target, weight, reduction, ignore_index)
+    return _nll_kernel(NllLossBackward0, "nll_loss_out_frame", input, target, weight, reduction,
+                       ignore_index)
 
 
 def _nll_loss_4d_input(input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str,
@@ -319,9 +323,8 @@ def _nll_loss_4d_input(input: Tensor, target: Tensor, weight: Optional[Tensor], 
     if (input.shape[0], *input.shape[2:]) != tuple(target.shape):
         raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: "
                            f"{list(target.shape)}")
-    _check_weight_constant(weight, "nll_loss2d_forward")
-    _check_nll_dtypes(input, target, weight, "nll_loss2d_forward_out_frame", byte_target=False)
-    return _nll(NllLoss2DBackward0, input, target, weight, reduction, ignore_index)
+    return _nll_kernel(NllLoss2DBackward0, "nll_loss2d_forward_out_frame", input, target, weight,
+                       reduction, ignore_index)
 
 
 def _nll_loss_nd(input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str,

@@ -37,7 +37,7 @@ Read next: ``../nn/functional.py``, the losses, built from all of the above.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, Tuple
 
 import numpy as np
 
@@ -71,11 +71,6 @@ def _check_tensors(op: str, **arguments: Any) -> None:
                             f"not {type(value).__name__}")
 
 
-def _not_for_bool(data: np.ndarray, kernel: str) -> None:
-    if data.dtype == np.bool_:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-
-
 def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` in NumPy; float16 is accumulated in float32, as PyTorch's CPU kernels do."""
     if a.dtype == np.float16:
@@ -83,10 +78,14 @@ def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray(np.matmul(a, b))
 
 
-def _saved(x: Tensor, y: Tensor) -> Tuple[Optional[Tensor], Optional[Tensor]]:
-    """What a product's node keeps: each operand only if the *other* one
-    needs a gradient (dL/dx needs y, dL/dy needs x)."""
-    return (x if y._requires_grad else None, y if x._requires_grad else None)
+def _multiply(node_class: Any, x: Tensor, y: Tensor, kernel: str) -> Tensor:
+    """The checked product of ``x`` and ``y``, recorded as ``node_class``.  The
+    node keeps each operand only if the *other* one needs a gradient (dL/dx
+    needs y, dL/dy needs x)."""
+    if x._data.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    return record(node_class, _product(x._data, y._data), (x, y),
+                  saved=(x if y._requires_grad else None, y if x._requires_grad else None))
 
 
 # -- dot ------------------------------------------------------------------------
@@ -113,8 +112,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{x.size}] and src [{y.size}] to have "
             f"the same number of elements, but got {x.size} and {y.size} elements respectively")
-    _not_for_bool(x, "dot")
-    return record(DotBackward0, _product(x, y), (input, tensor), saved=_saved(input, tensor))
+    return _multiply(DotBackward0, input, tensor, "dot")
 
 
 # -- mv -------------------------------------------------------------------------
@@ -140,8 +138,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
         names = [_LEGACY_TYPE_NAMES[d.name] for d in (v.dtype, a.dtype, v.dtype)]
         raise RuntimeError("addmv input tensors must have the same dtype, but got "
                            f"{names[0]}, {names[1]}, and {names[2]}")
-    _not_for_bool(a, "addmv_impl_cpu")
-    return record(MvBackward0, _product(a, v), (input, vec), saved=_saved(input, vec))
+    return _multiply(MvBackward0, input, vec, "addmv_impl_cpu")
 
 
 # -- mm -------------------------------------------------------------------------
@@ -168,8 +165,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     if x.dtype != y.dtype:
         raise RuntimeError("expected m1 and m2 to have the same dtype, but got: "
                            f"{_CPP_TYPE_NAMES[x.dtype.name]} != {_CPP_TYPE_NAMES[y.dtype.name]}")
-    _not_for_bool(x, "addmm_impl_cpu_")
-    return record(MmBackward0, _product(x, y), (input, mat2), saved=_saved(input, mat2))
+    return _multiply(MmBackward0, input, mat2, "addmm_impl_cpu_")
 
 
 # -- bmm ------------------------------------------------------------------------
@@ -196,8 +192,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if x.dtype != y.dtype:
         raise RuntimeError(f"expected scalar type {_LEGACY_TYPE_NAMES[x.dtype.name]} but found "
                            f"{_LEGACY_TYPE_NAMES[y.dtype.name]}")
-    _not_for_bool(x, "bmm")
-    return record(BmmBackward0, _product(x, y), (input, mat2), saved=_saved(input, mat2))
+    return _multiply(BmmBackward0, input, mat2, "bmm")
 
 
 # -- outer ----------------------------------------------------------------------
