@@ -488,8 +488,7 @@ def setitem(tensor: Tensor, index: Any, value: Any) -> None:
     with no_grad():
         picked = indexing.getitem(positions, index)._data
     if np.shares_memory(picked, positions._data):  # basic indexing: a view
-        target = indexing.getitem(tensor, index)
-        _copy_to(tensor if _same_geometry(target._data, tensor._data) else target, value)
+        _copy_to(tensor if _whole(tensor, index) else indexing.getitem(tensor, index), value)
         return
     if value._data.dtype != tensor._data.dtype:
         raise RuntimeError("Index put requires the source and destination dtypes match, got "
@@ -521,13 +520,25 @@ def _basic_view(tensor: Tensor, index: Any) -> Tensor:
             basic.extend([slice(None)] * indexing._dims_used(kind, value))
         else:
             basic.append(None if kind == "bool" else part)
-    target = indexing.getitem(tensor, tuple(basic))
-    return tensor if _same_geometry(target._data, tensor._data) else target
+    return tensor if _whole(tensor, tuple(basic)) else indexing.getitem(tensor, tuple(basic))
 
 
-def _same_geometry(a: np.ndarray, b: np.ndarray) -> bool:
-    return (a.shape == b.shape and a.strides == b.strides
-            and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
+def _whole(tensor: Tensor, index: Any) -> bool:
+    """Does a basic ``index`` name all of ``tensor`` in a way PyTorch's
+    assignment skips (only ``...`` and slices ``[0 or None : past the end or
+    None : 1 or None]``)?  A slice starting at ``-size`` is not skipped."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # indexing.getitem gives the index's warnings
+        parts = indexing._as_parts(index)
+    if not all(part is Ellipsis or isinstance(part, slice) for part in parts):
+        return False
+    shape = tensor._data.shape
+    cut = parts.index(Ellipsis) if Ellipsis in parts else len(parts)
+    head, tail = parts[:cut], parts[cut + 1:]
+    sizes = (list(zip(head, shape, strict=False))
+             + list(zip(tail, shape[len(shape) - len(tail):], strict=False)))
+    return all(part.start in (None, 0) and part.step in (None, 1)
+               and (part.stop is None or part.stop >= size) for part, size in sizes)
 
 
 def _without_leading_ones(value: Tensor) -> Tensor:
