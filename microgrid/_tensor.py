@@ -92,7 +92,8 @@ class Tensor:
     @property
     def grad_fn(self) -> Any:
         """The node that computed this tensor: None for a leaf."""
-        self._sync_view()
+        if self._view_version is not None:
+            self._sync_view()
         return self._grad_fn
 
     def _sync_view(self) -> None:
@@ -105,7 +106,8 @@ class Tensor:
     def requires_grad(self) -> bool:
         """Whether gradients flow to this tensor (True for any computed
         tensor whose inputs required grad)."""
-        self._sync_view()
+        if self._view_version is not None:
+            self._sync_view()
         return self._requires_grad
 
     @requires_grad.setter
@@ -487,6 +489,9 @@ class Tensor:
     def sign(self) -> "Tensor":
         return _pointwise.sign(self)
 
+    def sgn(self) -> "Tensor":
+        return _pointwise.sgn(self)
+
     def sin(self) -> "Tensor":
         return _pointwise.sin(self)
 
@@ -512,6 +517,10 @@ class Tensor:
 
     def clamp_max(self, max: Any) -> "Tensor":  # noqa: A002
         return _pointwise.clamp_max(self, max)
+
+    def masked_fill(self, mask: "Tensor", value: Any) -> "Tensor":
+        """``self`` with ``value`` where ``mask`` is True."""
+        return _pointwise.masked_fill(self, mask, value)
 
     def where(self, condition: "Tensor", other: Any) -> "Tensor":
         """``self`` where ``condition``, else ``other``."""

@@ -125,7 +125,9 @@ def run(lib: Any, fn: Callable[..., Any], inputs: Sequence[Any], grad: bool = Tr
 
 
 def _array(value: Any) -> np.ndarray:
-    return value.detach().numpy() if isinstance(value, torch.Tensor) else value.detach()._data
+    if isinstance(value, torch.Tensor):  # force: torch's gradients may be ZeroTensors
+        return value.detach().numpy(force=True)
+    return value.detach()._data
 
 
 def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:

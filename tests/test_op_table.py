@@ -33,7 +33,7 @@ def test_node_names_are_unique_and_all_listed():
     for name in names:
         assert f"| `{name}` |" in rendered
     assert "| `exp` | `ExpBackward0` | z = exp(x); dL/dx = grad * z |" in rendered
-    assert "| `abs` | `AbsBackward0` | z = \\|x\\|; dL/dx = grad * sign(x) |" in rendered
+    assert "| `abs` | `AbsBackward0` | z = \\|x\\|; dL/dx = grad * sgn(x) |" in rendered
 
 
 @pytest.mark.parametrize("node, op", [

@@ -198,6 +198,7 @@ UNARY = {
     "abs": (lambda lib, x: lib.abs(x), -10, 10),
     "abs_op": (lambda lib, x: abs(x), -10, 10),
     "sign": (lambda lib, x: x.sign(), -10, 10),
+    "sgn": (lambda lib, x: lib.sgn(x), -10, 10),
     "sin": (lambda lib, x: lib.sin(x), -10, 10),
     "cos": (lambda lib, x: x.cos(), -10, 10),
     "tanh": (lambda lib, x: lib.tanh(x), -10, 10),
@@ -344,6 +345,32 @@ def test_comparisons_with_non_numbers():
         assert_same_error(lambda lib, op=op: getattr(lib, op)(2, lib.tensor([1.0])))
 
 
+@SETTINGS
+@given(data=st.data())
+def test_masked_fill(data):
+    shape_x, shape_m = data.draw(broadcast_shapes(2))
+    x = data.draw(float_arrays(data.draw(float_dtypes), shape_x))
+    mask = data.draw(hnp.arrays(np.bool_, shape_m))
+    check(lambda lib, t, m: t.masked_fill(m, -1.5), x, mask)
+    check(lambda lib, t, m, v: lib.masked_fill(t, m, v), x, mask, np.array(2.5, x.dtype))
+    check(lambda lib, t, m: t.masked_fill(m, float("nan")), x, mask)
+
+
+@pytest.mark.parametrize("dtype", INT_DTYPES)
+def test_masked_fill_and_sgn_dtypes(dtype):
+    x = np.array([[0, 1, 2], [3, 1, 0]]).astype(dtype)
+    mask = np.array([True, False, True])
+    check(lambda lib, t, m: t.masked_fill(m, 2.5), x, mask, grad=False)
+    check(lambda lib, t: lib.sgn(t), x, grad=False)
+
+
+@pytest.mark.parametrize("mask", [np.array([1, 0]), np.array([1.0, 0.0], np.float32)])
+def test_masked_fill_errors(mask):
+    assert_same_error(lambda lib: lib.ones(2).masked_fill(lib.tensor(mask), 0.0))
+    assert_same_error(lambda lib: lib.ones(2).masked_fill(lib.tensor([True, False]),
+                                                          lib.ones(2)))
+
+
 def test_numpy_operands():
     """PyTorch compares with an array as with a tensor; for arithmetic it lets
     NumPy compute (through ``__array__``, failing if the tensor requires grad)."""
@@ -433,18 +460,29 @@ SECOND_ORDER = {
     "where": lambda lib, x: lib.where(x > 0, x * x, x ** 3),
     "maximum": lambda lib, x: lib.maximum(x * x, x + 1),
     "relu": lambda lib, x: x.relu() * x,
+    "mul": lambda lib, x: x * x * 3,
+    "add alpha": lambda lib, x: lib.add(x * x, x, alpha=2.5),
+    "sub alpha": lambda lib, x: (x * x).sub(x.exp(), alpha=-2),
+    "rsub": lambda lib, x: (1 - x * x) * x,
+    "minimum": lambda lib, x: lib.minimum(x * x, 1 - x),
+    "sgn": lambda lib, x: x.sgn() * x * x,
+    "masked_fill": lambda lib, x: (x * x).masked_fill(x > 0.5, 2.0),
+    "masked_fill tensor": lambda lib, x: (x * x).masked_fill(x < 0, (x * x).sum()),
+    "clamp tensors": lambda lib, x: (x * x).clamp(x - 0.5, x.exp()),
+    "pow 0": lambda lib, x: (x ** 0) * x,
 }
 
 
 @pytest.mark.parametrize("name", sorted(SECOND_ORDER))
 def test_second_derivatives(name):
     def second(lib, x):
-        """First and second derivatives (values only: the graphs that backward
-        formulas record are not PyTorch's node for node)."""
+        """The first derivative (its graph, recorded by the backward formulas,
+        is compared node for node), the second, and through check's backward
+        pass over the first derivative, the third."""
         y = SECOND_ORDER[name](lib, x).sum()
         (g,) = lib.autograd.grad(y, x, create_graph=True)
-        (h,) = lib.autograd.grad(g.sum(), x)
-        return g.detach(), h
+        (h,) = lib.autograd.grad(g.sum(), x, retain_graph=True)
+        return g, h
 
     x = np.array([-1.5, -0.3, 0.2, 0.7, 1.9], np.float64)
     check(second, x)

@@ -151,7 +151,7 @@ def _scaled(value: Any, alpha: Any, out_dtype: np.dtype) -> Any:
 
 
 def _scale_grad(grad: Tensor, alpha: Any) -> Tensor:
-    return grad if alpha == 1 else grad * alpha
+    return grad if alpha == 1 else mul_scalar(grad, alpha)
 
 
 class AddBackward0(Node):
@@ -188,7 +188,7 @@ class SubBackward0(Node):
     """z = x - alpha * y;   dL/dx = grad;   dL/dy = -alpha * grad"""
 
     def backward(self, grad: Tensor) -> Grads:
-        return grad, -_scale_grad(grad, self.alpha)
+        return grad, _scale_grad(-grad, self.alpha)
 
 
 def sub(input: Operand, other: Operand, *, alpha: Any = 1) -> Tensor:
@@ -203,14 +203,14 @@ class RsubBackward0(Node):
     """z = y - alpha * x  (both tensors);   dL/dx = -alpha * grad;   dL/dy = grad"""
 
     def backward(self, grad: Tensor) -> Grads:
-        return -_scale_grad(grad, self.alpha), grad
+        return _scale_grad(-grad, self.alpha), grad
 
 
 class RsubBackward1(Node):
     """z = c - alpha * x  (c a Python number);   dL/dx = -alpha * grad"""
 
     def backward(self, grad: Tensor) -> Grads:
-        return (-_scale_grad(grad, self.alpha),)
+        return (_scale_grad(-grad, self.alpha),)
 
 
 def rsub(input: Tensor, other: Operand, *, alpha: Any = 1) -> Tensor:
@@ -243,11 +243,11 @@ def mul(input: Operand, other: Operand) -> Tensor:
 def _quotient_grads(node: Node, grad: Tensor) -> Grads:
     x, y = node.saved_tensors
     return (grad / y if node.needs_input_grad(0) else None,
-            -grad * x / (y * y) if node.needs_input_grad(1) else None)
+            -grad * ((x / y) / y) if node.needs_input_grad(1) else None)
 
 
 class DivBackward0(Node):
-    """z = x / y;   dL/dx = grad / y;   dL/dy = -grad * x / y**2"""
+    """z = x / y;   dL/dx = grad / y;   dL/dy = -grad * ((x / y) / y)"""
 
     def backward(self, grad: Tensor) -> Grads:
         return _quotient_grads(self, grad)
@@ -318,6 +318,66 @@ def rdiv(input: Tensor, other: Operand) -> Tensor:
     return mul(reciprocal(input), other)
 
 
+# -- the Scalar overloads, which backward formulas use ------------------------
+# ``x * 2`` in Python records MulBackward0 with an edge (None, 0) for the 2.
+# PyTorch's C++ backward formulas multiply by a number through another
+# overload, ``mul.Scalar``, whose node MulBackward1 has one edge only.  The
+# backward formulas here use these functions wherever PyTorch's do, so that
+# a graph built with ``create_graph=True`` is PyTorch's node for node.
+class AddBackward1(Node):
+    """z = x + c  (c a number, in a backward formula);   dL/dx = grad"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        return (grad,)
+
+
+class SubBackward1(Node):
+    """z = x - c  (c a number, in a backward formula);   dL/dx = grad"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        return (grad,)
+
+
+class MulBackward1(Node):
+    """z = x * c  (c a number, in a backward formula);   dL/dx = grad * c"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        return (mul_scalar(grad, self.other),)
+
+
+class DivBackward1(Node):
+    """z = x / c  (c a number, in a backward formula);   dL/dx = grad / c"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        return (div_scalar(grad, self.other),)
+
+
+def _with_number(node_class: type, function: Callable[..., Any], input: Tensor, other: Any,
+                 floating: bool = False) -> Tensor:
+    x, c = _cast(input, other, floating=floating)
+    return record(node_class, _compute(function, x, c), (input,), other=other)
+
+
+def add_scalar(input: Tensor, other: Any) -> Tensor:
+    """``input + other`` for a number ``other``, recorded as AddBackward1."""
+    return _with_number(AddBackward1, np.add, input, other)
+
+
+def sub_scalar(input: Tensor, other: Any) -> Tensor:
+    """``input - other`` for a number ``other``, recorded as SubBackward1."""
+    return _with_number(SubBackward1, np.subtract, input, other)
+
+
+def mul_scalar(input: Tensor, other: Any) -> Tensor:
+    """``input * other`` for a number ``other``, recorded as MulBackward1."""
+    return _with_number(MulBackward1, np.multiply, input, other)
+
+
+def div_scalar(input: Tensor, other: Any) -> Tensor:
+    """``input / other`` for a number ``other``, recorded as DivBackward1."""
+    return _with_number(DivBackward1, np.true_divide, input, other, floating=True)
+
+
 # -- pow ----------------------------------------------------------------------
 class PowBackward0(Node):
     """z = x ** p  (p a number);   dL/dx = grad * p * x ** (p - 1)   (0 when p == 0)"""
@@ -326,7 +386,7 @@ class PowBackward0(Node):
         (x,) = self.saved_tensors
         if self.exponent == 0:
             return (_zeros(x),)
-        return (grad * (x.pow(self.exponent - 1) * self.exponent),)
+        return (grad * mul_scalar(x.pow(self.exponent - 1), self.exponent),)
 
 
 class PowBackward1(Node):
@@ -337,7 +397,7 @@ class PowBackward1(Node):
         x, y, z = self.saved_tensors
         grad_x = grad_y = None
         if self.needs_input_grad(0):
-            grad_x = where(y == 0, 0.0, grad * (y * x.pow(y - 1)))
+            grad_x = where(y == 0, 0.0, grad * (y * x.pow(sub_scalar(y, 1))))
         if self.needs_input_grad(1):
             grad_y = grad * where(logical_and(x == 0, y >= 0), 0.0, z * x.log())
         return grad_x, grad_y
@@ -351,8 +411,8 @@ class PowBackward2(Node):
         with np.errstate(all="ignore"):
             log_base = builtins.float(np.log(np.float64(self.base)))
         if self.base == 0:
-            return (grad * where(y >= 0, 0.0, z * log_base),)
-        return (grad * (z * log_base),)
+            return (grad * where(y >= 0, 0.0, mul_scalar(z, log_base)),)
+        return (grad * mul_scalar(z, log_base),)
 
 
 def _integer_power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -392,8 +452,8 @@ def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's na
 # -- maximum, minimum ---------------------------------------------------------
 def _split_ties(grad: Tensor, x: Tensor, y: Tensor, x_loses: Tensor, y_loses: Tensor) -> Grads:
     """The winner of each comparison takes the gradient; a tie shares it half and half."""
-    share = where(x == y, grad / 2, grad)
-    return where(x_loses, 0.0, share), where(y_loses, 0.0, share)
+    share = where(x == y, div_scalar(grad, 2), grad)
+    return share.masked_fill(x_loses, 0), share.masked_fill(y_loses, 0)
 
 
 class MaximumBackward0(Node):
@@ -483,7 +543,7 @@ class SqrtBackward0(Node):
 
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
-        return (grad / (z * 2),)
+        return (grad / mul_scalar(z, 2),)
 
 
 def sqrt(input: Tensor) -> Tensor:
@@ -521,11 +581,11 @@ def cos(input: Tensor) -> Tensor:
 
 
 class TanhBackward0(Node):
-    """z = tanh(x);   dL/dx = grad * (1 - z**2)"""
+    """z = tanh(x);   dL/dx = grad * (1 - z**2)   (the op tanh_backward)"""
 
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
-        return (grad * (1 - z * z),)
+        return (tanh_backward(grad, z),)
 
 
 def tanh(input: Tensor) -> Tensor:
@@ -535,11 +595,11 @@ def tanh(input: Tensor) -> Tensor:
 
 
 class SigmoidBackward0(Node):
-    """z = 1 / (1 + exp(-x));   dL/dx = grad * z * (1 - z)"""
+    """z = 1 / (1 + exp(-x));   dL/dx = grad * (1 - z) * z   (the op sigmoid_backward)"""
 
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
-        return (grad * (z * (1 - z)),)
+        return (sigmoid_backward(grad, z),)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -554,11 +614,12 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 class ReluBackward0(Node):
-    """z = max(x, 0);   dL/dx = 0 where z <= 0, else grad   (a nan passes grad through)"""
+    """z = max(x, 0);   dL/dx = 0 where z <= 0, else grad   (a nan passes grad through;
+    the op threshold_backward)"""
 
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
-        return (where(z <= 0, 0.0, grad),)
+        return (threshold_backward(grad, z, 0),)
 
 
 def relu(input: Tensor) -> Tensor:
@@ -591,12 +652,25 @@ def sign(input: Tensor) -> Tensor:
     return record(SignBackward0, _compute(_sign, input._data), (input,))
 
 
+class SgnBackward0(Node):
+    """z = sgn(x);   dL/dx = 0   (a step function, for real x)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        return (_zeros(grad),)
+
+
+def sgn(input: Tensor) -> Tensor:
+    """``sign`` under the name that also covers complex numbers (its own node)."""
+    check_operand(input, "sgn", 1, tensor_only=True)
+    return record(SgnBackward0, _compute(_sign, input._data), (input,))
+
+
 class AbsBackward0(Node):
-    """z = |x|;   dL/dx = grad * sign(x)"""
+    """z = |x|;   dL/dx = grad * sgn(x)"""
 
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
-        return (grad * x.sign(),)
+        return (grad * x.sgn(),)
 
 
 def abs(input: Tensor) -> Tensor:  # noqa: A001 - torch's name
@@ -605,6 +679,106 @@ def abs(input: Tensor) -> Tensor:  # noqa: A001 - torch's name
     if input._data.dtype == np.bool_:
         raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     return record(AbsBackward0, _compute(np.abs, input._data), (input,), saved=(input,))
+
+
+# -- the backward ops of tanh, sigmoid, relu ---------------------------------
+# PyTorch computes these three derivatives with ops of their own, so that the
+# graph recorded by ``create_graph=True`` has one node for each (their nodes
+# are named after the op: ``TanhBackwardBackward0``).
+class TanhBackwardBackward0(Node):
+    """z = g * (1 - y**2)  (g a gradient, y = tanh(x));   dL/dg = grad * (1 - y**2);
+    dL/dy = grad * (-2 * y * g)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        g, y = self.saved_tensors
+        return (tanh_backward(grad, y) if self.needs_input_grad(0) else None,
+                grad * (mul_scalar(y, -2) * g) if self.needs_input_grad(1) else None)
+
+
+def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
+    """The gradient of tanh given its output: ``grad_output * (1 - output**2)``."""
+    g, y = _cast(grad_output, output)
+    return record(TanhBackwardBackward0, _compute(lambda a, b: a * (1 - b * b), g, y),
+                  (grad_output, output), saved=(grad_output, output))
+
+
+class SigmoidBackwardBackward0(Node):
+    """z = g * (1 - y) * y  (g a gradient, y = sigmoid(x));   dL/dg = grad * (1 - y) * y;
+    dL/dy = grad * g * (1 - 2 y)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        g, y = self.saved_tensors
+        return (sigmoid_backward(grad, y) if self.needs_input_grad(0) else None,
+                grad * g * add_scalar(mul_scalar(y, -2), 1) if self.needs_input_grad(1)
+                else None)
+
+
+def sigmoid_backward(grad_output: Tensor, output: Tensor) -> Tensor:
+    """The gradient of sigmoid given its output: ``grad_output * (1 - output) * output``."""
+    g, y = _cast(grad_output, output)
+    return record(SigmoidBackwardBackward0, _compute(lambda a, b: a * (1 - b) * b, g, y),
+                  (grad_output, output), saved=(grad_output, output))
+
+
+class ThresholdBackwardBackward0(Node):
+    """z = g where y > t, else 0  (g a gradient; relu's backward with t = 0);
+    dL/dg = grad where y > t, else 0;   dL/dy = 0"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (y,) = self.saved_tensors
+        return (threshold_backward(grad, y, self.threshold) if self.needs_input_grad(0)
+                else None, _zeros(grad) if self.needs_input_grad(1) else None)
+
+
+def threshold_backward(grad_output: Tensor, input: Tensor, threshold: Any) -> Tensor:
+    """``grad_output`` where ``input > threshold``, else 0 (nan counts as above)."""
+    g, y = _cast(grad_output, input)
+    return record(ThresholdBackwardBackward0,
+                  _compute(lambda a, b: np.where(b <= threshold, a.dtype.type(0), a), g, y),
+                  (grad_output, input), saved=(input,), threshold=threshold)
+
+
+# -- masked_fill --------------------------------------------------------------
+class MaskedFillBackward0(Node):
+    """z = c where mask, else x  (c a number);   dL/dx = grad where not mask, else 0"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (mask,) = self.saved_tensors
+        return (grad.masked_fill(mask, 0),)
+
+
+class MaskedFillBackward1(Node):
+    """z = v where mask, else x  (v a 0-d tensor);   dL/dx = grad where not mask, else 0;
+    dL/dv = sum of grad where mask"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        (mask,) = self.saved_tensors
+        return (grad.masked_fill(mask, 0) if self.needs_input_grad(0) else None,
+                where(mask, grad, 0).sum() if self.needs_input_grad(1) else None)
+
+
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                 "int64": "long int", "int32": "int", "int16": "short int",
+                 "int8": "signed char", "uint8": "unsigned char"}
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``input`` with ``value`` (a number or a 0-d tensor) where ``mask`` is
+    True; the result keeps ``input``'s dtype."""
+    check_operand(input, "masked_fill", 1, tensor_only=True)
+    check_operand(mask, "masked_fill", 2, tensor_only=True)
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_C_TYPE_NAMES[mask._data.dtype.name]}")
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value._data.ndim} dimension(s).")
+    broadcast_shape(input._data.shape, mask._data.shape)
+    fill = _as_numpy(value, input._data.dtype)
+    data = _compute(np.where, mask._data, fill, input._data)
+    if isinstance(value, Tensor):
+        return record(MaskedFillBackward1, data, (input, value), saved=(mask,))
+    return record(MaskedFillBackward0, data, (input,), saved=(mask,))
 
 
 # -- clamp --------------------------------------------------------------------

@@ -35,7 +35,16 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
-from .pointwise import _compute, check_operand, maximum, minimum, where
+from .pointwise import (
+    _compute,
+    _zeros,
+    check_operand,
+    div_scalar,
+    maximum,
+    minimum,
+    mul_scalar,
+    where,
+)
 
 Dims = Union[None, int, Sequence[int]]
 Grads = Tuple[Optional[Tensor], ...]
@@ -68,11 +77,14 @@ def _kept_shape(shape: Tuple[int, ...], dims: Optional[Tuple[int, ...]]) -> Tupl
 
 def _unreduce(grad: Tensor, shape: Tuple[int, ...], dims: Optional[Tuple[int, ...]],
               keepdim: bool) -> Tensor:
-    """The gradient of a reduction reshaped so that it broadcasts against the
-    input: the reduced dims put back with size 1."""
-    if keepdim or grad.shape == _kept_shape(shape, dims):
+    """The gradient of a reduction made to broadcast against the input: the
+    reduced dims put back with size 1, by ``unsqueeze``, lowest dim first, as
+    PyTorch does (a reduction over everything leaves a 0-d gradient as it is)."""
+    if keepdim or dims is None or not shape:
         return grad
-    return grad.reshape(_kept_shape(shape, dims))
+    for d in sorted(dims):
+        grad = grad.unsqueeze(d)
+    return grad
 
 
 def _spread(grad: Tensor, shape: Tuple[int, ...], dims: Optional[Tuple[int, ...]],
@@ -166,7 +178,7 @@ class MeanBackward0(Node):
     """z = (1/n) sum_i x_i;   dL/dx_i = grad / n"""
 
     def backward(self, grad: Tensor) -> Grads:
-        return ((grad / self.count).expand(self.input_shape),)
+        return (div_scalar(grad.expand(self.input_shape), self.count),)
 
 
 class MeanBackward1(Node):
@@ -174,7 +186,8 @@ class MeanBackward1(Node):
     dL/dx_ij = grad_j / n"""
 
     def backward(self, grad: Tensor) -> Grads:
-        return (_spread(grad / self.count, self.input_shape, self.dims, self.keepdim),)
+        return (div_scalar(_spread(grad, self.input_shape, self.dims, self.keepdim),
+                           self.count),)
 
 
 def _check_floating(data: np.ndarray, op: str) -> None:
@@ -218,7 +231,7 @@ class MaxBackward1(Node):
     def backward(self, grad: Tensor) -> Grads:
         x, z = self.saved_tensors
         ties = _extreme_ties(x, z)
-        return (where(ties, grad / ties.sum(), 0.0),)
+        return (_zeros(x).masked_fill(ties, grad / ties.sum()),)
 
 
 class MinBackward1(MaxBackward1):
@@ -332,10 +345,10 @@ def _var_grad(grad: Tensor, x: Tensor, dims: Optional[Tuple[int, ...]], correcti
     if dims is None or x.dim() == 0:
         if dof <= 0:  # 2 / dof is infinite: nan where x == mean (inf * 0), inf elsewhere
             return grad * where(x == x.mean(), math.nan, math.inf)
-        return grad * (x - x.mean()) * (2.0 / dof)
+        return mul_scalar(grad, 2.0 / dof) * (x - x.mean())
     grad = _unreduce(grad, x._data.shape, dims, keepdim)
     factor = 2.0 / dof if dof != 0 else math.inf
-    return grad * (x - x.mean(dims, keepdim=True)) * factor
+    return mul_scalar(grad, factor) * (x - x.mean(dims, keepdim=True))
 
 
 class VarBackward0(Node):
@@ -353,13 +366,13 @@ class StdBackward0(Node):
 
     def backward(self, grad: Tensor) -> Grads:
         x, z = self.saved_tensors
-        grad_var = where(z == 0, 0.0, grad / (z * 2))
+        grad_var = (grad / mul_scalar(z, 2)).masked_fill(z == 0, 0)
         return (_var_grad(grad_var, x, self.dims, self.correction, self.keepdim),)
 
 
 def _var_forward(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: bool,
                  correction: Optional[float], op: str) -> Tuple[np.ndarray, Any, float]:
-    """The variance values, the dims and the correction, checked like torch."""
+    """The variance values (float64), the dims and the correction, checked like torch."""
     check_operand(input, op, 1, tensor_only=True)
     if isinstance(dim, bool):  # var(x, False): the old ``unbiased`` positional form
         dim, unbiased = None, dim
@@ -377,12 +390,24 @@ def _var_forward(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: boo
             f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             "reduction factor (input numel divided by output numel). (Triggered internally at "
             "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)")
-    values = _accumulated(data)
-    deviation = values - _mean(data, dims, keepdim=True)
+    # PyTorch sums the squares in double precision whatever the dtype: std([1e-37,
+    # 0]) in float32 is 5e-37, though its variance underflows to 0.  For a
+    # single result it centres them on the mean in the input's dtype (so the
+    # float32 std of three equal numbers can be 1 ulp, not 0); otherwise it
+    # runs Welford's algorithm in double, whose mean of equal numbers is exact:
+    # so is ours, taken relative to the first element.
+    values = data.astype(np.float64)
+    if math.prod(_kept_shape(data.shape, dims)) <= 1 and data.dtype != np.float16:
+        center = _mean(data, dims, keepdim=True)
+    else:
+        first = values[tuple(slice(0, 1) if dims is None or i in dims else slice(None)
+                             for i in range(data.ndim))]
+        center = first + _mean(values - first, dims, keepdim=True)
+    deviation = values - center
     with np.errstate(all="ignore"):
         squares = np.sum(deviation * deviation, axis=_axes(dims, data.ndim),
                          keepdims=keepdim and dims is not None)
-        variance = np.asarray(squares / values.dtype.type(builtins.max(0, count - correction)))
+        variance = np.asarray(squares / builtins.max(0, count - correction))
     return variance, dims, correction
 
 
@@ -435,19 +460,74 @@ def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
 
 # -- softmax, log_softmax -----------------------------------------------------
 class SoftmaxBackward0(Node):
-    """z = exp(x) / sum over dim of exp(x);   dL/dx = z * (grad - sum over dim of grad * z)"""
+    """z = exp(x) / sum over dim of exp(x);   dL/dx = z * (grad - sum over dim of grad * z)
+    (the op softmax_backward_data)"""
 
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
-        return (z * (grad - (grad * z).sum(self.dim, keepdim=True)),)
+        return (softmax_backward_data(grad, z, self.dim),)
 
 
 class LogSoftmaxBackward0(Node):
-    """z = x - log(sum over dim of exp(x));   dL/dx = grad - exp(z) * sum over dim of grad"""
+    """z = x - log(sum over dim of exp(x));   dL/dx = grad - exp(z) * sum over dim of grad
+    (the op log_softmax_backward_data)"""
 
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
-        return (grad - z.exp() * grad.sum(self.dim, keepdim=True),)
+        return (log_softmax_backward_data(grad, z, self.dim),)
+
+
+# Like tanh's, the derivatives of softmax and log_softmax are ops of their own
+# in PyTorch (``_softmax_backward_data``), with nodes of their own.
+class SoftmaxBackwardDataBackward0(Node):
+    """z = y * (g - sum_d(g * y))  (softmax's backward: g a gradient, y the softmax);
+    dL/dg = y * (grad - sum_d(grad * y));
+    dL/dy = g * grad - sum_d(y * g) * grad - g * sum_d(y * grad)"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        g, y = self.saved_tensors
+        grad_g = softmax_backward_data(grad, y, self.dim) if self.needs_input_grad(0) else None
+        grad_y = None
+        if self.needs_input_grad(1):
+            grad_y = (g * grad - (y * g).sum(self.dim, keepdim=True) * grad
+                      - g * (y * grad).sum(self.dim, keepdim=True))
+        return grad_g, grad_y
+
+
+def softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> Tensor:
+    """The gradient of ``softmax`` along ``dim`` given its output ``y``:
+    ``y * (grad_output - sum(grad_output * y))``."""
+    g, y = grad_output._data, output._data
+    axes = _axes((dim,), y.ndim)
+    with np.errstate(all="ignore"):
+        data = y * (g - np.sum(g * y, axis=axes, keepdims=True))
+    return record(SoftmaxBackwardDataBackward0, np.asarray(data), (grad_output, output),
+                  saved=(grad_output, output), dim=dim)
+
+
+class LogSoftmaxBackwardDataBackward0(Node):
+    """z = g - exp(y) * sum_d(g)  (log_softmax's backward: g a gradient, y the output);
+    dL/dg = grad - sum_d(grad * exp(y));   dL/dy = -sum_d(g) * exp(y) * grad"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        g, y = self.saved_tensors
+        grad_g = grad_y = None
+        if self.needs_input_grad(0):
+            grad_g = grad - (grad * y.exp()).sum(self.dim, keepdim=True)
+        if self.needs_input_grad(1):
+            grad_y = -g.sum(self.dim, keepdim=True) * y.exp() * grad
+        return grad_g, grad_y
+
+
+def log_softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> Tensor:
+    """The gradient of ``log_softmax`` along ``dim`` given its output ``y``:
+    ``grad_output - exp(y) * sum(grad_output)``."""
+    g, y = grad_output._data, output._data
+    axes = _axes((dim,), y.ndim)
+    with np.errstate(all="ignore"):
+        data = g - np.exp(y) * np.sum(g, axis=axes, keepdims=True)
+    return record(LogSoftmaxBackwardDataBackward0, np.asarray(data), (grad_output, output),
+                  saved=(grad_output, output), dim=dim)
 
 
 def _shifted(input: Tensor, dim: int, dtype: Optional[_dtype.dtype], op: str
