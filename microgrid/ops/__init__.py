@@ -24,6 +24,9 @@ Every op follows one pattern, so reading one teaches all of them::
   Broadcasting needs no code in the ops: the engine sums every gradient back
   to its input's shape.
 
-Modules: ``pointwise.py`` (elementwise arithmetic), ``reduction.py`` (sum,
-mean, ...), ``shape.py`` (reshape, expand, ...).
+Modules: ``pointwise.py`` (elementwise arithmetic and math functions),
+``reduction.py`` (sum, mean, max, var, softmax, ...), ``shape.py`` (reshape,
+expand, ...), ``linalg.py`` (matmul ...), ``indexing.py`` (``x[i]``),
+``inplace.py`` (``x.add_(y)``, ``x[i] = v``).  ``table.py`` collects every
+node's derivative into ``docs/ops.md``.
 """
