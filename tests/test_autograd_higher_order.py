@@ -20,7 +20,9 @@ backward recording nothing, and ``autograd.functional`` against
 
 from __future__ import annotations
 
+import importlib
 import itertools
+import pkgutil
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
@@ -31,8 +33,8 @@ from difftest import assert_close, assert_same_error
 import microgrid
 from microgrid.autograd import graph
 from microgrid.autograd.gradcheck import gradgradcheck
+from microgrid.autograd.graph import Node
 from microgrid.autograd.walk import signature, walk
-from microgrid.ops import table
 
 
 # -- inputs ---------------------------------------------------------------------------
@@ -187,6 +189,21 @@ CASES: Dict[str, Case] = {
     "matmul vector-matrix": (lambda lib, x, a: (x @ a) * (x @ a), [values(3), values(3, 2)]),
     "matmul batched": (lambda lib, a, b: (a @ b) * (a @ b), [values(2, 2, 3), values(3, 2)]),
     "outer": (lambda lib, x, y: lib.outer(x, y) * lib.outer(y, x).t(), [values(3), values(2)]),
+    # torch.nn.functional
+    "mse_loss": (lambda lib, x, y: lib.nn.functional.mse_loss(x * x, y) * x,
+                 [values(2, 3), values(2, 3)]),
+    "nll_loss": (lambda lib, x: lib.nn.functional.nll_loss(x.log_softmax(1) * x,
+                                                           lib.tensor([0, 2])), [values(2, 3)]),
+    "nll_loss of images": (lambda lib, x: lib.nn.functional.nll_loss(
+        x.log_softmax(1) * x, lib.tensor([[[0], [2]], [[1], [1]]])), [values(2, 3, 2, 1)]),
+    "cross_entropy": (lambda lib, x: lib.nn.functional.cross_entropy(x * x, lib.tensor([1, 0])),
+                      [values(2, 3)]),
+    "cross_entropy with probabilities": (
+        lambda lib, x, p: lib.nn.functional.cross_entropy(x * x, p.softmax(1)),
+        [values(2, 3), values(2, 3)]),
+    "binary_cross_entropy": (
+        lambda lib, x, t: lib.nn.functional.binary_cross_entropy((x * x).sigmoid(), t),
+        [values(2, 3), Const(values(2, 3, low=0.1, high=0.9))]),
     # in place
     "view of a base modified in place": (_view_then_base_modified, [values(3)]),
     "in place through a view": (_modified_through_view, [values(2, 3), values(3)]),
@@ -199,34 +216,17 @@ CASES: Dict[str, Case] = {
 #: does (the values agree): each is a change to make in a backward formula,
 #: in the file named.  Strict xfails: a case that starts matching fails
 #: until it is removed from here.
-_MUL_BY_NUMBER = ("ops/pointwise.py: a formula multiplying by a Python number must record "
-                  "MulBackward1 (PyTorch's mul.Scalar), not MulBackward0 with a None edge")
-_MIN_MAX = ("ops/reduction.py, ops/pointwise.py: PyTorch's max/min backward is "
-            "masked_fill/scatter (MaskedFillBackward0/1, ScatterBackward0), not where")
-_DEDICATED = ("ops/pointwise.py, ops/reduction.py: PyTorch's backward calls a dedicated op "
-              "(tanh_backward, sigmoid_backward, threshold_backward, _softmax_backward_data, "
-              "_log_softmax_backward_data), whose node is TanhBackwardBackward0 etc.")
-_VAR_STD = ("ops/reduction.py: var/std backward multiplies by 2/(n - correction) on the "
-            "left, PyTorch's operand order")
+_SCATTER = ("ops/reduction.py: PyTorch's backward of max/min along a dim scatters the "
+            "gradient into zeros at the indices (ScatterBackward0), not where")
 GRAPH_DIFFERENCES: Dict[str, str] = {
-    "abs": "ops/pointwise.py: abs backward uses sgn (SgnBackward0), not sign",
-    "add": _MUL_BY_NUMBER + " (alpha)",
-    "sub": _MUL_BY_NUMBER + " (-grad * alpha is MulBackward1 of grad)",
-    "pow number": _MUL_BY_NUMBER,
-    "pow number base": _MUL_BY_NUMBER,
-    "pow tensors": ("ops/pointwise.py: exponent - 1 is SubBackward1 (sub.Scalar), not "
-                    "SubBackward0 with a None edge"),
-    "sqrt": _MUL_BY_NUMBER + " (grad / (2 * result))",
-    "div": "ops/pointwise.py: dL/dy is -grad * ((x / y) / y) in PyTorch",
-    "max": _MIN_MAX, "min": _MIN_MAX, "max dim": _MIN_MAX, "min dim": _MIN_MAX,
-    "maximum": _MIN_MAX, "minimum": _MIN_MAX,
-    "mean": "ops/reduction.py: mean backward is grad.expand(shape) / n (DivBackward1 last)",
-    "mean dim": "ops/reduction.py: mean backward is grad.expand(shape) / n (DivBackward1 last)",
-    "logsumexp": "ops/reduction.py: logsumexp backward unsqueezes (UnsqueezeBackward0)",
-    "relu": _DEDICATED, "sigmoid": _DEDICATED, "tanh": _DEDICATED, "softmax": _DEDICATED,
-    "log_softmax": _DEDICATED,
-    "var": _VAR_STD, "var dim": _VAR_STD, "std": _VAR_STD, "std dim": _VAR_STD,
+    "max dim": _SCATTER,
+    "min dim": _SCATTER,
     "unbind": "ops/shape.py: unbind backward is one stack of the gradients (StackBackward0)",
+    "mse_loss": ("nn/functional.py: the backward of MseLossBackward0 is the op "
+                 "mse_loss_backward (MseLossBackwardBackward0)"),
+    "binary_cross_entropy": ("nn/functional.py: the backward of BinaryCrossEntropyBackward0 is "
+                             "the op binary_cross_entropy_backward "
+                             "(BinaryCrossEntropyBackwardBackward0)"),
 }
 
 #: Cases that go through float32: finite differences there are mostly noise.
@@ -248,8 +248,10 @@ def weights(lib: Any, tensor: Any, seed: int) -> Any:
     return lib.tensor(rng.uniform(0.5, 1.5, size=tuple(tensor.shape)))
 
 
-def first_and_second(lib: Any, name: str) -> Tuple[List[Any], List[Any], List[Any]]:
-    """(inputs, gradients with create_graph, second derivatives) of a case."""
+def first_and_second(lib: Any, name: str,
+                     record_second: bool = False) -> Tuple[List[Any], List[Any], List[Any]]:
+    """(inputs, gradients with create_graph, second derivatives) of a case
+    (the second derivatives recorded too with ``record_second``)."""
     fn, specs = CASES[name]
     inputs = make_inputs(lib, specs)
     diff = [t for t in inputs if t.requires_grad]
@@ -261,7 +263,8 @@ def first_and_second(lib: Any, name: str) -> Tuple[List[Any], List[Any], List[An
     second: List[Any] = []
     if connected:
         again = sum((g * weights(lib, t, 100 + k)).sum() for k, (g, t) in enumerate(connected))
-        second = list(lib.autograd.grad(again, diff, allow_unused=True))
+        second = list(lib.autograd.grad(again, diff, allow_unused=True,
+                                        create_graph=record_second))
     return inputs, grads, second
 
 
@@ -315,24 +318,34 @@ def test_second_derivatives_pass_gradgradcheck(name):
 
 def nodes_seen() -> set:
     """The names of every node in the cases' forward graphs and in the
-    graphs their gradients record."""
+    graphs their first and second derivatives record."""
     seen = set()
     for name in CASES:
         fn, specs = CASES[name]
         inputs = make_inputs(microgrid, specs)
         outputs = float_outputs(fn(microgrid, *inputs))
         seen |= {n.name for n in walk(outputs)}
-        _, grads, _ = first_and_second(microgrid, name)
-        seen |= {n.name for n in walk([g for g in grads if g is not None and g.requires_grad])}
+        _, grads, second = first_and_second(microgrid, name, record_second=True)
+        recorded = [g for g in grads + second if g is not None and g.requires_grad]
+        seen |= {n.name for n in walk(recorded)}
     return seen
+
+
+def defined_nodes() -> set:
+    """The names of the Node classes defined anywhere in microgrid."""
+    names = set()
+    for info in pkgutil.walk_packages(microgrid.__path__, "microgrid."):
+        module = importlib.import_module(info.name)
+        names |= {value.__name__ for value in vars(module).values()
+                  if isinstance(value, type) and issubclass(value, Node) and value is not Node
+                  and value.__module__ == module.__name__}
+    return names
 
 
 def test_every_node_is_covered():
     """Every backward node of ``microgrid/ops`` appears in a case (forward, or
-    in the graph of a gradient): a new op must come with a case above."""
-    defined = {node.__name__ for module in table.op_modules()
-               for node in table.node_classes(module)}
-    missing = defined - nodes_seen()
+    in the graph of a derivative): a new op must come with a case above."""
+    missing = defined_nodes() - nodes_seen()
     assert not missing, f"no double-backward case covers {sorted(missing)}"
 
 

@@ -191,9 +191,12 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence["Tensor"], keep
                         captured[i] = grad
                 continue
             else:
-                for i in capture.get(node, ()):
-                    captured[i] = grad  # PyTorch captures a node that runs before its hooks
-                grads = _run(node, grad, keep_graph)
+                if capture and node in capture:
+                    for i in capture[node]:
+                        captured[i] = grad  # PyTorch captures a node that runs before its hooks
+                grads = node.run(grad)  # one per input: the zip below is strict
+                if not keep_graph:
+                    node.release_saved()
             for index, ((next_node, _), next_grad) in enumerate(
                     zip(node.next_functions, grads, strict=True)):
                 if next_node is None or (needed is not None and next_node not in needed
@@ -208,17 +211,6 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence["Tensor"], keep
                     pushed += 1
                     heapq.heappush(ready, (-next_node._sequence_nr, pushed, next_node))
     return captured
-
-
-def _run(node: Node, grad: "Tensor", keep_graph: bool) -> Sequence[Optional["Tensor"]]:
-    """Run one node (hooks and backward), check its answer, free what it saved."""
-    grads = node.run(grad)
-    if len(grads) != len(node.next_functions):
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {len(node.next_functions)}, got {len(grads)})")
-    if not keep_graph:
-        node.release_saved()
-    return grads
 
 
 def make_root_grads(outputs: Sequence["Tensor"],

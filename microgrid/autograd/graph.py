@@ -198,6 +198,8 @@ class Node:
         A pre-hook sees ``(grad,)`` and may return a replacement tuple; a
         post-hook sees ``(grad_inputs, (grad,))`` and may replace ``grad_inputs``.
         """
+        if not self._hooked and self._retained is None:  # the usual case, kept fast
+            return self.backward(grad)
         grad = self.run_tensor_hooks(grad)
         grad_outputs = (grad,)
         for hook in self._pre_hooks:
@@ -209,6 +211,7 @@ class Node:
 
     # -- hooks -----------------------------------------------------------
     # Hook lists are created on first use; most nodes never get one.
+    _hooked = False  # has a hook ever been registered?
     _pre_hooks: Sequence[Callable] = ()
     _post_hooks: Sequence[Callable] = ()
     _tensor_pre_hooks: Sequence[Callable] = ()
@@ -220,6 +223,7 @@ class Node:
         """Call ``hook((grad,))`` before this node runs; it may return a new ``(grad,)``."""
         if not self._pre_hooks:
             self._pre_hooks = []
+        self._hooked = True
         return RemovableHandle(self._pre_hooks, hook)
 
     def register_hook(self, hook: Callable) -> "RemovableHandle":
@@ -227,6 +231,7 @@ class Node:
         return new ``grad_inputs``."""
         if not self._post_hooks:
             self._post_hooks = []
+        self._hooked = True
         return RemovableHandle(self._post_hooks, hook)
 
     def add_tensor_pre_hook(self, hook: Callable) -> "RemovableHandle":
@@ -234,6 +239,7 @@ class Node:
         ``hook(grad)`` may return a replacement gradient."""
         if not self._tensor_pre_hooks:
             self._tensor_pre_hooks = []
+        self._hooked = True
         return RemovableHandle(self._tensor_pre_hooks, hook)
 
     def run_tensor_hooks(self, grad: "Tensor") -> "Tensor":
@@ -339,6 +345,10 @@ class AccumulateGrad(Node):
         # uses the leaf, the hooks must outlive it.
         return self.variable._hooks
 
+    @property
+    def _hooked(self) -> bool:  # type: ignore[override]
+        return bool(self.variable._hooks or self._pre_hooks or self._post_hooks)
+
     def backward(self, grad: "Tensor") -> Tuple[()]:
         accumulate_grad(self.variable, grad)
         return ()
@@ -377,10 +387,14 @@ def make_edge(value: Any) -> Edge:
     """The edge an op records for one of its inputs (see the module docstring)."""
     from .._tensor import Tensor
 
-    if not isinstance(value, Tensor) or not value.requires_grad:
+    if not isinstance(value, Tensor):
         return (None, 0)
-    if value.grad_fn is not None:
-        return (value.grad_fn, 0)
+    if value._view_version is not None:
+        value._sync_view()
+    if not value._requires_grad:
+        return (None, 0)
+    if value._grad_fn is not None:
+        return (value._grad_fn, 0)
     return (grad_accumulator(value), 0)
 
 
@@ -400,10 +414,11 @@ def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[A
     result = Tensor._make(data)
     if view_of is not None:
         mark_view(result, view_of)
-    if (not _grad_mode.enabled or data.dtype.kind != "f"
-            or not any(isinstance(t, Tensor) and t.requires_grad for t in inputs)):
+    if not _grad_mode.enabled or data.dtype.kind != "f":
         return result  # nothing to record (integer results never require grad)
     edges = tuple(make_edge(t) for t in inputs)
+    if not any(fn is not None for fn, _ in edges):
+        return result  # no input requires grad
     meta = tuple((t.shape, t._data.dtype) if fn is not None else None
                  for t, (fn, _) in zip(inputs, edges, strict=True))
     node = node_class(edges, meta)
