@@ -99,7 +99,7 @@ def _as_numpy(value: Operand, out: np.dtype) -> Any:
         return np.asarray(value).astype(out)[()]
 
 
-def _compute(function: Callable[..., Any], *args: Any) -> np.ndarray:
+def compute(function: Callable[..., Any], *args: Any) -> np.ndarray:
     """``function(*args)`` as an array, without NumPy's floating-point warnings
     (a ufunc on 0-d arrays returns a NumPy scalar: make it an array again)."""
     with np.errstate(all="ignore"):
@@ -117,7 +117,7 @@ def _type_name(data: np.ndarray) -> str:
     return _LEGACY_TYPE_NAMES[data.dtype.name]
 
 
-def _zeros(like: Tensor) -> Tensor:
+def zeros_constant(like: Tensor) -> Tensor:
     """A constant tensor of zeros (no graph), for gradients that are zero."""
     return Tensor._make(np.zeros(like._data.shape, dtype=like._data.dtype))
 
@@ -164,7 +164,7 @@ class AddBackward0(Node):
 def add(input: Operand, other: Operand, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other``, elementwise with broadcasting."""
     x, y = cast_operands(input, other, "add")
-    return record(AddBackward0, _compute(np.add, x, _scaled(y, alpha, x.dtype)),
+    return record(AddBackward0, compute(np.add, x, _scaled(y, alpha, x.dtype)),
                   (input, other), alpha=alpha)
 
 
@@ -195,7 +195,7 @@ def sub(input: Operand, other: Operand, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``, elementwise with broadcasting."""
     x, y = cast_operands(input, other, "sub")
     _check_subtraction(input, other)
-    return record(SubBackward0, _compute(np.subtract, x, _scaled(y, alpha, x.dtype)),
+    return record(SubBackward0, compute(np.subtract, x, _scaled(y, alpha, x.dtype)),
                   (input, other), alpha=alpha)
 
 
@@ -217,7 +217,7 @@ def rsub(input: Tensor, other: Operand, *, alpha: Any = 1) -> Tensor:
     """``other - alpha * input``: what ``2 - x`` calls (``x.__rsub__(2)``)."""
     x, c = cast_operands(input, other, "rsub")
     _check_subtraction(input, other)
-    data = _compute(np.subtract, c, _scaled(x, alpha, x.dtype))
+    data = compute(np.subtract, c, _scaled(x, alpha, x.dtype))
     if isinstance(other, Tensor):
         return record(RsubBackward0, data, (input, other), alpha=alpha)
     return record(RsubBackward1, data, (input,), alpha=alpha)
@@ -236,7 +236,7 @@ class MulBackward0(Node):
 def mul(input: Operand, other: Operand) -> Tensor:
     """``input * other``, elementwise with broadcasting."""
     x, y = cast_operands(input, other, "mul")
-    return record(MulBackward0, _compute(np.multiply, x, y), (input, other),
+    return record(MulBackward0, compute(np.multiply, x, y), (input, other),
                   saved=(input, other))
 
 
@@ -260,7 +260,7 @@ class DivBackward2(Node):
     def backward(self, grad: Tensor) -> Grads:
         if self.rounding_mode is None:
             return _quotient_grads(self, grad)
-        zero = _zeros(grad)
+        zero = zeros_constant(grad)
         return zero, zero
 
 
@@ -272,14 +272,14 @@ def _rounded_division(x: np.ndarray, y: Any, mode: Optional[str]) -> np.ndarray:
         raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                            f"but found '{mode}'")
     if mode is None:
-        return _compute(np.true_divide, x, y)
+        return compute(np.true_divide, x, y)
     if x.dtype.kind != "f" and np.any(np.asarray(y) == 0):
         raise RuntimeError("ZeroDivisionError")
     if mode == "floor":
-        return _compute(np.floor_divide, x, y)
+        return compute(np.floor_divide, x, y)
     if x.dtype.kind == "f":
-        return _compute(lambda a, b: np.trunc(a / b), x, y)
-    return _compute(lambda a, b: np.sign(a) * np.sign(b) * (np.abs(a) // np.abs(b)), x, y)
+        return compute(lambda a, b: np.trunc(a / b), x, y)
+    return compute(lambda a, b: np.sign(a) * np.sign(b) * (np.abs(a) // np.abs(b)), x, y)
 
 
 def div(input: Operand, other: Operand, *, rounding_mode: Optional[str] = _TRUE_DIVISION
@@ -289,7 +289,7 @@ def div(input: Operand, other: Operand, *, rounding_mode: Optional[str] = _TRUE_
     operands' own dtype."""
     if rounding_mode == _TRUE_DIVISION:
         x, y = cast_operands(input, other, "div", floating=True)
-        return record(DivBackward0, _compute(np.true_divide, x, y), (input, other),
+        return record(DivBackward0, compute(np.true_divide, x, y), (input, other),
                       saved=(input, other))
     x, y = cast_operands(input, other, "div", floating=rounding_mode is None)
     return record(DivBackward2, _rounded_division(x, y, rounding_mode), (input, other),
@@ -306,7 +306,7 @@ class ReciprocalBackward0(Node):
 
 def reciprocal(input: Tensor) -> Tensor:
     """``1 / input``, elementwise."""
-    return record(ReciprocalBackward0, _compute(np.reciprocal, _floating(input, "reciprocal")),
+    return record(ReciprocalBackward0, compute(np.reciprocal, _floating(input, "reciprocal")),
                   (input,), save_result=True)
 
 
@@ -355,7 +355,7 @@ class DivBackward1(Node):
 def _with_number(node_class: type, function: Callable[..., Any], input: Tensor, other: Any,
                  floating: bool = False) -> Tensor:
     x, c = _cast(input, other, floating=floating)
-    return record(node_class, _compute(function, x, c), (input,), other=other)
+    return record(node_class, compute(function, x, c), (input,), other=other)
 
 
 def add_scalar(input: Tensor, other: Any) -> Tensor:
@@ -385,7 +385,7 @@ class PowBackward0(Node):
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
         if self.exponent == 0:
-            return (_zeros(x),)
+            return (zeros_constant(x),)
         return (grad * mul_scalar(x.pow(self.exponent - 1), self.exponent),)
 
 
@@ -418,10 +418,11 @@ class PowBackward2(Node):
 def _integer_power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``x ** y`` for integers as PyTorch computes it: a negative exponent
     gives 0, except for the bases 1 and -1."""
+    if x.dtype == np.bool_:  # False and True are powered as 0 and 1
+        return _integer_power(x.astype(np.int8), y.astype(np.int8)).astype(np.bool_)
     negative = np.asarray(y) < 0
-    if not negative.any():  # bools are powered as 0 and 1 (NumPy would give int8)
-        return np.asarray(np.power(x, y, dtype=None if x.dtype != np.bool_ else np.int8)
-                          ).astype(x.dtype)
+    if not negative.any():
+        return np.asarray(np.power(x, y))
     safe = np.power(x, np.where(negative, 0, y))
     parity = np.where(np.abs(y) % 2 == 1, x, 1)  # (-1) ** y for the base -1
     small = np.where(x == 1, 1, np.where(x == -1, parity, 0))
@@ -433,7 +434,7 @@ def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's na
     if not isinstance(input, Tensor):
         check_operand(exponent, "pow", 2, tensor_only=True)
         b, y = cast_operands(input, exponent, "pow")
-        data = _integer_power(b, y) if y.dtype.kind != "f" else _compute(np.power, b, y)
+        data = _integer_power(b, y) if y.dtype.kind != "f" else compute(np.power, b, y)
         return record(PowBackward2, data, (exponent,), saved=(exponent,), save_result=True,
                       base=input)
     x, y = cast_operands(input, exponent, "pow")
@@ -442,7 +443,7 @@ def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's na
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         data = _integer_power(x, y)
     else:
-        data = _compute(np.power, x, y)
+        data = compute(np.power, x, y)
     if isinstance(exponent, Tensor):
         return record(PowBackward1, data, (input, exponent), saved=(input, exponent),
                       save_result=True)
@@ -479,7 +480,7 @@ def _extremum(node_class: type, function: Callable[..., Any], op: str, input: Te
     check_operand(input, op, 1, tensor_only=True)
     check_operand(other, op, 2, tensor_only=True)
     x, y = _cast(input, other)
-    return record(node_class, _compute(function, x, y), (input, other), saved=(input, other))
+    return record(node_class, compute(function, x, y), (input, other), saved=(input, other))
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
@@ -507,7 +508,7 @@ def neg(input: Tensor) -> Tensor:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                            "you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
-    return record(NegBackward0, _compute(np.negative, input._data), (input,))
+    return record(NegBackward0, compute(np.negative, input._data), (input,))
 
 
 class ExpBackward0(Node):
@@ -520,7 +521,7 @@ class ExpBackward0(Node):
 
 def exp(input: Tensor) -> Tensor:
     """``e ** input``, elementwise."""
-    return record(ExpBackward0, _compute(np.exp, _floating(input, "exp")), (input,),
+    return record(ExpBackward0, compute(np.exp, _floating(input, "exp")), (input,),
                   save_result=True)
 
 
@@ -534,7 +535,7 @@ class LogBackward0(Node):
 
 def log(input: Tensor) -> Tensor:
     """The natural logarithm, elementwise (``-inf`` at 0, nan below)."""
-    return record(LogBackward0, _compute(np.log, _floating(input, "log")), (input,),
+    return record(LogBackward0, compute(np.log, _floating(input, "log")), (input,),
                   saved=(input,))
 
 
@@ -548,7 +549,7 @@ class SqrtBackward0(Node):
 
 def sqrt(input: Tensor) -> Tensor:
     """The square root, elementwise (nan below 0)."""
-    return record(SqrtBackward0, _compute(np.sqrt, _floating(input, "sqrt")), (input,),
+    return record(SqrtBackward0, compute(np.sqrt, _floating(input, "sqrt")), (input,),
                   save_result=True)
 
 
@@ -562,7 +563,7 @@ class SinBackward0(Node):
 
 def sin(input: Tensor) -> Tensor:
     """The sine (of radians), elementwise."""
-    return record(SinBackward0, _compute(np.sin, _floating(input, "sin")), (input,),
+    return record(SinBackward0, compute(np.sin, _floating(input, "sin")), (input,),
                   saved=(input,))
 
 
@@ -576,7 +577,7 @@ class CosBackward0(Node):
 
 def cos(input: Tensor) -> Tensor:
     """The cosine (of radians), elementwise."""
-    return record(CosBackward0, _compute(np.cos, _floating(input, "cos")), (input,),
+    return record(CosBackward0, compute(np.cos, _floating(input, "cos")), (input,),
                   saved=(input,))
 
 
@@ -590,7 +591,7 @@ class TanhBackward0(Node):
 
 def tanh(input: Tensor) -> Tensor:
     """The hyperbolic tangent, elementwise."""
-    return record(TanhBackward0, _compute(np.tanh, _floating(input, "tanh")), (input,),
+    return record(TanhBackward0, compute(np.tanh, _floating(input, "tanh")), (input,),
                   save_result=True)
 
 
@@ -609,7 +610,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 def sigmoid(input: Tensor) -> Tensor:
     """The logistic function ``1 / (1 + exp(-input))``, elementwise."""
-    return record(SigmoidBackward0, _compute(_sigmoid, _floating(input, "sigmoid")), (input,),
+    return record(SigmoidBackward0, compute(_sigmoid, _floating(input, "sigmoid")), (input,),
                   save_result=True)
 
 
@@ -628,7 +629,7 @@ def relu(input: Tensor) -> Tensor:
     data = input._data
     if data.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
-    return record(ReluBackward0, _compute(np.maximum, data, data.dtype.type(0)), (input,),
+    return record(ReluBackward0, compute(np.maximum, data, data.dtype.type(0)), (input,),
                   save_result=True)
 
 
@@ -636,7 +637,7 @@ class SignBackward0(Node):
     """z = sign(x);   dL/dx = 0   (a step function)"""
 
     def backward(self, grad: Tensor) -> Grads:
-        return (_zeros(grad),)
+        return (zeros_constant(grad),)
 
 
 def _sign(x: np.ndarray) -> np.ndarray:
@@ -649,20 +650,20 @@ def _sign(x: np.ndarray) -> np.ndarray:
 def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 by the sign of each element (bools stay as they are)."""
     check_operand(input, "sign", 1, tensor_only=True)
-    return record(SignBackward0, _compute(_sign, input._data), (input,))
+    return record(SignBackward0, compute(_sign, input._data), (input,))
 
 
 class SgnBackward0(Node):
     """z = sgn(x);   dL/dx = 0   (a step function, for real x)"""
 
     def backward(self, grad: Tensor) -> Grads:
-        return (_zeros(grad),)
+        return (zeros_constant(grad),)
 
 
 def sgn(input: Tensor) -> Tensor:
     """``sign`` under the name that also covers complex numbers (its own node)."""
     check_operand(input, "sgn", 1, tensor_only=True)
-    return record(SgnBackward0, _compute(_sign, input._data), (input,))
+    return record(SgnBackward0, compute(_sign, input._data), (input,))
 
 
 class AbsBackward0(Node):
@@ -678,7 +679,7 @@ def abs(input: Tensor) -> Tensor:  # noqa: A001 - torch's name
     check_operand(input, "abs", 1, tensor_only=True)
     if input._data.dtype == np.bool_:
         raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
-    return record(AbsBackward0, _compute(np.abs, input._data), (input,), saved=(input,))
+    return record(AbsBackward0, compute(np.abs, input._data), (input,), saved=(input,))
 
 
 # -- the backward ops of tanh, sigmoid, relu ---------------------------------
@@ -698,7 +699,7 @@ class TanhBackwardBackward0(Node):
 def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
     """The gradient of tanh given its output: ``grad_output * (1 - output**2)``."""
     g, y = _cast(grad_output, output)
-    return record(TanhBackwardBackward0, _compute(lambda a, b: a * (1 - b * b), g, y),
+    return record(TanhBackwardBackward0, compute(lambda a, b: a * (1 - b * b), g, y),
                   (grad_output, output), saved=(grad_output, output))
 
 
@@ -716,7 +717,7 @@ class SigmoidBackwardBackward0(Node):
 def sigmoid_backward(grad_output: Tensor, output: Tensor) -> Tensor:
     """The gradient of sigmoid given its output: ``grad_output * (1 - output) * output``."""
     g, y = _cast(grad_output, output)
-    return record(SigmoidBackwardBackward0, _compute(lambda a, b: a * (1 - b) * b, g, y),
+    return record(SigmoidBackwardBackward0, compute(lambda a, b: a * (1 - b) * b, g, y),
                   (grad_output, output), saved=(grad_output, output))
 
 
@@ -727,14 +728,14 @@ class ThresholdBackwardBackward0(Node):
     def backward(self, grad: Tensor) -> Grads:
         (y,) = self.saved_tensors
         return (threshold_backward(grad, y, self.threshold) if self.needs_input_grad(0)
-                else None, _zeros(grad) if self.needs_input_grad(1) else None)
+                else None, zeros_constant(grad) if self.needs_input_grad(1) else None)
 
 
 def threshold_backward(grad_output: Tensor, input: Tensor, threshold: Any) -> Tensor:
     """``grad_output`` where ``input > threshold``, else 0 (nan counts as above)."""
     g, y = _cast(grad_output, input)
     return record(ThresholdBackwardBackward0,
-                  _compute(lambda a, b: np.where(b <= threshold, a.dtype.type(0), a), g, y),
+                  compute(lambda a, b: np.where(b <= threshold, a.dtype.type(0), a), g, y),
                   (grad_output, input), saved=(input,), threshold=threshold)
 
 
@@ -775,7 +776,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
                            f"tensor with {value._data.ndim} dimension(s).")
     broadcast_shape(input._data.shape, mask._data.shape)
     fill = _as_numpy(value, input._data.dtype)
-    data = _compute(np.where, mask._data, fill, input._data)
+    data = compute(np.where, mask._data, fill, input._data)
     if isinstance(value, Tensor):
         return record(MaskedFillBackward1, data, (input, value), saved=(mask,))
     return record(MaskedFillBackward0, data, (input,), saved=(mask,))
@@ -854,8 +855,8 @@ def _clamp(input: Tensor, low: Operand, high: Operand, op: str, number_node: typ
     if low is None and high is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     x, lo, hi = _cast(input, low, high)
-    data = x if lo is None else _compute(np.maximum, x, lo)
-    data = data if hi is None else _compute(np.minimum, data, hi)
+    data = x if lo is None else compute(np.maximum, x, lo)
+    data = data if hi is None else compute(np.minimum, data, hi)
     if isinstance(low, Tensor) or isinstance(high, Tensor):
         # clamp records both bounds (None for a missing one); clamp_min/max only theirs.
         inputs = (input, low, high) if tensor_node is ClampBackward0 else (
@@ -908,7 +909,7 @@ def where(condition: Tensor, input: Operand = None, other: Operand = None) -> An
     broadcast_shape(cond.shape, *(v._data.shape for v in (input, other)
                                   if isinstance(v, Tensor)))
     x, y = _cast(input, other)
-    return record(WhereBackward0, _compute(np.where, cond, x, y), (input, other),
+    return record(WhereBackward0, compute(np.where, cond, x, y), (input, other),
                   saved=(condition,))
 
 
@@ -922,7 +923,7 @@ def _compare(function: Callable[..., Any], op: str, input: Operand, other: Opera
             "expected one of:\n * (Tensor input, Tensor other, *, Tensor out = None)\n"
             " * (Tensor input, Number other, *, Tensor out = None)\n")
     x, y = _cast(input, other)
-    return Tensor._make(_compute(function, x, y))
+    return Tensor._make(compute(function, x, y))
 
 
 def eq(input: Tensor, other: Operand) -> Tensor:
@@ -959,7 +960,7 @@ def _logical(function: Callable[..., Any], op: str, *operands: Tensor) -> Tensor
     for position, value in enumerate(operands, start=1):
         check_operand(value, op, position, tensor_only=True)
     broadcast_shape(*(v._data.shape for v in operands))
-    return Tensor._make(_compute(function, *(v._data for v in operands)))
+    return Tensor._make(compute(function, *(v._data for v in operands)))
 
 
 def logical_and(input: Tensor, other: Tensor) -> Tensor:

@@ -36,14 +36,14 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
 from .pointwise import (
-    _compute,
-    _zeros,
     check_operand,
+    compute,
     div_scalar,
     maximum,
     minimum,
     mul_scalar,
     where,
+    zeros_constant,
 )
 
 Dims = Union[None, int, Sequence[int]]
@@ -201,7 +201,7 @@ def _mean(data: np.ndarray, dims: Optional[Tuple[int, ...]], keepdim: bool) -> n
     """The mean over ``dims`` in the accumulation dtype (nan for no elements)."""
     values = _accumulated(data)
     total = np.sum(values, axis=_axes(dims, data.ndim), keepdims=keepdim)
-    return _compute(np.true_divide, total, values.dtype.type(_count(data.shape, dims)))
+    return compute(np.true_divide, total, values.dtype.type(_count(data.shape, dims)))
 
 
 def mean(input: Tensor, dim: Dims = None, keepdim: bool = False,
@@ -231,7 +231,7 @@ class MaxBackward1(Node):
     def backward(self, grad: Tensor) -> Grads:
         x, z = self.saved_tensors
         ties = _extreme_ties(x, z)
-        return (_zeros(x).masked_fill(ties, grad / ties.sum()),)
+        return (zeros_constant(x).masked_fill(ties, grad / ties.sum()),)
 
 
 class MinBackward1(MaxBackward1):
