@@ -95,9 +95,10 @@ def _removal_by_with(lib, say):
 def _hooks_on_views(lib, say):
     e = leaf(lib)
     f = e * 1
+    f[1:].register_hook(lambda g: say(("view", g)))  # a hook on a view that is then dropped
     v = f[1:]
-    v.register_hook(lambda g: say(("view", g)))
-    f.register_hook(lambda g: say(("base", g)))
+    for tensor, name in ((v, "view"), (f, "base")):
+        tensor.register_hook(lambda g, name=name: say((name, g)))
     (v * 2).sum().backward()
     say(e.grad)
 

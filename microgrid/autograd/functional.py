@@ -214,6 +214,25 @@ def _single_scalar(outputs_tuple: bool, outputs: Tuple[Tensor, ...], fn_name: st
                            "contain a single element")
 
 
+def _last_pass(outputs: Sequence[Any], inputs: Tuple[Tensor, ...], vectors: Any,
+               references: Sequence[Tensor], strict: bool, create_graph: bool,
+               stage: str) -> Tuple[Tensor, ...]:
+    """The backward pass that gives a product's result: recorded only with
+    ``create_graph`` (or when grad mode is on anyway); zeros where no
+    gradient arrived."""
+    with set_grad_enabled(create_graph or is_grad_enabled()):
+        grads = _grad(tuple(outputs), inputs, vectors, create_graph=create_graph)
+        return _zeros_for_missing(grads, references, strict, create_graph, stage)
+
+
+def _answer(outputs: Tuple[Tensor, ...], outputs_tuple: bool, result: Tuple[Tensor, ...],
+            result_tuple: bool, create_graph: bool) -> Tuple[Any, Any]:
+    """``(outputs, result)``, detached unless ``create_graph``, unwrapped
+    where the arguments were single tensors."""
+    return (_unpack(_detached(outputs, create_graph), outputs_tuple),
+            _unpack(_detached(result, create_graph), result_tuple))
+
+
 # -- the functions --------------------------------------------------------------
 def vjp(func: Function, inputs: Tensors, v: Optional[Tensors] = None,
         create_graph: bool = False, strict: bool = False) -> Tuple[Any, Any]:
@@ -224,11 +243,8 @@ def vjp(func: Function, inputs: Tensors, v: Optional[Tensors] = None,
         vectors = _vector(v, outputs, outputs_tuple, "vjp", create_graph,
                           "The vector v can only be None if the user-provided function returns "
                           "a single Tensor with a single element.")
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grads = _grad(outputs, inputs, vectors, create_graph=create_graph)
-        result = _zeros_for_missing(grads, inputs, strict, create_graph, "back")
-    return (_unpack(_detached(outputs, create_graph), outputs_tuple),
-            _unpack(_detached(result, create_graph), inputs_tuple))
+    result = _last_pass(outputs, inputs, vectors, inputs, strict, create_graph, "back")
+    return _answer(outputs, outputs_tuple, result, inputs_tuple, create_graph)
 
 
 def jvp(func: Function, inputs: Tensors, v: Optional[Tensors] = None,
@@ -248,11 +264,8 @@ def jvp(func: Function, inputs: Tensors, v: Optional[Tensors] = None,
         u = tuple(_creation.zeros_like(out, requires_grad=True) for out in outputs)
         transposed = _grad(outputs, inputs, u, create_graph=True)  # J^T u
         _check_requires_grad(transposed, "grad_inputs", strict)
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grads = _grad(transposed, u, vectors, create_graph=create_graph)
-        result = _zeros_for_missing(grads, outputs, strict, create_graph, "back_trick")
-    return (_unpack(_detached(outputs, create_graph), outputs_tuple),
-            _unpack(_detached(result, create_graph), outputs_tuple))
+    result = _last_pass(transposed, u, vectors, outputs, strict, create_graph, "back_trick")
+    return _answer(outputs, outputs_tuple, result, outputs_tuple, create_graph)
 
 
 def jacobian(func: Function, inputs: Tensors, create_graph: bool = False, strict: bool = False,
@@ -361,11 +374,8 @@ def vhp(func: Function, inputs: Tensors, v: Optional[Tensors] = None,
     with enable_grad():
         inputs_tuple, inputs, outputs_tuple, outputs, vectors, gradient = _second_order(
             func, inputs, v, create_graph, strict, "vhp")
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grads = _grad(gradient, inputs, vectors, create_graph=create_graph)
-        result = _zeros_for_missing(grads, inputs, strict, create_graph, "double_back")
-    return (_unpack(_detached(outputs, create_graph), outputs_tuple),
-            _unpack(_detached(result, create_graph), inputs_tuple))
+    result = _last_pass(gradient, inputs, vectors, inputs, strict, create_graph, "double_back")
+    return _answer(outputs, outputs_tuple, result, inputs_tuple, create_graph)
 
 
 def hvp(func: Function, inputs: Tensors, v: Optional[Tensors] = None,
@@ -378,8 +388,6 @@ def hvp(func: Function, inputs: Tensors, v: Optional[Tensors] = None,
         u = tuple(_creation.zeros_like(t, requires_grad=True) for t in inputs)
         transposed = _grad(gradient, inputs, u, create_graph=True)  # H^T u
         _check_requires_grad(gradient, "hessian", strict)
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grads = _grad(transposed, u, vectors, create_graph=create_graph)
-        result = _zeros_for_missing(grads, inputs, strict, create_graph, "double_back_trick")
-    return (_unpack(_detached(outputs, create_graph), outputs_tuple),
-            _unpack(_detached(result, create_graph), inputs_tuple))
+    result = _last_pass(transposed, u, vectors, inputs, strict, create_graph,
+                        "double_back_trick")
+    return _answer(outputs, outputs_tuple, result, inputs_tuple, create_graph)
