@@ -648,13 +648,15 @@ class Tensor:
             keepdim: builtins.bool = False, *, correction: Any = None) -> "Tensor":
         return _reduction.std(self, dim, unbiased, keepdim, correction=correction)
 
-    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> "Tensor":
+    def logsumexp(self, dim: Any = None, keepdim: builtins.bool = False) -> "Tensor":
         return _reduction.logsumexp(self, dim, keepdim)
 
-    def softmax(self, dim: builtins.int, dtype: Optional[dtype] = None) -> "Tensor":
+    def softmax(self, dim: Optional[builtins.int] = None,
+                dtype: Optional[dtype] = None) -> "Tensor":
         return _reduction.softmax(self, dim, dtype)
 
-    def log_softmax(self, dim: builtins.int, dtype: Optional[dtype] = None) -> "Tensor":
+    def log_softmax(self, dim: Optional[builtins.int] = None,
+                    dtype: Optional[dtype] = None) -> "Tensor":
         return _reduction.log_softmax(self, dim, dtype)
 
     # -- shape (see ops/shape.py) ------------------------------------------

@@ -211,6 +211,9 @@ ERRORS = {
     "softmax dim out of range": lambda lib: lib.ones(2, 3).softmax(2),
     "logsumexp dim out of range": lambda lib: lib.ones(2).logsumexp(-2),
     "sum of a number": lambda lib: lib.sum(2.0),
+    "softmax without dim": lambda lib: lib.ones(2).softmax(),
+    "log_softmax without dim": lambda lib: lib.log_softmax(lib.ones(2)),
+    "logsumexp without dim": lambda lib: lib.ones(2).logsumexp(),
     "max of a list": lambda lib: lib.max([1.0]),
 }
 

@@ -440,10 +440,17 @@ class LogsumexpBackward0(Node):
                 * (x - _unreduce(z, shape, self.dims, self.keepdim)).exp(),)
 
 
-def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
-    """``log(sum(exp(input)))`` over ``dim``, computed without overflow: the
-    largest value m is taken out first, ``m + log(sum(exp(input - m)))``."""
+def _check_dim_given(dim: Any, op: str) -> None:
+    """``dim`` is required (None stands for "not given"), with PyTorch's message."""
+    if dim is None:
+        raise TypeError(f'{op}() missing 1 required positional arguments: "dim"')
+
+
+def logsumexp(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(input)))`` over ``dim`` (required), computed without
+    overflow: the largest value m is taken out first, ``m + log(sum(exp(input - m)))``."""
     check_operand(input, "logsumexp", 1, tensor_only=True)
+    _check_dim_given(dim, "logsumexp")
     data = input._data
     out_dtype = data.dtype if data.dtype.kind == "f" else np.dtype(np.float32)
     values = _accumulated(data.astype(out_dtype, copy=False))
@@ -530,11 +537,12 @@ def log_softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> 
                   saved=(grad_output, output), dim=dim)
 
 
-def _shifted(input: Tensor, dim: int, dtype: Optional[_dtype.dtype], op: str
+def _shifted(input: Tensor, dim: Optional[int], dtype: Optional[_dtype.dtype], op: str
              ) -> Tuple[Tensor, int, Optional[Tuple[int, ...]], np.ndarray]:
     """For (log_)softmax: the input (converted to ``dtype`` if given), the dim,
     its NumPy axes, and ``x - max(x)`` along it, in the accumulation dtype."""
     check_operand(input, op, 1, tensor_only=True)
+    _check_dim_given(dim, op)
     if dtype is not None:
         input = input.to(dtype)
     data = input._data
@@ -550,7 +558,8 @@ def _shifted(input: Tensor, dim: int, dtype: Optional[_dtype.dtype], op: str
     return input, axis, axes, shifted
 
 
-def softmax(input: Tensor, dim: int, dtype: Optional[_dtype.dtype] = None) -> Tensor:
+def softmax(input: Tensor, dim: Optional[int] = None,
+            dtype: Optional[_dtype.dtype] = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim`` (the max is subtracted first, so
     large inputs do not overflow)."""
     input, axis, axes, shifted = _shifted(input, dim, dtype, "softmax")
@@ -561,7 +570,8 @@ def softmax(input: Tensor, dim: int, dtype: Optional[_dtype.dtype] = None) -> Te
                   save_result=True, dim=axis)
 
 
-def log_softmax(input: Tensor, dim: int, dtype: Optional[_dtype.dtype] = None) -> Tensor:
+def log_softmax(input: Tensor, dim: Optional[int] = None,
+                dtype: Optional[_dtype.dtype] = None) -> Tensor:
     """``x - log(sum(exp(x)))`` along ``dim``: the log of ``softmax``, computed
     directly so that it stays finite where softmax underflows to 0."""
     input, axis, axes, shifted = _shifted(input, dim, dtype, "log_softmax")
