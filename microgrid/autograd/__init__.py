@@ -7,9 +7,16 @@ Reading order inside this package:
 1. ``grad_mode.py``: the on/off switch for recording (``no_grad``);
 2. ``graph.py``: the nodes ops record, their edges and saved tensors;
 3. ``engine.py``: the loop that runs the nodes backward;
-4. this file: ``backward`` and ``grad``, the two ways in;
+4. this file: ``backward`` and ``grad``, the two ways in (with
+   ``create_graph=True`` the backward pass is itself recorded, so gradients
+   can be differentiated again);
 5. ``variable.py``: the legacy ``Variable``;
-6. ``gradcheck.py``: checking a backward pass against finite differences.
+6. ``functional.py``: Jacobians, Hessians and their products, built on ``grad``;
+7. ``gradcheck.py``: checking first and second derivatives against finite
+   differences (``gradcheck``, ``gradgradcheck``).
+
+In-place ops and views, which need version counters and ``CopySlices``,
+are in ``../ops/inplace.py``.
 
 Read next: ``../ops/__init__.py``, how an op records its node.
 """
