@@ -6,6 +6,7 @@ Each case is a story (see ``autograd_story.py``) run under both libraries.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -218,7 +219,17 @@ def test_grad_equals_backward_and_torch(data):
 
 
 # -- reading .grad, retain_grad, requires_grad, detach_ ------------------------------------
+def _node_reprs(lib, say):
+    x = leaf(lib)
+    z = x * 1
+    z[0] = 2.0
+    for node in (z.grad_fn, z.grad_fn.next_functions[0][0].next_functions[0][0],
+                 lib.zeros(2).copy_(x[:2]).grad_fn):
+        say(re.sub("0x[0-9a-f]+", "ADDRESS", repr(node)))
+
+
 ATTRIBUTE_STORIES = {
+    "repr of nodes": _node_reprs,
     "grad of a non-leaf warns": lambda lib, say: say((leaf(lib) * 2).grad),
     "grad of a leaf": lambda lib, say: say(leaf(lib).grad),
     "grad of a plain tensor": lambda lib, say: say(lib.ones(2).grad),

@@ -50,7 +50,23 @@ def _no_grad_view_changed_under_no_grad(lib, say):
     say(x)
 
 
+def _no_grad_view_in_a_graph(lib, say):
+    """A view made under no_grad requires grad, like its base, but no
+    gradient reaches it or its base: its edge is None."""
+    x = leaf(lib)
+    with lib.no_grad():
+        v = x[0]
+        u = x.view(3)
+    y = v * 2
+    say((y, y.grad_fn.next_functions))
+    y.backward()
+    k = (u * x).sum()
+    k.backward()
+    say((x.grad, v.grad, u.grad))
+
+
 CHECK_STORIES = {
+    "view made under no_grad, used in a graph": _no_grad_view_in_a_graph,
     "leaf": lambda lib, say: leaf(lib).add_(1),
     "leaf through setitem": lambda lib, say: leaf(lib).__setitem__(0, 1.0),
     "view of a leaf": lambda lib, say: leaf(lib)[:2].add_(1),

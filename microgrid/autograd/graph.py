@@ -260,7 +260,8 @@ class Node:
         return grads if isinstance(grads, tuple) else tuple(grads)
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        # PyTorch prints the class name, without name()'s C++ namespace.
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
 
 def _hook_name(hook: Callable) -> str:
@@ -395,6 +396,8 @@ def make_edge(value: Any) -> Edge:
         return (None, 0)
     if value._grad_fn is not None:
         return (value._grad_fn, 0)
+    if value._no_grad_view:
+        return (None, 0)  # requires grad (its base does), but no gradient reaches it
     return (grad_accumulator(value), 0)
 
 
@@ -417,7 +420,8 @@ def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[A
     if not _grad_mode.enabled or data.dtype.kind != "f":
         return result  # nothing to record (integer results never require grad)
     edges = tuple(make_edge(t) for t in inputs)
-    if not any(fn is not None for fn, _ in edges):
+    if not any(fn is not None for fn, _ in edges) and not any(
+            isinstance(t, Tensor) and t._requires_grad for t in inputs):
         return result  # no input requires grad
     meta = tuple((t.shape, t._data.dtype) if fn is not None else None
                  for t, (fn, _) in zip(inputs, edges, strict=True))
