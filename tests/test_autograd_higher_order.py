@@ -222,11 +222,6 @@ GRAPH_DIFFERENCES: Dict[str, str] = {
     "max dim": _SCATTER,
     "min dim": _SCATTER,
     "unbind": "ops/shape.py: unbind backward is one stack of the gradients (StackBackward0)",
-    "mse_loss": ("nn/functional.py: the backward of MseLossBackward0 is the op "
-                 "mse_loss_backward (MseLossBackwardBackward0)"),
-    "binary_cross_entropy": ("nn/functional.py: the backward of BinaryCrossEntropyBackward0 is "
-                             "the op binary_cross_entropy_backward "
-                             "(BinaryCrossEntropyBackwardBackward0)"),
 }
 
 #: Cases that go through float32: finite differences there are mostly noise.

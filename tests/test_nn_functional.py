@@ -108,18 +108,20 @@ def classification(draw, min_dims=1, max_dims=5):
     return logits, target, weight, ignore, draw(REDUCTIONS)
 
 
-@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss", "smoothed cross_entropy"])
 @SETTINGS
 @given(case=classification())
 def test_class_index_losses(loss, case):
     logits, target, weight, ignore, reduction = case
+    name, smoothing = (loss.split()[-1], {"label_smoothing": 0.3}) if " " in loss else (loss, {})
 
     def fn(lib, x, t, *w):
-        return getattr(functional(lib), loss)(x, t, *w, ignore_index=ignore, reduction=reduction)
+        return getattr(functional(lib), name)(x, t, *w, ignore_index=ignore,
+                                              reduction=reduction, **smoothing)
 
     check(fn, logits, target, *([] if weight is None else [const(weight)]))
-    check(lambda lib, x, t: getattr(functional(lib), loss)(
-        x.transpose(0, -1).transpose(0, -1), t, reduction=reduction), logits, target)
+    check(lambda lib, x, t: getattr(functional(lib), name)(
+        x.transpose(0, -1).transpose(0, -1), t, reduction=reduction, **smoothing), logits, target)
 
 
 @SETTINGS
@@ -136,6 +138,8 @@ def test_cross_entropy_with_probabilities(data, reduction):
           logits, target)
     check(lambda lib, x, p, w: functional(lib).cross_entropy(x, p, w, reduction=reduction),
           logits, target, const(weight))
+    check(lambda lib, x, p: functional(lib).cross_entropy(x, p, reduction=reduction,
+                                                          label_smoothing=0.2), logits, target)
 
 
 def test_cross_entropy_byte_targets_and_legacy_flags():
@@ -165,6 +169,24 @@ def test_gradient_of_nll_loss_is_an_op_of_the_input(shape, reduction):
         return lib.autograd.grad(loss.sum(), x, create_graph=True)[0]
 
     check(gradient, logits)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("loss", ["mse_loss", "binary_cross_entropy"])
+def test_gradient_of_pointwise_losses_is_an_op(loss, reduction):
+    """mse_loss and binary_cross_entropy send their input a gradient computed
+    by one op (MseLossBackwardBackward0 ...), with edges to the loss's
+    gradient, the input and the target, as PyTorch's."""
+    rng = np.random.default_rng(4)
+    x, y = rng.uniform(0.05, 0.95, (2, 3, 2))
+
+    def gradients(lib, x, y, g):
+        loss_value = getattr(functional(lib), loss)(x, y, reduction=reduction)
+        return lib.autograd.grad(loss_value, (x,) if loss != "mse_loss" else (x, y), g,
+                                 create_graph=True)
+
+    g = rng.uniform(0.5, 1.5, () if reduction != "none" else (3, 2))
+    check(gradients, x, const(y) if loss != "mse_loss" else y, g)
 
 
 # -- binary_cross_entropy -------------------------------------------------------------
@@ -208,6 +230,8 @@ def test_binary_cross_entropy(data, reduction):
     lambda lib, nn, x: nn.cross_entropy(x, lib.rand(3, 4), ignore_index=1),
     lambda lib, nn, x: nn.cross_entropy(x, lib.rand(3, 4), weight=lib.ones(3)),
     lambda lib, nn, x: nn.cross_entropy(x, lib.rand(3, 5)),
+    lambda lib, nn, x: nn.cross_entropy(x, lib.tensor([0, 1, 2]), label_smoothing=1.5),
+    lambda lib, nn, x: nn.cross_entropy(x, lib.rand(3, 4), label_smoothing=2.0),
     lambda lib, nn, x: nn.cross_entropy(lib.ones(2, 4, 5), lib.zeros(2, 6, dtype=lib.long)),
     lambda lib, nn, x: nn.cross_entropy(lib.ones(2, 4, 5), lib.zeros(2, 5, dtype=lib.long) + 7),
     lambda lib, nn, x: nn.cross_entropy(lib.ones(2, 4, 5, 6), lib.zeros(2, 5, dtype=lib.long)),

@@ -4,7 +4,10 @@ PyTorch counterpart: ``torch.nn.functional`` (``torch/nn/functional.py``) and
 the ATen kernels behind it: ``mse_loss``, ``nll_loss`` / ``nll_loss2d``,
 ``binary_cross_entropy`` (``aten/src/ATen/native/Loss.cpp``, ``LossNLL.cpp``)
 with their nodes ``MseLossBackward0``, ``NllLossBackward0``,
-``NllLoss2DBackward0``, ``BinaryCrossEntropyBackward0``.
+``NllLoss2DBackward0``, ``BinaryCrossEntropyBackward0``.  As in PyTorch, the
+gradient each of them sends to the input is computed by an op of its own
+(``mse_loss_backward`` ...), whose node (``MseLossBackwardBackward0`` ...)
+makes double backward record what PyTorch records.
 
 A loss compares a prediction with a target and *reduces* the comparison to
 one number: ``reduction='mean'`` (the default), ``'sum'``, or ``'none'`` (one
@@ -17,7 +20,8 @@ loss per element, no reduction).
   entry of each row and ``0`` elsewhere;
 * ``cross_entropy``: ``nll_loss(log_softmax(x))``, two nodes in the graph,
   as in PyTorch (with targets that are class probabilities instead of
-  indices it is ``-(log_softmax(x) * target).sum() / N``, built from ops);
+  indices it is ``-(log_softmax(x) * target).sum() / N``, and with label
+  smoothing a mix of both, built from ops);
 * ``binary_cross_entropy``: ``-(t log x + (1 - t) log(1 - x))`` for
   probabilities ``x``; each log is clamped at ``-100``, as PyTorch does, so
   that ``x = 0`` or ``1`` gives a large but finite loss.
@@ -43,7 +47,18 @@ from ..autograd.grad_mode import _grad_mode
 from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
 from ..ops import inplace as _inplace
 from ..ops.indexing import gather, index_put_accumulate
-from ..ops.pointwise import broadcast_shape, clamp_min, log, sigmoid, tanh
+from ..ops.pointwise import (
+    add_scalar,
+    broadcast_shape,
+    clamp_min,
+    div_scalar,
+    log,
+    logical_not,
+    masked_fill,
+    mul_scalar,
+    sigmoid,
+    tanh,
+)
 from ..ops.pointwise import relu as _relu
 from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import softmax as _softmax
@@ -110,12 +125,6 @@ def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
         return np.asarray(np.sum(loss), dtype=loss.dtype) if reduction == "sum" else loss
 
 
-def _scale(grad: Tensor, node: Node) -> Tensor:
-    """The incoming gradient of a loss, spread over its elements: 1/n each
-    for ``'mean'`` (n elements), as it is for ``'sum'`` and ``'none'``."""
-    return grad / node.count if node.reduction == "mean" else grad
-
-
 def _type_name(value: Tensor) -> str:
     return _LEGACY_TYPE_NAMES[value._data.dtype.name]
 
@@ -133,13 +142,39 @@ def _check_weight_constant(weight: Optional[Tensor], op: str) -> None:
 # -- mse_loss -------------------------------------------------------------------------
 class MseLossBackward0(Node):
     """z = mean (or sum, or each) of (x - y)**2;
-    dL/dx = 2 (x - y) grad  (/ n for 'mean');   dL/dy = -dL/dx"""
+    dL/dx = 2 (x - y) grad  (/ n for 'mean');   dL/dy = 2 (y - x) grad  (/ n)"""
 
     def backward(self, grad: Tensor) -> Tuple[Any, Any]:
         x, y = self.saved_tensors
-        dx = (x - y) * (_scale(grad, self) * 2)
-        return (dx if self.needs_input_grad(0) else None,
-                -dx if self.needs_input_grad(1) else None)
+        return (mse_loss_backward(grad, x, y, self.reduction) if self.needs_input_grad(0)
+                else None,
+                mse_loss_backward(grad, y, x, self.reduction) if self.needs_input_grad(1)
+                else None)
+
+
+class MseLossBackwardBackward0(Node):
+    """z = 2 (x - y) g  (/ n for 'mean'): the gradient of mse_loss as an op of
+    the loss's gradient g and of x, y;   dL/dg = 2 (x - y) grad  (/ n; summed
+    when the loss was one number);   dL/dx = 2 g grad  (/ n);   dL/dy = -dL/dx"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any, Any, Any]:
+        g, x, y = self.saved_tensors
+        grad_g = mse_loss_backward(grad, x, y, self.reduction)
+        grad_x = mul_scalar(grad * g, 2)
+        if self.reduction == "mean":
+            grad_x = div_scalar(grad_x, x.numel())
+        return (grad_g if self.reduction == "none" else grad_g.sum(), grad_x, -grad_x)
+
+
+def mse_loss_backward(grad: Tensor, x: Tensor, y: Tensor, reduction: str) -> Tensor:
+    """The gradient mse_loss sends to ``x``, ``2 (x - y) grad`` (/ n for
+    'mean'), as one op (PyTorch's ``mse_loss_backward``)."""
+    out_dtype = result_type(grad, x, y)
+    x_data, y_data = x._data.astype(out_dtype), y._data.astype(out_dtype)
+    scale = out_dtype.type(2 / x_data.size if reduction == "mean" else 2)
+    data = scale * (x_data - y_data) * grad._data.astype(out_dtype)
+    return record(MseLossBackwardBackward0, np.asarray(data, out_dtype), (grad, x, y),
+                  saved=(grad, x, y), reduction=reduction)
 
 
 def _broadcast(a: Tensor, b: Tensor) -> Tuple[Tensor, Tensor]:
@@ -183,7 +218,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
     difference = input._data.astype(out_dtype) - target._data.astype(out_dtype)
     loss = _reduce(difference * difference, reduction)
     return record(MseLossBackward0, loss, (input, target), saved=(input, target),
-                  reduction=reduction, count=difference.size)
+                  reduction=reduction)
 
 
 # -- nll_loss -------------------------------------------------------------------------
@@ -364,23 +399,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
 
 
 # -- cross_entropy --------------------------------------------------------------------
-class DivBackward1(Node):
-    """z = x / c for a number c (PyTorch's ``div`` with a Scalar, which its C++
-    code calls; ``cross_entropy`` divides by the sample count this way);
-    dL/dx = grad / c"""
-
-    def backward(self, grad: Tensor) -> Tuple[Any]:
-        return (_divide(grad, self.divisor),)
-
-
-def _divide(input: Tensor, divisor: int) -> Tensor:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        data = np.asarray(input._data / input._data.dtype.type(divisor))
-    return record(DivBackward1, data, (input,), divisor=divisor)
-
-
 def _soft_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor],
-                        reduction: str) -> Tensor:
+                        reduction: str, label_smoothing: float) -> Tensor:
     """Cross entropy against class probabilities (``target`` shaped like ``input``):
     ``-(log_softmax(x) * target)`` summed over the classes, built from ops."""
     class_dim = 0 if input.dim() == 1 else 1
@@ -389,11 +409,13 @@ def _soft_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor],
         raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all "
                            f"{classes} classes or no classes but got weight tensor of shape: "
                            f"{list(weight.shape)}")
-    products = _log_softmax(input, class_dim, input.dtype) * target
+    log_probabilities = _log_softmax(input, class_dim, input.dtype)
+    if label_smoothing > 0:
+        target = add_scalar(mul_scalar(target, 1 - label_smoothing),
+                            _smoothing_per_class(label_smoothing, classes))
+    products = log_probabilities * target
     if weight is not None:
-        shape = [1] * input.dim()
-        shape[class_dim] = classes
-        products = products * (view(weight, shape) if input.dim() > 1 else weight)
+        products = products * _class_weights(weight, input.dim(), class_dim)
     if reduction == "none":
         return -products.sum(class_dim)
     total = products.sum()
@@ -401,7 +423,48 @@ def _soft_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor],
         return -total
     if input.numel() == 0:
         return -total.fill_(float("nan"))
-    return _divide(-total, input.numel() // classes)
+    return div_scalar(-total, input.numel() // classes)
+
+
+def _class_weights(weight: Tensor, ndim: int, class_dim: int) -> Tensor:
+    """``weight`` (one per class) viewed to broadcast along the class dim."""
+    if ndim == 1:
+        return weight
+    shape = [1] * ndim
+    shape[class_dim] = weight.numel()
+    return view(weight, shape)
+
+
+def _smoothing_per_class(label_smoothing: float, classes: int) -> float:
+    """``label_smoothing / classes``, checked; infinite for no classes (C++ division)."""
+    if label_smoothing > 1:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing:g}")
+    with np.errstate(divide="ignore"):
+        return float(np.float64(label_smoothing) / classes)
+
+
+def _smoothed_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor],
+                            reduction: str, ignore_index: int, label_smoothing: float) -> Tensor:
+    """Cross entropy with class indices and label smoothing ``s``: the target
+    class gets probability 1 - s + s/C and every class s/C, so the loss is
+    ``(1 - s) * nll_loss + s/C * (minus the sum of all log-probabilities)``."""
+    class_dim = 0 if input.dim() == 1 else 1
+    per_class = _smoothing_per_class(label_smoothing, input.shape[class_dim])
+    log_probabilities = _log_softmax(input, class_dim, input.dtype)
+    nll = _nll_loss_nd(log_probabilities, target, weight, reduction, ignore_index)
+    if weight is not None:
+        log_probabilities = log_probabilities * _class_weights(weight, input.dim(), class_dim)
+    ignored = target == ignore_index
+    smooth = masked_fill(-log_probabilities.sum(class_dim), ignored, 0.0)
+    if reduction == "mean":
+        kept = logical_not(ignored)
+        count = (kept.sum() if weight is None
+                 else Tensor._make(np.sum(weight._data[target._data[kept._data]])))
+        smooth = smooth.sum() / count
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return mul_scalar(nll, 1 - label_smoothing) + mul_scalar(smooth, per_class)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
@@ -410,8 +473,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
                   label_smoothing: float = 0.0) -> Tensor:
     """The cross entropy between the softmax of the logits ``input`` and the
     target: class indices (``nll_loss(log_softmax(input))``), or class
-    probabilities shaped like ``input``.  ``label_smoothing`` other than 0 is
-    not supported."""
+    probabilities shaped like ``input``; ``label_smoothing`` mixes the
+    target with the uniform distribution."""
     reduction = _reduction(reduction, size_average, reduce)
     if input.shape == target.shape:
         if target._data.dtype.kind != "f":
@@ -419,15 +482,19 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
                                f"probabilities, got {_type_name(target)}")
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
-        return _soft_cross_entropy(input, target, weight, reduction)
-    if label_smoothing:
-        raise NotImplementedError("microgrid's cross_entropy does not support label_smoothing")
+        return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
+    if label_smoothing > 0:
+        return _smoothed_cross_entropy(input, target, weight, reduction, ignore_index,
+                                       label_smoothing)
     class_dim = 0 if input.dim() == 1 else 1
     return _nll_loss_nd(_log_softmax(input, class_dim, input.dtype), target, weight, reduction,
                         ignore_index)
 
 
 # -- binary_cross_entropy --------------------------------------------------------------
+_EPSILON = 1e-12  # PyTorch's guard against dividing by x (1 - x) = 0
+
+
 class BinaryCrossEntropyBackward0(Node):
     """z = -w (t log x + (1 - t) log(1 - x))  (each log at least -100);
     dL/dx = grad w (x - t) / max(x (1 - x), 1e-12);
@@ -435,10 +502,54 @@ class BinaryCrossEntropyBackward0(Node):
 
     def backward(self, grad: Tensor) -> Tuple[Any, Any]:
         x, t = self.saved_tensors
-        scale = _scale(grad if self.weight is None else grad * self.weight, self)
-        return (scale * (x - t) / clamp_min((1 - x) * x, 1e-12)
-                if self.needs_input_grad(0) else None,
-                -log(x / (1 - x)) * scale if self.needs_input_grad(1) else None)
+        grad_t = None
+        if self.needs_input_grad(1):
+            grad_t = -log(x / (1 - x)) * grad
+            if self.weight is not None:
+                grad_t = grad_t * self.weight
+            if self.reduction == "mean":
+                grad_t = div_scalar(grad_t, t.numel())
+        return (binary_cross_entropy_backward(grad, x, t, self.weight, self.reduction)
+                if self.needs_input_grad(0) else None, grad_t)
+
+
+class BinaryCrossEntropyBackwardBackward0(Node):
+    """z = g w (x - t) / max(x (1 - x), e)  (/ n; e = 1e-12): the gradient of
+    binary_cross_entropy as an op of the loss's gradient g and of x, t
+    (PyTorch's formulas, with e added where they add it):
+    dL/dg = grad w (x - t) / ((x + e) (1 - x + e))  (/ n; summed for one number);
+    dL/dx = grad g w (x^2 - 2 x t + t) / ((x + e)^2 (1 - x + e)^2)  (/ n);
+    dL/dt = -grad g w / max(x (1 - x), e)  (/ n)"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any, Any, Any]:
+        g, x, t = self.saved_tensors
+        weighted = grad if self.weight is None else grad * self.weight
+        grad_g = (x - t) / (add_scalar(x, _EPSILON) * add_scalar(1 - x, _EPSILON)) * weighted
+        numerator = x * x - mul_scalar(x, 2) * t + t
+        grad_x = numerator / (add_scalar(x, _EPSILON).pow(2) * add_scalar(1 - x, _EPSILON).pow(2))
+        grad_x = grad_x * (grad * g) if self.weight is None else \
+            grad_x * (grad * g) * self.weight
+        grad_t = -weighted * g / clamp_min((1 - x) * x, _EPSILON)
+        if self.reduction != "none":
+            grad_g = grad_g.sum()
+        if self.reduction == "mean":
+            grad_g, grad_x, grad_t = (div_scalar(v, x.numel()) for v in (grad_g, grad_x, grad_t))
+        return grad_g, grad_x, grad_t
+
+
+def binary_cross_entropy_backward(grad: Tensor, x: Tensor, t: Tensor, weight: Optional[Tensor],
+                                  reduction: str) -> Tensor:
+    """The gradient binary_cross_entropy sends to ``x``, as one op (PyTorch's
+    ``binary_cross_entropy_backward``)."""
+    x_data, t_data = x._data, t._data
+    data = grad._data * (x_data - t_data) / np.maximum((1 - x_data) * x_data,
+                                                      x_data.dtype.type(_EPSILON))
+    if weight is not None:
+        data = data * weight._data
+    if reduction == "mean":
+        data = data / x_data.dtype.type(x_data.size)
+    return record(BinaryCrossEntropyBackwardBackward0, np.asarray(data, x_data.dtype),
+                  (grad, x, t), saved=(grad, x, t), reduction=reduction, weight=weight)
 
 
 def _broadcast_weight(weight: Tensor, target: Tensor) -> Tensor:
@@ -490,5 +601,5 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
                                f"broadcast shape {list(weight.shape)}")
         loss = loss * weight._data.astype(loss.dtype)
     return record(BinaryCrossEntropyBackward0, _reduce(np.asarray(loss), reduction),
-                  (input, target), saved=(input, target), reduction=reduction, count=x.size,
+                  (input, target), saved=(input, target), reduction=reduction,
                   weight=None if weight is None else weight.detach())
