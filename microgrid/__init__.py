@@ -17,6 +17,7 @@ Reading order (each module's docstring ends with "Read next"):
 9. ``_promotion.py``      PyTorch's type promotion rules
 10. ``_tensor_str.py``    printing, byte for byte as PyTorch prints
 11. ``viz/``             pictures of the graph (Graphviz), step-by-step backward
+12. ``nn/functional.py``  losses (``mse_loss``, ``cross_entropy`` ...) built on the ops
 
 The tutorial in one line: ``x = tensor([[1., 2.], [3., 4.]], requires_grad=True);
 mean(x * x).backward()`` leaves ``x.grad == x / 2``: ``MeanBackward0`` sends
