@@ -83,6 +83,17 @@ def _node_hooks(lib, say):
     say(a.grad)
 
 
+def _hooks_on_accumulate_grad(lib, say):
+    x = leaf(lib, (1.0, 2.0))
+    accumulate = (x * 1).grad_fn.next_functions[0][0]
+    accumulate.register_prehook(lambda grad_outputs: say(("pre", grad_outputs, x.grad)))
+    accumulate.register_hook(lambda grad_inputs, grad_outputs: say(("post", grad_inputs,
+                                                                    grad_outputs, x.grad)))
+    x.register_hook(lambda g: (say(("tensor hook", g)), g * 2)[1])
+    (x * 3).sum().backward()
+    say(x.grad)
+
+
 def _removal_by_with(lib, say):
     a = leaf(lib, (1.0, 2.0))
     d = a * 3
@@ -144,6 +155,7 @@ STORIES = {
     "hooks and an in-place change": _hooks_before_an_inplace_change,
     "node pre- and post-hooks": _node_hooks,
     "handle as a context manager": _removal_by_with,
+    "hooks on an AccumulateGrad node": _hooks_on_accumulate_grad,
     "hooks on a view and its base": _hooks_on_views,
     "hook under create_graph": _hook_under_create_graph,
     "hook on a tensor without grad": lambda lib, say: lib.ones(2).register_hook(print),

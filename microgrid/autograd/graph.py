@@ -346,9 +346,15 @@ class AccumulateGrad(Node):
         # uses the leaf, the hooks must outlive it.
         return self.variable._hooks
 
+    _node_hooked = False
+
     @property
     def _hooked(self) -> bool:  # type: ignore[override]
-        return bool(self.variable._hooks or self._pre_hooks or self._post_hooks)
+        return self._node_hooked or bool(self.variable._hooks)
+
+    @_hooked.setter
+    def _hooked(self, value: bool) -> None:
+        self._node_hooked = value
 
     def backward(self, grad: "Tensor") -> Tuple[()]:
         accumulate_grad(self.variable, grad)
