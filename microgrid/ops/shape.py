@@ -74,17 +74,21 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     target = size_args(sizes)
     shape = input._data.shape
     lead = len(target) - len(shape)
-    full = []
-    for i, size in enumerate(target):
+    full = list(target)
+    # Checked from the last dim to the first, as PyTorch does (its error names
+    # the last mismatching dim).
+    for i in reversed(range(len(target))):
         old = shape[i - lead] if i >= lead else 1
-        if size == -1 and i >= lead:
-            size = old
-        if old != size and old != 1:
+        if target[i] == -1:
+            if i < lead:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
+            full[i] = old
+        if old != full[i] and old != 1:
             raise RuntimeError(
-                f"The expanded size of the tensor ({size}) must match the existing size ({old}) "
-                f"at non-singleton dimension {i}.  Target sizes: {list(target)}.  Tensor sizes: "
-                f"{list(shape)}")
-        full.append(size)
+                f"The expanded size of the tensor ({full[i]}) must match the existing size "
+                f"({old}) at non-singleton dimension {i}.  Target sizes: {list(target)}.  "
+                f"Tensor sizes: {list(shape)}")
     if lead < 0:
         raise RuntimeError(
             f"expand(torch.{_LEGACY_TYPE_NAMES[input._data.dtype.name]}Tensor{{{list(shape)}}}, "
