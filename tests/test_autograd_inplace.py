@@ -293,7 +293,20 @@ def _double_backward_through_inplace(lib, say):
     say(lib.autograd.grad(g.sum(), x))
 
 
+def _saved_output_changed_before_double_backward(lib, say):
+    """The output exp saved comes back in the gradient's graph (g = v * y);
+    it shares y's version, so changing y breaks even d g / d v."""
+    x = leaf(lib, (0.1, 0.2, 0.3))
+    v = leaf(lib)
+    y = x.exp()
+    (g,) = lib.autograd.grad(y, x, v, create_graph=True)
+    y.add_(1)
+    say(y._version)
+    say(lib.autograd.grad(g.sum(), v))
+
+
 NODE_STORIES = {
+    "saved output changed before double backward": _saved_output_changed_before_double_backward,
     "a chain of in-place ops": _chain_of_ops,
     "+= -= *= /=": _augmented_assignment,
     "zero_, fill_, copy_": _overwrite,

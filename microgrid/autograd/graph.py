@@ -98,7 +98,9 @@ class SavedTensor:
             return self.tensor
         from .._tensor import Tensor
 
-        return Tensor._make(self.data, grad_fn=node)
+        output = Tensor._make(self.data, grad_fn=node)
+        output._version_counter = self.counter  # the same storage: in-place checks still apply
+        return output
 
 
 def _modified_message(saved: SavedTensor, node: "Node") -> str:
