@@ -47,7 +47,7 @@ Tensors = Union[Tensor, Sequence[Tensor]]
 GradTensors = Union[None, Tensor, Sequence[Optional[Tensor]]]
 
 #: PyTorch warns about ``backward(create_graph=True)`` once per process.
-_CYCLE_WARNING = [True]
+_warned_about_cycles = False
 
 
 def _as_tuple(value: Any) -> tuple:
@@ -105,8 +105,9 @@ def backward(tensors: Tensors, grad_tensors: GradTensors = None,
     keep_graph = create_graph if retain_graph is None else retain_graph
     grads = check_roots(outputs, grads)
     _check_inputs(inputs_tuple, accumulate=True)
-    if create_graph and _CYCLE_WARNING[0]:
-        _CYCLE_WARNING[0] = False
+    global _warned_about_cycles
+    if create_graph and not _warned_about_cycles:
+        _warned_about_cycles = True
         warnings.warn(
             "Using backward() with create_graph=True will create a reference cycle between the "
             "parameter and its gradient which can cause a memory leak. We recommend using "
