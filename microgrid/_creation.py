@@ -50,22 +50,27 @@ def _check_nested(data: Any) -> None:
         depth += 1
 
 
-def _array_from_data(data: Any) -> np.ndarray:
-    """A fresh NumPy array holding ``data`` with PyTorch's inferred dtype."""
+def _array_from_data(data: Any, dtype: Optional[Dtype] = None) -> np.ndarray:
+    """A fresh NumPy array holding ``data`` with PyTorch's inferred dtype, or
+    with ``dtype`` if given.  Python numbers are converted to ``dtype``
+    directly, not through the inferred float32: ``tensor(0.1, dtype=float64)``
+    keeps all of 0.1's digits."""
     if isinstance(data, Tensor):
-        return data._data.copy()
-    if isinstance(data, (np.ndarray, np.generic)):
+        array = data._data.copy()
+    elif isinstance(data, (np.ndarray, np.generic)):
         _dtype.from_numpy_dtype(data.dtype)  # raises for unsupported dtypes
-        return np.array(data)
-    _check_nested(data)
-    array = np.array(data)
-    if array.dtype.kind == "f":
-        return array.astype(_dtype.default_float.numpy_dtype)
-    if array.dtype.kind in "iu":
-        return array.astype(np.int64)
-    if array.dtype.kind == "b":
+        array = np.array(data)
+    else:
+        _check_nested(data)
+        array = np.array(data)
+        if array.dtype.kind not in "fiub":
+            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        if dtype is None and array.dtype.kind != "b":
+            dtype = _dtype.default_float if array.dtype.kind == "f" else _dtype.int64
+    if dtype is None:
         return array
-    raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    with np.errstate(all="ignore"):  # 1e300 becomes inf in float32, silently as in PyTorch
+        return array.astype(dtype.numpy_dtype)
 
 
 def tensor(data: Any, dtype: Optional[Dtype] = None, requires_grad: bool = False) -> Tensor:
@@ -76,9 +81,7 @@ def tensor(data: Any, dtype: Optional[Dtype] = None, requires_grad: bool = False
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach()"
             ".clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
             "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
-    array = _array_from_data(data)
-    if dtype is not None:
-        array = array.astype(dtype.numpy_dtype)
+    array = _array_from_data(data, dtype)
     return set_leaf_requires_grad(Tensor._make(array), requires_grad)
 
 

@@ -483,14 +483,26 @@ def _extremum(node_class: type, function: Callable[..., Any], op: str, input: Te
     return record(node_class, compute(function, x, y), (input, other), saved=(input, other))
 
 
+def larger(a: Any, b: Any) -> np.ndarray:
+    """``max(a, b)`` as PyTorch computes it: nan if either is nan, and ``a``
+    where they are equal, so ``max(0., -0.)`` is ``0.`` and ``max(-0., 0.)``
+    is ``-0.`` (NumPy's ``maximum`` gives ``b`` on ties)."""
+    return np.where((b > a) | (b != b), b, a)
+
+
+def smaller(a: Any, b: Any) -> np.ndarray:
+    """``min(a, b)`` as PyTorch computes it: nan if either is nan, ``a`` on ties."""
+    return np.where((b < a) | (b != b), b, a)
+
+
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     """The larger of the two, elementwise (nan if either is nan)."""
-    return _extremum(MaximumBackward0, np.maximum, "maximum", input, other)
+    return _extremum(MaximumBackward0, larger, "maximum", input, other)
 
 
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     """The smaller of the two, elementwise (nan if either is nan)."""
-    return _extremum(MinimumBackward0, np.minimum, "minimum", input, other)
+    return _extremum(MinimumBackward0, smaller, "minimum", input, other)
 
 
 # -- math functions -----------------------------------------------------------
@@ -629,7 +641,7 @@ def relu(input: Tensor) -> Tensor:
     data = input._data
     if data.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
-    return record(ReluBackward0, compute(np.maximum, data, data.dtype.type(0)), (input,),
+    return record(ReluBackward0, compute(larger, data, data.dtype.type(0)), (input,),
                   save_result=True)
 
 
@@ -855,8 +867,8 @@ def _clamp(input: Tensor, low: Operand, high: Operand, op: str, number_node: typ
     if low is None and high is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     x, lo, hi = _cast(input, low, high)
-    data = x if lo is None else compute(np.maximum, x, lo)
-    data = data if hi is None else compute(np.minimum, data, hi)
+    data = x if lo is None else compute(larger, x, lo)
+    data = data if hi is None else compute(smaller, data, hi)
     if isinstance(low, Tensor) or isinstance(high, Tensor):
         # clamp records both bounds (None for a missing one); clamp_min/max only theirs.
         inputs = (input, low, high) if tensor_node is ClampBackward0 else (
