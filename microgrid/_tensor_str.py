@@ -134,9 +134,9 @@ class _Formatter:
         smallest, largest = magnitudes.min(), magnitudes.max()
         self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
         if PRINT_OPTS.sci_mode is None:
-            self.sci_mode = bool(
-                largest / smallest > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4
-            )
+            with np.errstate(over="ignore"):  # 1e300 / 1e-300 is inf, without a warning
+                ratio = largest / smallest
+            self.sci_mode = bool(ratio > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4)
         else:
             self.sci_mode = PRINT_OPTS.sci_mode
 

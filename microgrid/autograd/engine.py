@@ -251,7 +251,8 @@ def check_roots(outputs: Sequence["Tensor"],
     for i, (out, grad) in enumerate(zip(outputs, grads, strict=True)):
         if not isinstance(out, Tensor):
             raise RuntimeError(f"element {i} of tensors must be a Tensor or GradientEdge")
-        if not out.requires_grad:
+        # A view made under no_grad requires grad but has no gradient edge to start from.
+        if not out.requires_grad or (out._no_grad_view and out.grad_fn is None):
             raise RuntimeError(f"element {i} of tensors does not require grad and does not "
                                "have a grad_fn")
         if grad is None:
