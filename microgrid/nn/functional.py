@@ -172,7 +172,8 @@ def mse_loss_backward(grad: Tensor, x: Tensor, y: Tensor, reduction: str) -> Ten
     out_dtype = result_type(grad, x, y)
     x_data, y_data = x._data.astype(out_dtype), y._data.astype(out_dtype)
     scale = out_dtype.type(2 / x_data.size if reduction == "mean" else 2)
-    data = scale * (x_data - y_data) * grad._data.astype(out_dtype)
+    with np.errstate(all="ignore"):
+        data = scale * (x_data - y_data) * grad._data.astype(out_dtype)
     return record(MseLossBackwardBackward0, np.asarray(data, out_dtype), (grad, x, y),
                   saved=(grad, x, y), reduction=reduction)
 
@@ -215,8 +216,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
     if out_dtype.kind != "f":
         raise NotImplementedError(f'"mse_cpu" not implemented for '
                                   f"'{_LEGACY_TYPE_NAMES[out_dtype.name]}'")
-    difference = input._data.astype(out_dtype) - target._data.astype(out_dtype)
-    loss = _reduce(difference * difference, reduction)
+    with np.errstate(all="ignore"):  # inf - inf is nan, without a word as in PyTorch
+        difference = input._data.astype(out_dtype) - target._data.astype(out_dtype)
+        loss = _reduce(difference * difference, reduction)
     return record(MseLossBackward0, loss, (input, target), saved=(input, target),
                   reduction=reduction)
 
@@ -542,12 +544,13 @@ def binary_cross_entropy_backward(grad: Tensor, x: Tensor, t: Tensor, weight: Op
     """The gradient binary_cross_entropy sends to ``x``, as one op (PyTorch's
     ``binary_cross_entropy_backward``)."""
     x_data, t_data = x._data, t._data
-    data = grad._data * (x_data - t_data) / np.maximum((1 - x_data) * x_data,
-                                                      x_data.dtype.type(_EPSILON))
-    if weight is not None:
-        data = data * weight._data
-    if reduction == "mean":
-        data = data / x_data.dtype.type(x_data.size)
+    with np.errstate(all="ignore"):
+        data = grad._data * (x_data - t_data) / np.maximum((1 - x_data) * x_data,
+                                                          x_data.dtype.type(_EPSILON))
+        if weight is not None:
+            data = data * weight._data
+        if reduction == "mean":
+            data = data / x_data.dtype.type(x_data.size)
     return record(BinaryCrossEntropyBackwardBackward0, np.asarray(data, x_data.dtype),
                   (grad, x, t), saved=(grad, x, t), reduction=reduction, weight=weight)
 
