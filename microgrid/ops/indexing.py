@@ -33,6 +33,7 @@ Read next: ``linalg.py``.
 
 from __future__ import annotations
 
+import math
 import operator
 import warnings
 from typing import Any, List, Tuple, Union
@@ -196,8 +197,12 @@ def _numpy_key(indices: Indices) -> Tuple[Union[np.ndarray, slice], ...]:
     return tuple(key)
 
 
-def _check_indices(shape: Tuple[int, ...], indices: Indices) -> None:
-    """PyTorch's checks of advanced indices against the ``shape`` they index."""
+def _check_indices(shape: Tuple[int, ...], indices: Indices) -> Indices:
+    """PyTorch's checks of advanced indices against the ``shape`` they index;
+    returns the indices to gather with.  PyTorch checks each index as it
+    gathers an element: if the result has no elements, no index is checked
+    (``zeros(2, 0)[tensor([5])]`` is an empty tensor), and microgrid then
+    gathers with zeros in place of the unchecked integer indices."""
     for dim, array in indices:
         if array.dtype not in (np.int64, np.int32, np.uint8, np.bool_):
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -213,6 +218,12 @@ def _check_indices(shape: Tuple[int, ...], indices: Indices) -> None:
     except ValueError:
         raise IndexError("shape mismatch: indexing tensors could not be broadcast together "
                          "with shapes " + ", ".join(str(list(a.shape)) for a in arrays)) from None
+    covered = {d for d, _ in positions}
+    if broadcast[0].size * math.prod(n for d, n in enumerate(shape) if d not in covered) == 0:
+        return tuple((d, a if _is_mask(a) or not shape[d] else np.zeros_like(a))
+                     for d, a in indices)
+    if any(shape[d] == 0 for d in covered):
+        raise IndexError("index is out of bounds for dimension with size 0")
     bad = [(a < -shape[d]) | (a >= shape[d])
            for (d, _), a in zip(positions, broadcast, strict=True)]
     if bad and np.any(bad):
@@ -221,6 +232,7 @@ def _check_indices(shape: Tuple[int, ...], indices: Indices) -> None:
         dim = positions[j][0]
         raise IndexError(f"index {broadcast[j].flat[element]} is out of bounds for dimension "
                          f"{dim} with size {shape[dim]}")
+    return indices
 
 
 # -- x[index] -------------------------------------------------------------------
@@ -352,6 +364,5 @@ def getitem(input: Tensor, index: Any) -> Tensor:
             advanced.append((dim, value))
             dim += _dims_used(kind, value)
     if advanced:
-        _check_indices(result._data.shape, advanced)
-        return gather(result, tuple(advanced))
+        return gather(result, _check_indices(result._data.shape, tuple(advanced)))
     return alias(input) if result is input else result

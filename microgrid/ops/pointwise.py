@@ -138,16 +138,22 @@ def operator(function: Callable[..., Tensor], tensor: Tensor, other: Any,
 
 
 # -- add, sub -----------------------------------------------------------------
-def _scaled(value: Any, alpha: Any, out_dtype: np.dtype) -> Any:
-    """``alpha * value`` for add/sub, after PyTorch's checks on ``alpha``."""
+def _scaled(value: Any, alpha: Any, out_dtype: np.dtype, sign: int = 1) -> Any:
+    """``sign * alpha * value`` for add/sub, after PyTorch's checks on ``alpha``."""
     if isinstance(alpha, (bool, np.bool_)) and out_dtype != np.bool_:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if category(out_dtype) < 2 and not isinstance(alpha, (int, np.integer, np.bool_)):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
-    if alpha == 1:
+    if alpha == 1 and sign == 1:
         return value
-    return value * np.asarray(alpha).astype(out_dtype)
+    return compute(np.multiply, value, np.asarray(sign * alpha).astype(out_dtype))
+
+
+def _difference(a: Any, b: Any, alpha: Any, out_dtype: np.dtype) -> np.ndarray:
+    """``a - alpha * b`` as PyTorch computes it, ``a + (-alpha) * b``: the
+    sign of a zero follows (``-0. - 0 * 2`` is ``0.``, with the int 0 negated)."""
+    return compute(np.add, a, _scaled(b, alpha, out_dtype, sign=-1))
 
 
 def _scale_grad(grad: Tensor, alpha: Any) -> Tensor:
@@ -195,8 +201,7 @@ def sub(input: Operand, other: Operand, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``, elementwise with broadcasting."""
     x, y = cast_operands(input, other, "sub")
     _check_subtraction(input, other)
-    return record(SubBackward0, compute(np.subtract, x, _scaled(y, alpha, x.dtype)),
-                  (input, other), alpha=alpha)
+    return record(SubBackward0, _difference(x, y, alpha, x.dtype), (input, other), alpha=alpha)
 
 
 class RsubBackward0(Node):
@@ -217,7 +222,7 @@ def rsub(input: Tensor, other: Operand, *, alpha: Any = 1) -> Tensor:
     """``other - alpha * input``: what ``2 - x`` calls (``x.__rsub__(2)``)."""
     x, c = cast_operands(input, other, "rsub")
     _check_subtraction(input, other)
-    data = compute(np.subtract, c, _scaled(x, alpha, x.dtype))
+    data = _difference(c, x, alpha, x.dtype)
     if isinstance(other, Tensor):
         return record(RsubBackward0, data, (input, other), alpha=alpha)
     return record(RsubBackward1, data, (input,), alpha=alpha)
@@ -429,6 +434,19 @@ def _integer_power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.asarray(np.where(negative, small, safe)).astype(x.dtype)
 
 
+#: PyTorch computes a float tensor to these number powers with other ops
+#: than ``pow``; they differ from it at the edges: ``(-inf) ** 0.5`` is
+#: ``sqrt(-inf)``, nan (IEEE ``pow`` says inf), ``(-0.) ** 0.5`` is ``-0.``.
+_POWER_SHORTCUTS: dict = {
+    0.5: np.sqrt,
+    -0.5: lambda x: 1 / np.sqrt(x),
+    2: lambda x: x * x,
+    3: lambda x: x * x * x,
+    -1: lambda x: 1 / x,
+    -2: lambda x: 1 / (x * x),
+}
+
+
 def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's name
     """``input ** exponent``, elementwise; either side may be a number."""
     if not isinstance(input, Tensor):
@@ -442,8 +460,10 @@ def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's na
         if not isinstance(exponent, Tensor) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         data = _integer_power(x, y)
-    else:
+    elif isinstance(exponent, Tensor) or exponent not in _POWER_SHORTCUTS:
         data = compute(np.power, x, y)
+    else:
+        data = compute(_POWER_SHORTCUTS[exponent], x)
     if isinstance(exponent, Tensor):
         return record(PowBackward1, data, (input, exponent), saved=(input, exponent),
                       save_result=True)

@@ -200,7 +200,8 @@ def _check_floating(data: np.ndarray, op: str) -> None:
 def _mean(data: np.ndarray, dims: Optional[Tuple[int, ...]], keepdim: bool) -> np.ndarray:
     """The mean over ``dims`` in the accumulation dtype (nan for no elements)."""
     values = _accumulated(data)
-    total = np.sum(values, axis=_axes(dims, data.ndim), keepdims=keepdim)
+    with np.errstate(all="ignore"):  # inf + -inf is nan, silently as in PyTorch
+        total = np.sum(values, axis=_axes(dims, data.ndim), keepdims=keepdim)
     return compute(np.true_divide, total, values.dtype.type(_count(data.shape, dims)))
 
 
@@ -397,14 +398,14 @@ def _var_forward(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: boo
     # runs Welford's algorithm in double, whose mean of equal numbers is exact:
     # so is ours, taken relative to the first element.
     values = data.astype(np.float64)
-    if math.prod(_kept_shape(data.shape, dims)) <= 1 and data.dtype != np.float16:
-        center = _mean(data, dims, keepdim=True)
-    else:
-        first = values[tuple(slice(0, 1) if dims is None or i in dims else slice(None)
-                             for i in range(data.ndim))]
-        center = first + _mean(values - first, dims, keepdim=True)
-    deviation = values - center
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # inf - inf is nan, silently as in PyTorch
+        if math.prod(_kept_shape(data.shape, dims)) <= 1 and data.dtype != np.float16:
+            center = _mean(data, dims, keepdim=True)
+        else:
+            first = values[tuple(slice(0, 1) if dims is None or i in dims else slice(None)
+                                 for i in range(data.ndim))]
+            center = first + _mean(values - first, dims, keepdim=True)
+        deviation = values - center
         squares = np.sum(deviation * deviation, axis=_axes(dims, data.ndim),
                          keepdims=keepdim and dims is not None)
         variance = np.asarray(squares / builtins.max(0, count - correction))
