@@ -386,7 +386,9 @@ def _var_forward(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: boo
         raise RuntimeError("std and var only support floating point and complex dtypes")
     dims = reduction_dims(dim, data.ndim)
     count = _count(data.shape, dims)
-    if count - correction <= 0:
+    outputs = math.prod(_kept_shape(data.shape, dims))
+    # PyTorch's reduction factor is numel(input) / numel(output): 0 when either is 0.
+    if (data.size // outputs if outputs else 0) - correction <= 0:
         _warn_at_caller(
             f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             "reduction factor (input numel divided by output numel). (Triggered internally at "
