@@ -6,6 +6,7 @@ PyTorch counterpart: none.
     python -m compare --list           # what the catalog holds
     python -m compare NAME...          # chosen catalog programs
     python -m compare path/to/script.py  # any script written for PyTorch
+    python -m compare fuzz --examples N [--seed S]  # random programs (fuzz.py)
     options: --quiet (verdicts only), --json (machine-readable), --render DIR
              (graph pictures, PyTorch's beside microgrid's), --timeout SECONDS
 
@@ -60,6 +61,11 @@ def _programs(targets: List[str], parser: argparse.ArgumentParser) -> List[catal
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["fuzz"]:
+        from . import fuzz  # imports PyTorch and hypothesis: only when asked for
+
+        return fuzz.main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if args.list:
