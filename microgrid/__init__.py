@@ -24,21 +24,37 @@ mean(x * x).backward()`` leaves ``x.grad == x / 2``: ``MeanBackward0`` sends
 ``1/4`` to every element, ``MulBackward0`` turns it into ``2 * x * 1/4``.
 """
 
-from . import _dtype
+from . import (
+    _dtype,
+    autograd,
+    nn,  # torch.nn.functional is microgrid.nn.functional
+    viz,  # noqa: F401 - graph pictures; pygraphviz loads only to render one
+)
 from ._creation import (
     BoolTensor,
     DoubleTensor,
     FloatTensor,
     LongTensor,
+    arange,
+    empty,
+    empty_like,
+    eye,
+    full,
+    full_like,
+    linspace,
     manual_seed,
     ones,
     ones_like,
     rand,
+    rand_like,
+    randint,
     randn,
+    randn_like,
     tensor,
     zeros,
     zeros_like,
 )
+from ._device import device
 from ._dtype import (
     Size,
     bool,
@@ -60,7 +76,6 @@ from ._dtype import (
 )
 from ._tensor import Tensor
 from ._tensor_str import set_printoptions
-from . import autograd
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -137,14 +152,14 @@ from .ops.shape import (
     unbind,
     unsqueeze,
 )
-from . import nn  # torch.nn.functional is microgrid.nn.functional
-from . import viz  # noqa: F401 - graph pictures; pygraphviz loads only to render one
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "tensor", "FloatTensor", "DoubleTensor", "LongTensor", "BoolTensor",
-    "zeros", "ones", "zeros_like", "ones_like", "rand", "randn", "manual_seed",
+    "zeros", "ones", "zeros_like", "ones_like", "empty", "empty_like", "full", "full_like",
+    "eye", "arange", "linspace", "rand", "randn", "rand_like", "randn_like", "randint",
+    "manual_seed", "device",
     "Size", "dtype", "bool", "double", "float", "float16", "float32", "float64", "half",
     "int", "int8", "int16", "int32", "int64", "long", "short", "uint8",
     "autograd", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",

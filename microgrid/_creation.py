@@ -21,8 +21,7 @@ from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import _dtype
-from ._dtype import dtype as Dtype
+from . import _device, _dtype
 from ._tensor import Tensor, set_leaf_requires_grad
 
 
@@ -50,7 +49,7 @@ def _check_nested(data: Any) -> None:
         depth += 1
 
 
-def _array_from_data(data: Any, dtype: Optional[Dtype] = None) -> np.ndarray:
+def _array_from_data(data: Any, dtype: Optional[_dtype.dtype] = None) -> np.ndarray:
     """A fresh NumPy array holding ``data`` with PyTorch's inferred dtype, or
     with ``dtype`` if given.  Python numbers are converted to ``dtype``
     directly, not through the inferred float32: ``tensor(0.1, dtype=float64)``
@@ -73,7 +72,7 @@ def _array_from_data(data: Any, dtype: Optional[Dtype] = None) -> np.ndarray:
         return array.astype(dtype.numpy_dtype)
 
 
-def tensor(data: Any, dtype: Optional[Dtype] = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (a number, nested lists,
     a NumPy array or a tensor)."""
     if isinstance(data, Tensor):
@@ -85,7 +84,7 @@ def tensor(data: Any, dtype: Optional[Dtype] = None, requires_grad: bool = False
     return set_leaf_requires_grad(Tensor._make(array), requires_grad)
 
 
-def legacy_new(args: Tuple[Any, ...], dtype: Dtype) -> np.ndarray:
+def legacy_new(args: Tuple[Any, ...], dtype: _dtype.dtype) -> np.ndarray:
     """The data for ``Tensor(...)`` / ``FloatTensor(...)``: either values
     (``FloatTensor([1, 2])``) or a shape (``FloatTensor(2, 3)``, zero-filled)."""
     if len(args) == 1 and not isinstance(args[0], (int, _dtype.Size)):
@@ -96,7 +95,7 @@ def legacy_new(args: Tuple[Any, ...], dtype: Dtype) -> np.ndarray:
 class _TypedTensorMeta(type):
     """``isinstance(t, FloatTensor)`` is True for float32 tensors, as in PyTorch."""
 
-    dtype: Dtype
+    dtype: _dtype.dtype
 
     def __instancecheck__(cls, instance: Any) -> bool:
         return isinstance(instance, Tensor) and instance.dtype is cls.dtype
@@ -139,33 +138,107 @@ def _shape_args(size: Tuple[Any, ...]) -> Tuple[int, ...]:
     return tuple(int(s) for s in size)
 
 
-def _filled(fill: Any, size: Tuple[Any, ...], dtype: Optional[Dtype],
-            requires_grad: bool) -> Tensor:
-    np_dtype = (dtype or _dtype.default_float).numpy_dtype
-    return set_leaf_requires_grad(Tensor._make(np.full(_shape_args(size), fill, dtype=np_dtype)),
-                         requires_grad)
+def _leaf(data: np.ndarray, dtype: Optional[_dtype.dtype], requires_grad: bool,
+          device: Any) -> Tensor:
+    """Wrap freshly made ``data`` (cast to ``dtype`` if given) as a new leaf."""
+    if device is not None:
+        _device.device(device)  # only the CPU exists: anything else raises
+    if dtype is not None and data.dtype != dtype.numpy_dtype:
+        data = data.astype(dtype.numpy_dtype)
+    return set_leaf_requires_grad(Tensor._make(data), requires_grad)
 
 
-def zeros(*size: Any, dtype: Optional[Dtype] = None, requires_grad: bool = False) -> Tensor:
+def _default_float(dtype: Optional[_dtype.dtype]) -> np.dtype:
+    return (dtype or _dtype.default_float).numpy_dtype
+
+
+def zeros(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
     """A tensor of zeros of the given shape."""
-    return _filled(0, size, dtype, requires_grad)
+    return _leaf(np.zeros(_shape_args(size), _default_float(dtype)), None, requires_grad, device)
 
 
-def ones(*size: Any, dtype: Optional[Dtype] = None, requires_grad: bool = False) -> Tensor:
+def ones(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     """A tensor of ones of the given shape."""
-    return _filled(1, size, dtype, requires_grad)
+    return _leaf(np.ones(_shape_args(size), _default_float(dtype)), None, requires_grad, device)
 
 
-def zeros_like(input: Tensor, dtype: Optional[Dtype] = None,
-               requires_grad: bool = False) -> Tensor:
+def empty(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
+    """A tensor of the given shape whose values are not set (here: zeros,
+    so programs that print one by mistake still print the same each run)."""
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad, device=device)
+
+
+def full(size: Any, fill_value: Any, dtype: Optional[_dtype.dtype] = None,
+         requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of the given shape filled with ``fill_value``; the dtype
+    follows the value (float32 for a float, int64 for an int, bool)."""
+    inferred = _array_from_data(fill_value).dtype
+    data = np.full(_shape_args((size,)), fill_value, dtype=inferred)
+    return _leaf(data, dtype, requires_grad, device)
+
+
+def zeros_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
     """Zeros with the shape (and, by default, the dtype) of ``input``."""
-    return _filled(0, (input.shape,), dtype or input.dtype, requires_grad)
+    return zeros(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                 device=device)
 
 
-def ones_like(input: Tensor, dtype: Optional[Dtype] = None,
-              requires_grad: bool = False) -> Tensor:
+def ones_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
     """Ones with the shape (and, by default, the dtype) of ``input``."""
-    return _filled(1, (input.shape,), dtype or input.dtype, requires_grad)
+    return ones(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                device=device)
+
+
+def empty_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+    """An unset (here: zero) tensor with the shape and dtype of ``input``."""
+    return zeros_like(input, dtype=dtype, requires_grad=requires_grad, device=device)
+
+
+def full_like(input: Tensor, fill_value: Any, dtype: Optional[_dtype.dtype] = None,
+              requires_grad: bool = False, device: Any = None) -> Tensor:
+    """``fill_value`` everywhere, with the shape and dtype of ``input``."""
+    return full(input.shape, fill_value, dtype=dtype or input.dtype,
+                requires_grad=requires_grad, device=device)
+
+
+def eye(n: int, m: Optional[int] = None, dtype: Optional[_dtype.dtype] = None,
+        requires_grad: bool = False, device: Any = None) -> Tensor:
+    """The ``n`` x ``m`` identity matrix (``m`` defaults to ``n``)."""
+    return _leaf(np.eye(n, n if m is None else m, dtype=_default_float(dtype)), None,
+                 requires_grad, device)
+
+
+# -- ranges -------------------------------------------------------------------
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Optional[_dtype.dtype] = None,
+           requires_grad: bool = False, device: Any = None) -> Tensor:
+    """``start, start + step, ...`` up to but excluding ``end`` (``arange(n)``
+    counts from 0).  Integers give int64, any float gives float32."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    floating = any(isinstance(v, float) for v in (start, end, step))
+    data = np.arange(start, end, step, dtype=np.float64 if floating else np.int64)
+    if floating:
+        data = data.astype(_default_float(None))
+    return _leaf(data, dtype, requires_grad, device)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Optional[_dtype.dtype] = None,
+             requires_grad: bool = False, device: Any = None) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    data = np.linspace(start, end, steps).astype(_default_float(dtype))
+    return _leaf(data, None, requires_grad, device)
 
 
 # -- random tensors -----------------------------------------------------------
@@ -180,15 +253,38 @@ def manual_seed(seed: int) -> np.random.Generator:
     return _generator
 
 
-def randn(*size: Any, dtype: Optional[Dtype] = None, requires_grad: bool = False) -> Tensor:
+def randn(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
     """Samples from the standard normal distribution."""
-    np_dtype = (dtype or _dtype.default_float).numpy_dtype
-    data = _generator.standard_normal(_shape_args(size)).astype(np_dtype)
-    return set_leaf_requires_grad(Tensor._make(data), requires_grad)
+    data = _generator.standard_normal(_shape_args(size)).astype(_default_float(dtype))
+    return _leaf(data, None, requires_grad, device)
 
 
-def rand(*size: Any, dtype: Optional[Dtype] = None, requires_grad: bool = False) -> Tensor:
+def rand(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     """Samples from the uniform distribution on [0, 1)."""
-    np_dtype = (dtype or _dtype.default_float).numpy_dtype
-    data = _generator.random(_shape_args(size)).astype(np_dtype)
-    return set_leaf_requires_grad(Tensor._make(data), requires_grad)
+    data = _generator.random(_shape_args(size)).astype(_default_float(dtype))
+    return _leaf(data, None, requires_grad, device)
+
+
+def randn_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+    """Standard normal samples with the shape and dtype of ``input``."""
+    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                 device=device)
+
+
+def rand_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
+    """Uniform [0, 1) samples with the shape and dtype of ``input``."""
+    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                device=device)
+
+
+def randint(low: int, high: Any = None, size: Any = None, dtype: Optional[_dtype.dtype] = None,
+            requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Random integers in ``[low, high)`` (``randint(high, size)`` starts at 0)."""
+    if size is None:
+        low, high, size = 0, low, high
+    data = _generator.integers(low, high, _shape_args((size,)), dtype=np.int64)
+    return _leaf(data, dtype, requires_grad, device)

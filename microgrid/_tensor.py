@@ -30,7 +30,7 @@ from typing import Any, List, Optional, Sequence, Union
 
 import numpy as np
 
-from . import _dtype
+from . import _device, _dtype
 from ._dtype import Size, dtype
 
 Number = Union[builtins.int, builtins.float, builtins.bool]
@@ -265,11 +265,36 @@ class Tensor:
             return f"torch.{_LEGACY_TYPE_NAMES[self._data.dtype.name]}Tensor"
         return self.to(dtype)
 
-    def to(self, dtype: dtype) -> "Tensor":
-        """This tensor converted to ``dtype`` (itself if it already has it)."""
-        if dtype.numpy_dtype == self._data.dtype:
-            return self
+    def to(self, *args: Any, dtype: Optional[dtype] = None, device: Any = None,
+           copy: builtins.bool = False) -> "Tensor":
+        """This tensor converted to a dtype (itself if nothing changes and
+        ``copy`` is False).  Accepts PyTorch's forms: ``to(dtype)``,
+        ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``."""
+        for arg in args:
+            if isinstance(arg, _dtype.dtype):
+                dtype = arg
+            elif isinstance(arg, Tensor):
+                dtype = arg.dtype
+            else:
+                device = arg
+        if device is not None:
+            _device.device(device)  # only the CPU exists: anything else raises
+        if dtype is None or dtype.numpy_dtype == self._data.dtype:
+            return self.clone() if copy else self
         return _pointwise.to_dtype(self, dtype)
+
+    @property
+    def device(self) -> "_device.device":
+        """Where the data lives: always the CPU."""
+        return _device.CPU
+
+    @property
+    def is_cuda(self) -> builtins.bool:
+        return False
+
+    def cpu(self) -> "Tensor":
+        """This tensor (it already lives on the CPU)."""
+        return self
 
     def float(self) -> "Tensor":
         return self.to(_dtype.float32)
@@ -277,8 +302,17 @@ class Tensor:
     def double(self) -> "Tensor":
         return self.to(_dtype.float64)
 
+    def half(self) -> "Tensor":
+        return self.to(_dtype.float16)
+
     def long(self) -> "Tensor":
         return self.to(_dtype.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(_dtype.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(_dtype.bool)
 
     def clone(self) -> "Tensor":
         """A copy with its own storage; gradients flow back to the original."""
