@@ -62,7 +62,8 @@ def broadcast_shape(*shapes: Sequence[int]) -> Tuple[int, ...]:
         ndim = builtins.max(len(result), len(shape))
         a = (1,) * (ndim - len(result)) + tuple(result)
         b = (1,) * (ndim - len(shape)) + tuple(shape)
-        for i, (m, n) in enumerate(zip(a, b, strict=True)):
+        for i in reversed(range(ndim)):  # PyTorch reports the last mismatch first
+            m, n = a[i], b[i]
             if m != n and m != 1 and n != 1:
                 raise RuntimeError(f"The size of tensor a ({m}) must match the size of tensor b "
                                    f"({n}) at non-singleton dimension {i}")
@@ -806,7 +807,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value._data.ndim} dimension(s).")
-    broadcast_shape(input._data.shape, mask._data.shape)
+    broadcast_shape(mask._data.shape, input._data.shape)  # PyTorch's order, for the message
     fill = _as_numpy(value, input._data.dtype)
     data = compute(np.where, mask._data, fill, input._data)
     if isinstance(value, Tensor):

@@ -74,6 +74,11 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     target = size_args(sizes)
     shape = input._data.shape
     lead = len(target) - len(shape)
+    if lead < 0:
+        raise RuntimeError(
+            f"expand(torch.{_LEGACY_TYPE_NAMES[input._data.dtype.name]}Tensor{{{list(shape)}}}, "
+            f"size={list(target)}): the number of sizes provided ({len(target)}) must be "
+            f"greater or equal to the number of dimensions in the tensor ({len(shape)})")
     full = list(target)
     # Checked from the last dim to the first, as PyTorch does (its error names
     # the last mismatching dim).
@@ -89,11 +94,6 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
                 f"The expanded size of the tensor ({full[i]}) must match the existing size "
                 f"({old}) at non-singleton dimension {i}.  Target sizes: {list(target)}.  "
                 f"Tensor sizes: {list(shape)}")
-    if lead < 0:
-        raise RuntimeError(
-            f"expand(torch.{_LEGACY_TYPE_NAMES[input._data.dtype.name]}Tensor{{{list(shape)}}}, "
-            f"size={list(target)}): the number of sizes provided ({len(target)}) must be "
-            f"greater or equal to the number of dimensions in the tensor ({len(shape)})")
     data = np.broadcast_to(input._data, tuple(full))
     return record(ExpandBackward0, data, (input,), view_of=input, input_shape=shape)
 
