@@ -125,24 +125,40 @@ def _dtype_name(tensor: Any) -> str:
     return str(tensor.dtype).removeprefix("torch.")
 
 
-def _close(ours: np.ndarray, theirs: np.ndarray, tolerance: Tuple[float, float]) -> bool:
-    """Same values: nan where nan, the same infinities, the rest within tolerance."""
-    if theirs.dtype.kind not in "fc":
-        return bool(np.array_equal(ours, theirs))
-    rtol, atol = tolerance
-    with np.errstate(all="ignore"):
-        return bool(np.allclose(ours, theirs, rtol=rtol, atol=atol, equal_nan=True))
+@dataclass(frozen=True)
+class Rules:
+    """How close microgrid's values must be to PyTorch's, for one program."""
+
+    tolerance: Tuple[float, float]  # (rtol, atol)
+    signless: bool  # compare reprs whatever the signs of zeros (see differences())
+
+    def close(self, ours: np.ndarray, theirs: np.ndarray) -> bool:
+        """Same values: nan where nan, the same infinities, the rest within tolerance."""
+        if theirs.dtype.kind not in "fc":
+            return bool(np.array_equal(ours, theirs))
+        rtol, atol = self.tolerance
+        with np.errstate(all="ignore"):
+            return bool(np.allclose(ours, theirs, rtol=rtol, atol=atol, equal_nan=True))
+
+    def repr(self, tensor: Any) -> str:
+        """The tensor's repr; ``signless``: of its values with -0. made 0.
+        (requires_grad and grad_fn, which repr shows too, are compared on their own)."""
+        if self.signless and tensor.dtype.is_floating_point:
+            return repr(tensor.detach() + 0.0)  # -0. + 0. is 0.
+        return repr(tensor)
 
 
-def _tolerance(namespace: Dict[str, Any]) -> Tuple[float, float]:
-    """The tolerance of the least precise float dtype in the program: a
-    float64 value computed from float32 ones carries their rounding."""
+def _rules(program: Program, namespace: Dict[str, Any]) -> Rules:
+    """The tolerance of the least precise float dtype in the program (a
+    float64 value computed from float32 ones carries their rounding); and
+    signless zeros if the program has a matrix product, whose backward pass
+    signs zeros as PyTorch's kernels do (see :func:`_zero_sign_unspecified`)."""
     names = {_dtype_name(v) for v in namespace.values() if isinstance(v, torch.Tensor)}
-    return max((TOLERANCES[n] for n in names if n in TOLERANCES), default=(0.0, 0.0))
+    tolerance = max((TOLERANCES[n] for n in names if n in TOLERANCES), default=(0.0, 0.0))
+    return Rules(tolerance, any(step.template in PRODUCTS for step in program.steps))
 
 
-def _tensor_differences(name: str, ours: Any, theirs: Any,
-                        tolerance: Tuple[float, float]) -> List[str]:
+def _tensor_differences(name: str, ours: Any, theirs: Any, rules: Rules) -> List[str]:
     """How microgrid's tensor ``ours`` differs from PyTorch's ``theirs``."""
     if not isinstance(ours, microgrid.Tensor):
         return [f"{name}: a {type(ours).__name__}, PyTorch has a Tensor"]
@@ -151,7 +167,7 @@ def _tensor_differences(name: str, ours: Any, theirs: Any,
         return [f"{name}: {ours.dtype} {tuple(ours.shape)}, PyTorch has "
                 f"{theirs.dtype} {tuple(theirs.shape)}"]
     a, b = _array(ours), _array(theirs)
-    if not _close(a, b, tolerance):
+    if not rules.close(a, b):
         found.append(f"{name}: values\n  microgrid {a.tolist()}\n  PyTorch   {b.tolist()}")
     if ours.requires_grad != theirs.requires_grad:
         found.append(f"{name}: requires_grad {ours.requires_grad}, PyTorch "
@@ -159,13 +175,13 @@ def _tensor_differences(name: str, ours: Any, theirs: Any,
     if signature(ours) != signature(theirs):
         found.append(f"{name}: graph\n  microgrid {signature(ours)}\n"
                      f"  PyTorch   {signature(theirs)}")
-    elif np.array_equal(a, b, equal_nan=b.dtype.kind in "fc") and repr(ours) != repr(theirs):
+    elif (np.array_equal(a, b, equal_nan=b.dtype.kind in "fc")
+          and rules.repr(ours) != rules.repr(theirs)):
         found.append(f"{name}: repr\n  microgrid {ours!r}\n  PyTorch   {theirs!r}")
     return found
 
 
-def _gradient_differences(name: str, ours: Any, theirs: Any,
-                          tolerance: Tuple[float, float]) -> List[str]:
+def _gradient_differences(name: str, ours: Any, theirs: Any, rules: Rules) -> List[str]:
     """Compare ``.grad``, read only where PyTorch keeps one (no warning)."""
     if theirs.grad_fn is not None and not theirs.retains_grad:
         return []
@@ -173,20 +189,19 @@ def _gradient_differences(name: str, ours: Any, theirs: Any,
         return [f"{name}.grad: {ours.grad!r}, PyTorch {theirs.grad!r}"]
     if theirs.grad is None:
         return []
-    return _tensor_differences(f"{name}.grad", ours.grad, theirs.grad, tolerance)
+    return _tensor_differences(f"{name}.grad", ours.grad, theirs.grad, rules)
 
 
-def _value_differences(name: str, ours: Any, theirs: Any,
-                       tolerance: Tuple[float, float]) -> List[str]:
+def _value_differences(name: str, ours: Any, theirs: Any, rules: Rules) -> List[str]:
     """Compare one variable of the program (a tensor, a tuple of them, or other)."""
     if isinstance(theirs, torch.Tensor):
-        return (_tensor_differences(name, ours, theirs, tolerance)
-                or _gradient_differences(name, ours, theirs, tolerance))
+        return (_tensor_differences(name, ours, theirs, rules)
+                or _gradient_differences(name, ours, theirs, rules))
     if isinstance(theirs, (tuple, list)):
         if not isinstance(ours, (tuple, list)) or len(ours) != len(theirs):
             return [f"{name}: {ours!r}, PyTorch {theirs!r}"]
         return [line for i, (o, t) in enumerate(zip(ours, theirs, strict=True))
-                for line in _value_differences(f"{name}[{i}]", o, t, tolerance)]
+                for line in _value_differences(f"{name}[{i}]", o, t, rules)]
     if theirs is None or isinstance(theirs, (bool, int, float)):
         same = ours == theirs or (isinstance(theirs, float) and math.isnan(theirs)
                                   and isinstance(ours, float) and math.isnan(ours))
@@ -202,11 +217,11 @@ def differences(program: Program) -> List[str]:
     found = []
     if ours.error != theirs.error:
         found.append(f"error: microgrid {ours.error}, PyTorch {theirs.error}")
-    tolerance = _tolerance(theirs.namespace)
+    rules = _rules(program, theirs.namespace)
     for name, value in theirs.namespace.items():
         if name in ("torch", "F", "__builtins__"):
             continue
-        found += _value_differences(name, ours.namespace.get(name), value, tolerance)
+        found += _value_differences(name, ours.namespace.get(name), value, rules)
     if ours.warnings != theirs.warnings:
         found.append(f"warnings: microgrid {ours.warnings}, PyTorch {theirs.warnings}")
     return found
@@ -644,8 +659,9 @@ def _aliased_grads(env: Env, steps: List[Step], leaves: List[str]) -> bool:
     trial = dict(env)
     for step in (*steps, Step("", "loss.backward(retain_graph=True)")):
         _run_in(trial, step)
-    storages = [trial[n].grad.untyped_storage().data_ptr() for n in leaves
-                if trial[n].grad is not None and trial[n].grad.numel()]
+    grads = [trial[n].grad for n in leaves]
+    storages = [g.untyped_storage().data_ptr() for g in grads  # (a ZeroTensor has none)
+                if g is not None and g.numel() and not g._is_zerotensor()]
     return len(set(storages)) < len(storages)
 
 
