@@ -648,20 +648,27 @@ ZERO_TIES = {"F.relu({0})", "{0}.relu()", "{0}.clamp({c}, {d})", "torch.clamp({0
              "torch.max({0}, {1})", "torch.clamp({0}, min={1})", "{0}.clamp(max={1})"}
 
 
-def _aliased_grads(env: Env, steps: List[Step], leaves: List[str]) -> bool:
-    """Would PyTorch's first backward pass leave two leaves' ``.grad`` sharing
-    memory?  Its AccumulateGrad keeps ("steals") the gradient it receives
-    when nothing else refers to it; two views of one gradient (``(a +
-    b).sum()`` sends ``b`` and ``a`` one gradient, expanded twice) become two
-    ``.grad`` on one storage, and a second pass, which adds in place, adds
-    into both.  A PyTorch bug that microgrid, which copies a first gradient,
-    does not have; such programs get one backward pass only."""
+def _second_pass_unreliable(env: Env, steps: List[Step], leaves: List[str]) -> bool:
+    """Would a second backward pass go wrong in PyTorch?  Its first pass
+    keeps ("steals") a gradient nothing else refers to as the leaf's
+    ``.grad``, and a second pass adds into ``.grad`` in place.  Two PyTorch
+    bugs follow, which microgrid (it copies a first gradient) does not have:
+
+    * two views of one gradient (``(a + b).sum()`` sends ``a`` and ``b`` one
+      gradient, expanded twice) become two ``.grad`` on one storage: the
+      second pass adds into both, twice;
+    * the gradient of ``sgn`` (and other step functions) is a ZeroTensor,
+      which cannot be added into: the second pass raises "ZeroTensors are
+      immutable".
+
+    Such programs get one backward pass only."""
     trial = dict(env)
     for step in (*steps, Step("", "loss.backward(retain_graph=True)")):
         _run_in(trial, step)
-    grads = [trial[n].grad for n in leaves]
-    storages = [g.untyped_storage().data_ptr() for g in grads  # (a ZeroTensor has none)
-                if g is not None and g.numel() and not g._is_zerotensor()]
+    grads = [trial[n].grad for n in leaves if trial[n].grad is not None]
+    if any(g._is_zerotensor() for g in grads):
+        return True
+    storages = [g.untyped_storage().data_ptr() for g in grads if g.numel()]
     return len(set(storages)) < len(storages)
 
 
@@ -684,7 +691,7 @@ def _final(draw: Draw, env: Env, fresh: Callable[[], str]) -> List[Step]:
         listed = "[" + ", ".join(f"{{{i}}}" for i in range(len(leaves))) + "]"
         steps.append(Step("grads", "torch.autograd.grad(loss, " + listed + ", allow_unused=True)",
                           tuple(leaves)))
-    elif kind == "twice" and not _aliased_grads(env, steps, leaves):
+    elif kind == "twice" and not _second_pass_unreliable(env, steps, leaves):
         steps.append(Step("", "loss.backward(retain_graph=True)"))
         steps.append(Step("", "loss.backward()"))
     elif kind == "gradient":

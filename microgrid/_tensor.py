@@ -352,10 +352,16 @@ class Tensor:
         return builtins.bool(self._data.item())
 
     def __float__(self) -> builtins.float:
-        return builtins.float(self.item())
+        return builtins.float(self._scalar())
 
     def __int__(self) -> builtins.int:
-        return builtins.int(self.item())
+        return builtins.int(self._scalar())
+
+    def _scalar(self) -> Number:
+        """The one element, for ``float(t)`` and ``int(t)`` (their error differs from item's)."""
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.item()
 
     def __hash__(self) -> builtins.int:
         return id(self)

@@ -72,10 +72,12 @@ def _check_tensors(op: str, **arguments: Any) -> None:
 
 
 def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` in NumPy; float16 is accumulated in float32, as PyTorch's CPU kernels do."""
-    if a.dtype == np.float16:
-        return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
-    return np.asarray(np.matmul(a, b))
+    """``a @ b`` in NumPy; float16 is accumulated in float32, as PyTorch's CPU kernels do.
+    An inf times 0 is nan, without NumPy's RuntimeWarning (PyTorch prints none)."""
+    with np.errstate(all="ignore"):
+        if a.dtype == np.float16:
+            return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
+        return np.asarray(np.matmul(a, b))
 
 
 def _multiply(node_class: Any, x: Tensor, y: Tensor, kernel: str) -> Tensor:
