@@ -26,6 +26,10 @@ loss per element, no reduction).
   probabilities ``x``; each log is clamped at ``-100``, as PyTorch does, so
   that ``x = 0`` or ``1`` gives a large but finite loss.
 
+``linear`` is what ``nn.Linear`` computes, ``x @ W^T + b``: like PyTorch's,
+one fused ``addmm`` (``AddmmBackward0``) for a matrix input, with the input
+flattened to a matrix around it for other contiguous inputs.
+
 ``relu``, ``sigmoid``, ``tanh``, ``softmax`` and ``log_softmax`` are the ops
 of ``microgrid.ops`` (``softmax`` and ``log_softmax`` add PyTorch's choice of
 a dim when none is given).
@@ -47,6 +51,7 @@ from ..autograd.grad_mode import _grad_mode
 from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
 from ..ops import inplace as _inplace
 from ..ops.indexing import gather, index_put_accumulate
+from ..ops.linalg import _check_tensors, _product, matmul, mm
 from ..ops.pointwise import (
     add_scalar,
     broadcast_shape,
@@ -62,10 +67,10 @@ from ..ops.pointwise import (
 from ..ops.pointwise import relu as _relu
 from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import softmax as _softmax
-from ..ops.shape import contiguous, expand, view
+from ..ops.shape import contiguous, expand, reshape, t, view
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "nll_loss",
-           "cross_entropy", "binary_cross_entropy"]
+           "cross_entropy", "binary_cross_entropy", "linear", "addmm"]
 
 
 # -- activations ------------------------------------------------------------------
@@ -606,3 +611,87 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
     return record(BinaryCrossEntropyBackward0, _reduce(np.asarray(loss), reduction),
                   (input, target), saved=(input, target), reduction=reduction,
                   weight=None if weight is None else weight.detach())
+
+
+# -- linear -------------------------------------------------------------------------
+def _column_major(matrix: Tensor) -> bool:
+    """Is ``matrix`` stored column by column (a transposed row-major matrix)?
+    PyTorch then computes its gradient transposed, to give it the same layout."""
+    rows = matrix._data.shape[0]
+    strides = [s // matrix._data.itemsize for s in matrix._data.strides]
+    return strides[0] == 1 and strides[1] == rows
+
+
+def _times(grad: Tensor, scale: Any) -> Tensor:
+    """``grad * scale``, skipped for a scale of 1 (PyTorch's ``maybe_multiply``)."""
+    return grad if scale == 1 else mul_scalar(grad, scale)
+
+
+class AddmmBackward0(Node):
+    """z = beta * b + alpha * (X @ Y)   (b broadcast to the product's shape);
+    dL/db = beta * grad;   dL/dX = alpha * grad @ Y^T;   dL/dY = alpha * X^T @ grad
+    (for an X or Y stored column by column: (Y @ grad^T)^T, (grad^T @ X)^T)"""
+
+    def backward(self, grad: Tensor) -> Tuple[Any, Any, Any]:
+        x, y = self.saved_tensors
+        grad_x = grad_y = None
+        if self.needs_input_grad(1):
+            grad_x = t(mm(y, t(grad))) if self.x_column_major else mm(grad, t(y))
+        if self.needs_input_grad(2):
+            grad_y = t(mm(t(grad), x)) if self.y_column_major else mm(t(x), grad)
+        return (_times(grad, self.beta) if self.needs_input_grad(0) else None,
+                None if grad_x is None else _times(grad_x, self.alpha),
+                None if grad_y is None else _times(grad_y, self.alpha))
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,
+          alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)``, one op: ``input`` (a bias)
+    broadcasts to the product's shape, and is ignored when ``beta`` is 0."""
+    _check_tensors("addmm", input=input, mat1=mat1, mat2=mat2)
+    for name, matrix in (("mat1", mat1), ("mat2", mat2)):
+        if matrix.dim() != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {matrix.dim()}-D tensor")
+    if mat1.dtype != mat2.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_type_name(mat1)} "
+                           f"and {_type_name(mat2)}")
+    (n, m), (k, p) = mat1.shape, mat2.shape
+    if m != k:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{m} and {k}x{p})")
+    if input.dtype != mat2.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_type_name(input)} "
+                           f"and {_type_name(mat2)}")
+    shift = expand(input.detach(), (n, p))._data  # raises PyTorch's error if it cannot
+    if mat1._data.dtype == np.bool_:
+        raise _not_implemented_for("addmm_impl_cpu_", mat1)
+    scalar = mat1._data.dtype.type
+    with np.errstate(all="ignore"):
+        data = _product(mat1._data, mat2._data)
+        if alpha != 1:
+            data = data * scalar(alpha)
+        if beta != 0:
+            data = data + (shift if beta == 1 else shift * scalar(beta))
+    return record(AddmmBackward0, np.asarray(data, mat1._data.dtype), (input, mat1, mat2),
+                  saved=(mat1 if mat2._requires_grad else None,
+                         mat2 if mat1._requires_grad else None),
+                  beta=beta, alpha=alpha, x_column_major=_column_major(mat1),
+                  y_column_major=_column_major(mat2))
+
+
+def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
+    """``input @ weight^T + bias``, recorded as PyTorch records it: a matrix
+    input is one ``addmm``; another contiguous input is flattened to a matrix
+    (``reshape``), multiplied with ``addmm`` and viewed back; anything else is
+    ``matmul`` followed by an in-place ``add_`` of the bias."""
+    if input.dim() == 0 or weight.dim() == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are "
+                           f"{input.dim()}D and {weight.dim()}D")
+    if bias is not None and input.dim() == 2:
+        return addmm(bias, input, t(weight))
+    if bias is not None and input.is_contiguous() and (input.dim() == 3 or bias.dim() == 1):
+        *batch, features = input.shape
+        rows = int(np.prod(batch, dtype=np.int64))
+        output = addmm(bias, reshape(input, (rows, features)), t(weight))
+        return view(output, (*batch, output.shape[1]))
+    output = matmul(input, t(weight))
+    return output if bias is None else output.add_(bias)
