@@ -52,8 +52,9 @@ def promote_types(a: Optional[np.dtype], b: Optional[np.dtype]) -> Optional[np.d
 
 
 def _number_dtype(value: Any) -> np.dtype:
-    """The dtype a Python number takes part in promotion with."""
-    if isinstance(value, (bool, np.bool_)):
+    """The dtype a Python number takes part in promotion with.  PyTorch reads
+    a NumPy bool scalar as a float (``int_tensor * np.bool_(True)`` is float32)."""
+    if isinstance(value, bool):
         return _BOOL
     if isinstance(value, (int, np.integer)):
         return _INT64

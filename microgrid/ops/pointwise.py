@@ -176,7 +176,8 @@ def add(input: Operand, other: Operand, *, alpha: Any = 1) -> Tensor:
 
 
 def _is_bool(value: Operand) -> bool:
-    return (isinstance(value, (bool, np.bool_))
+    """A bool or a bool tensor (not a NumPy bool: PyTorch reads that as a float)."""
+    return (isinstance(value, bool)
             or (isinstance(value, Tensor) and value._data.dtype == np.bool_))
 
 
