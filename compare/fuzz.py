@@ -309,21 +309,33 @@ def _broadcast_partner(draw: Draw, shape: Tuple[int, ...]) -> Tuple[int, ...]:
     return tuple(extra + kept)
 
 
-# Each op drawer gets ``(draw, env, fresh)`` and returns the steps it adds
-# (a new operand leaf first, if it needs one), or None if it does not apply.
-# ``fresh()`` gives the next unused variable name.
-Drawer = Callable[[Draw, Env, Callable[[], str]], Optional[List[Step]]]
+# An op drawer gets ``(draw, env, fresh, name)``: ``name`` is the value it
+# applies to (one that its ``@op(want)`` accepts), ``fresh()`` gives the next
+# unused variable name.  It returns the steps it adds (a new operand leaf
+# first, if it needs one), or None if it does not apply after all.
+Fresh = Callable[[], str]
+Drawer = Callable[[Draw, Env, Fresh], Optional[List[Step]]]
 OPS: Dict[str, Drawer] = {}
 
 
-def op(function: Drawer) -> Drawer:
-    OPS[function.__name__] = function
-    return function
+def _any(t: Any) -> bool:
+    return True
 
 
-def _pick(draw: Draw, env: Env, want: Callable[[Any], bool] = _is_float) -> Optional[str]:
-    names = _names(env, want)
-    return draw(st.sampled_from(names)) if names else None
+def op(want: Callable[[Any], bool] = _any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register an op drawer applying to a value ``want`` accepts (drawn first)."""
+
+    def register(function: Callable[..., Optional[List[Step]]]) -> Callable[..., Any]:
+        def drawer(draw: Draw, env: Env, fresh: Fresh) -> Optional[List[Step]]:
+            names = _names(env, want)
+            if not names:
+                return None
+            return function(draw, env, fresh, draw(st.sampled_from(names)))
+
+        OPS[function.__name__] = drawer
+        return function
+
+    return register
 
 
 def _one(template: str, name: str, out: str, **params: str) -> List[Step]:
@@ -337,11 +349,8 @@ UNARY = ["-{0}", "{0}.exp()", "torch.log({0})", "{0}.sqrt()", "torch.abs({0})", 
          "{0}.contiguous()"]
 
 
-@op
-def unary(draw: Draw, env: Env, fresh: Callable[[], str]) -> Optional[List[Step]]:
-    name = _pick(draw, env, lambda t: True)
-    if name is None:
-        return None
+@op()
+def unary(draw: Draw, env: Env, fresh: Fresh, name: str) -> List[Step]:
     return _one(draw(st.sampled_from(UNARY)), name, fresh())
 
 
@@ -353,11 +362,8 @@ WITH_NUMBER = ["{0} + {c}", "{c} + {0}", "{0} - {c}", "{c} - {0}", "{0} * {c}", 
                "{0}.sub({c}, alpha={d})"]
 
 
-@op
-def with_number(draw: Draw, env: Env, fresh: Callable[[], str]) -> Optional[List[Step]]:
-    name = _pick(draw, env, lambda t: True)
-    if name is None:
-        return None
+@op()
+def with_number(draw: Draw, env: Env, fresh: Fresh, name: str) -> List[Step]:
     return _one(draw(st.sampled_from(WITH_NUMBER)), name, fresh(), c=_number(draw),
                 d=_number(draw))
 
@@ -377,11 +383,8 @@ def _broadcasts(a: Any, b: Any) -> bool:
     return True
 
 
-@op
-def binary(draw: Draw, env: Env, fresh: Callable[[], str]) -> Optional[List[Step]]:
-    first = _pick(draw, env, lambda t: True)
-    if first is None:
-        return None
+@op()
+def binary(draw: Draw, env: Env, fresh: Fresh, first: str) -> List[Step]:
     a = env[first]
     partners = _names(env, lambda t: _broadcasts(t, a))
     steps = []
@@ -405,11 +408,8 @@ REDUCTIONS = ["{0}.sum()", "torch.sum({0}, dim={dims}, keepdim={k})", "{0}.mean(
               "{0}.log_softmax({d})", "F.softmax({0}, dim={d})", "F.log_softmax({0}, dim={d})"]
 
 
-@op
-def reduction(draw: Draw, env: Env, fresh: Callable[[], str]) -> Optional[List[Step]]:
-    name = _pick(draw, env)
-    if name is None:
-        return None
+@op(_is_float)
+def reduction(draw: Draw, env: Env, fresh: Fresh, name: str) -> List[Step]:
     t = env[name]
     # dim=() means every dim, but PyTorch 2.13 mishandles it in two reductions
     # (``some_dims`` is never empty): logsumexp with keepdim=False fails on a
@@ -445,11 +445,8 @@ def _matmul_partner(draw: Draw, t: Any) -> Tuple[str, Tuple[int, ...]]:
                                  (at, (2, 1, n, k))]))
 
 
-@op
-def matmul(draw: Draw, env: Env, fresh: Callable[[], str]) -> Optional[List[Step]]:
-    name = _pick(draw, env, lambda t: _is_float(t) and 1 <= t.dim() <= 3)
-    if name is None:
-        return None
+@op(lambda t: _is_float(t) and 1 <= t.dim() <= 3)
+def matmul(draw: Draw, env: Env, fresh: Fresh, name: str) -> List[Step]:
     t = env[name]
     template, shape = _matmul_partner(draw, t)
     partners = _names(env, lambda u: tuple(u.shape) == shape and u.dtype == t.dtype)
@@ -477,11 +474,8 @@ def _factorization(draw: Draw, count: int) -> Tuple[int, ...]:
     return tuple(draw(st.permutations(sizes)))
 
 
-@op
-def view(draw: Draw, env: Env, fresh: Callable[[], str]) -> Optional[List[Step]]:
-    name = _pick(draw, env, lambda t: True)
-    if name is None:
-        return None
+@op()
+def view(draw: Draw, env: Env, fresh: Fresh, name: str) -> List[Step]:
     t = env[name]
     ndim = t.dim()
     templates = ["{0}.reshape({shape})", "{0}.view({shape})", "{0}.flatten()",
@@ -502,12 +496,9 @@ def view(draw: Draw, env: Env, fresh: Callable[[], str]) -> Optional[List[Step]]
                 perm=repr(tuple(draw(st.permutations(range(ndim))))), sizes=repr(sizes))
 
 
-@op
-def join(draw: Draw, env: Env, fresh: Callable[[], str]) -> Optional[List[Step]]:
+@op(_is_float)
+def join(draw: Draw, env: Env, fresh: Fresh, name: str) -> List[Step]:
     """``cat`` and ``stack`` of tensors of one shape (maybe the same tensor twice)."""
-    name = _pick(draw, env)
-    if name is None:
-        return None
     t = env[name]
     same = _names(env, lambda u: u.shape == t.shape and u.dtype.is_floating_point)
     others = draw(st.lists(st.sampled_from(same), min_size=1, max_size=2))
@@ -526,11 +517,8 @@ INDEXING = ["{0}[{i}]", "{0}[{a}:{b}]", "{0}[{a}::2]", "{0}[..., {i}]", "{0}[Non
             "{0}.narrow({d}, {a}, 1)", "{0}[:, {i}]", "{0}[{i}, {a}:]", "{0}[{idx}]"]
 
 
-@op
-def index(draw: Draw, env: Env, fresh: Callable[[], str]) -> Optional[List[Step]]:
-    name = _pick(draw, env, lambda t: t.dim() >= 1)
-    if name is None:
-        return None
+@op(lambda t: t.dim() >= 1)
+def index(draw: Draw, env: Env, fresh: Fresh, name: str) -> List[Step]:
     t = env[name]
     n = t.shape[0]
     # Mostly in range; sometimes out of range, for the errors.
@@ -542,12 +530,9 @@ def index(draw: Draw, env: Env, fresh: Callable[[], str]) -> Optional[List[Step]
                 idx=repr(idx), c=_number(draw), d=repr(_dim(draw, t)))
 
 
-@op
-def loss(draw: Draw, env: Env, fresh: Callable[[], str]) -> Optional[List[Step]]:
+@op(lambda t: _is_float(t) and t.numel() > 0)
+def loss(draw: Draw, env: Env, fresh: Fresh, name: str) -> List[Step]:
     """An ``nn.functional`` loss of a float tensor."""
-    name = _pick(draw, env, lambda t: _is_float(t) and t.numel() > 0)
-    if name is None:
-        return None
     t = env[name]
     reduction = draw(st.sampled_from(["mean", "sum", "none"]))
     params = [("r", repr(reduction)), ("dtype", _dtype_name(t))]
@@ -583,16 +568,15 @@ def loss(draw: Draw, env: Env, fresh: Callable[[], str]) -> Optional[List[Step]]
     return _one(template, name, fresh(), **dict(params))
 
 
-@op
-def new_leaf(draw: Draw, env: Env, fresh: Callable[[], str]) -> Optional[List[Step]]:
-    """A new leaf: float (of an existing value's shape, or broadcastable to
-    it, or any shape, empty ones included) or an int64 constant."""
-    shapes = [tuple(t.shape) for t in env.values() if isinstance(t, torch.Tensor)]
+@op()
+def new_leaf(draw: Draw, env: Env, fresh: Fresh, name: str) -> List[Step]:
+    """A new leaf: float (of the shape of ``name``'s value, or broadcastable
+    to it, or any shape, empty ones included) or an int64 constant."""
     choice = draw(st.integers(0, 3))
-    if choice == 0 or not shapes:
+    if choice == 0:
         shape = draw(st.one_of(_shapes, st.sampled_from([(0,), (2, 0), (0, 3)])))
     else:
-        shape = draw(st.sampled_from(shapes))
+        shape = tuple(env[name].shape)
         if choice == 1:
             shape = _broadcast_partner(draw, shape)
     if draw(st.integers(0, 5)) == 0:
@@ -672,7 +656,7 @@ def _second_pass_unreliable(env: Env, steps: List[Step], leaves: List[str]) -> b
     return len(set(storages)) < len(storages)
 
 
-def _final(draw: Draw, env: Env, fresh: Callable[[], str]) -> List[Step]:
+def _final(draw: Draw, env: Env, fresh: Fresh) -> List[Step]:
     """The backward pass that ends a program (if any value requires grad)."""
     differentiable = _names(env, lambda t: t.requires_grad)
     if not differentiable or draw(st.integers(0, 7)) == 0:
