@@ -12,8 +12,8 @@
   a weak reference to its tensor, views keep their base, hooks;
 * a 10,000-step training loop (a small MLP, SGD under ``no_grad``) keeps a
   constant number of live Python objects after a warm-up, and allocates no
-  more bytes over 1,000 steps traced by tracemalloc (tracing every step
-  would make this test five times slower).
+  more bytes over its last 900 steps, traced by tracemalloc (tracing all
+  10,000 would make this test five times slower).
 """
 
 import gc
@@ -205,19 +205,23 @@ class MLP:
 
 
 def test_ten_thousand_training_steps_do_not_grow_memory():
+    """Steps 1-500 warm up; over steps 500-8,100 the live Python objects must
+    not grow; steps 8,100-9,100 run under tracemalloc to let it settle (its
+    first window sees free lists and pools fill once, about 100 KB);
+    steps 9,100-10,000 must then allocate no more bytes than they free."""
     model = MLP()
     first = model.step()
-    for _ in range(500):  # warm-up: caches, lazily created objects
+    for _ in range(499):
         model.step()
     gc.collect()
     blocks = sys_blocks()
-    for _ in range(8_500):
+    for _ in range(7_600):
         model.step()
     gc.collect()
     assert sys_blocks() - blocks < 200  # live Python objects: none per step
     tracemalloc.start()
     try:
-        for _ in range(100):
+        for _ in range(1_000):
             model.step()
         start = tracemalloc.get_traced_memory()[0]
         for _ in range(900):
@@ -225,7 +229,7 @@ def test_ten_thousand_training_steps_do_not_grow_memory():
         growth = tracemalloc.get_traced_memory()[0] - start
     finally:
         tracemalloc.stop()
-    assert growth < 16_384, f"{growth} bytes more after 900 steps"
+    assert growth < 4_096, f"{growth} bytes more after 900 steps"
     assert last < first  # it did train
 
 
