@@ -26,6 +26,15 @@ warnings shown, and the class and message of an error.  When a program
 differs, hypothesis shrinks it to a minimal one, which is printed as a
 runnable PyTorch script.
 
+What is not drawn, and why (each is a PyTorch bug or a detail of its
+kernels that microgrid does not copy; the comments where they are excluded
+say more): the sign of a zero made by a matrix product, by a whole-tensor
+max/min among 0. and -0., or by max-like ops on a tie between 0. and -0.
+(:func:`_zero_sign_unspecified`); ``dim=()`` in logsumexp, var and std; a
+second backward pass where PyTorch's first one leaves ``.grad`` aliased or a
+ZeroTensor (:func:`_second_pass_unreliable`); ``.T`` of a tensor that is not
+2-d (its warning is shown once per process).
+
 Read next: ``check.py``, the comparisons ``python -m compare`` makes for
 catalog programs.
 """
