@@ -18,6 +18,8 @@ Reading order (each module's docstring ends with "Read next"):
 10. ``_tensor_str.py``    printing, byte for byte as PyTorch prints
 11. ``viz/``             pictures of the graph (Graphviz), step-by-step backward
 12. ``nn/functional.py``  losses (``mse_loss``, ``cross_entropy`` ...) built on the ops
+13. ``nn/parameter.py``, ``nn/modules/``, ``nn/init.py``  layers that own their parameters
+14. ``optim/``            the update rules that train them (``SGD``, ``Adam``)
 
 The tutorial in one line: ``x = tensor([[1., 2.], [3., 4.]], requires_grad=True);
 mean(x * x).backward()`` leaves ``x.grad == x / 2``: ``MeanBackward0`` sends
@@ -27,7 +29,8 @@ mean(x * x).backward()`` leaves ``x.grad == x / 2``: ``MeanBackward0`` sends
 from . import (
     _dtype,
     autograd,
-    nn,  # torch.nn.functional is microgrid.nn.functional
+    nn,  # torch.nn (modules, Parameter, init) and torch.nn.functional
+    optim,  # torch.optim: SGD, Adam, AdamW
     viz,  # noqa: F401 - graph pictures; pygraphviz loads only to render one
 )
 from ._creation import (
@@ -84,6 +87,7 @@ from .autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .nn.functional import addmm
 from .ops.indexing import narrow, select
 from .ops.linalg import bmm, dot, matmul, mm, mv, outer
 from .ops.pointwise import (
@@ -172,6 +176,7 @@ __all__ = [
     "softmax", "log_softmax", "masked_fill", "sgn",
     "expand", "reshape", "set_printoptions",
     "flatten", "t", "transpose", "permute", "squeeze", "unsqueeze", "cat", "stack", "unbind",
-    "matmul", "mm", "mv", "dot", "bmm", "outer", "select", "narrow", "nn",
+    "matmul", "mm", "mv", "dot", "bmm", "outer", "select", "narrow", "nn", "optim",
+    "addmm",
 ]
 del _dtype

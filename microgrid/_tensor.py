@@ -446,6 +446,20 @@ class Tensor:
         """Set every element to ``value`` (a number or a 0-d tensor), in place."""
         return _inplace.inplace(self, _inplace.fill, value)
 
+    def uniform_(self, from_: builtins.float = 0.0, to: builtins.float = 1.0, *,
+                 generator: Any = None) -> "Tensor":
+        """Fill with samples of the uniform distribution on [from_, to), in place."""
+        from .nn import init  # the random fills live with the schemes that use them
+
+        return _inplace.inplace(self, init.uniform, from_, to, generator=generator)
+
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *,
+                generator: Any = None) -> "Tensor":
+        """Fill with samples of the normal distribution N(mean, std**2), in place."""
+        from .nn import init
+
+        return _inplace.inplace(self, init.normal, mean, std, generator=generator)
+
     def copy_(self, src: Any, non_blocking: builtins.bool = False) -> "Tensor":
         """Overwrite with ``src`` (broadcast to this shape, converted to this dtype)."""
         return _inplace.copy_into(self, src)

@@ -1,12 +1,37 @@
-"""``microgrid.nn``: the neural-network helpers built on the ops.
+"""``microgrid.nn``: neural networks built on the ops.
 
-PyTorch counterpart: ``torch.nn``.  microgrid has its functional half,
-``microgrid.nn.functional`` (``import microgrid.nn.functional as F``): loss
-functions and activations.
+PyTorch counterpart: ``torch.nn``.  Two halves, as in PyTorch:
 
-Read next: ``functional.py``.
+* ``microgrid.nn.functional`` (``import microgrid.nn.functional as F``):
+  loss functions, activations and ``linear``, plain functions of tensors;
+* the modules (``nn.Linear``, ``nn.ReLU``, ``nn.Sequential``,
+  ``nn.MSELoss`` ...): objects that own their parameters
+  (``nn.Parameter``) and call those functions in ``forward``; ``nn.init``
+  gives the parameters their first values.
+
+Read next: ``functional.py``, then ``parameter.py`` and ``modules/``.
 """
 
-from . import functional
+from . import functional, init
+from .modules import (
+    BCELoss,
+    CrossEntropyLoss,
+    Flatten,
+    Identity,
+    Linear,
+    LogSoftmax,
+    Module,
+    ModuleList,
+    MSELoss,
+    NLLLoss,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .parameter import Parameter
 
-__all__ = ["functional"]
+__all__ = ["functional", "init", "Parameter", "Module", "Linear", "Identity", "ReLU", "Tanh",
+           "Sigmoid", "Softmax", "LogSoftmax", "Flatten", "Sequential", "ModuleList", "MSELoss",
+           "CrossEntropyLoss", "NLLLoss", "BCELoss"]
