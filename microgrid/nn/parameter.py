@@ -41,6 +41,10 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    def __format__(self, format_spec: str) -> str:
+        # PyTorch formats only a plain 0-d Tensor as a number; a Parameter as its text.
+        return object.__format__(self, format_spec)
+
     def __deepcopy__(self, memo: Dict[int, Any]) -> "Parameter":
         """A Parameter with a copy of the values (not of ``.grad``), as PyTorch copies one."""
         if id(self) not in memo:
