@@ -65,6 +65,7 @@ class Tensor:
     _view_version: Optional[builtins.int] = None
     _no_grad_view = False
     _inference = False  # made in inference mode
+    _output_nr = 0  # which output of grad_fn this is (unbind's slices: 0, 1, ...)
 
     # PyTorch's value: NumPy scalars on the left of an operator defer to us.
     __array_priority__ = 1000
@@ -163,13 +164,13 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None and not self.retains_grad:
-            self.grad_fn._retained = weakref.ref(self)
+            self.grad_fn.retain(self)
 
     @property
     def retains_grad(self) -> bool:
         """True for a non-leaf tensor that called :meth:`retain_grad`."""
         fn = self.grad_fn
-        return fn is not None and fn._retained is not None and fn._retained() is self
+        return fn is not None and fn.retains(self)
 
     @property
     def data(self) -> "Tensor":
@@ -220,7 +221,7 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            return self.grad_fn.add_tensor_pre_hook(hook)
+            return self.grad_fn.add_tensor_pre_hook(hook, self._output_nr)
         if not self._hooks:
             self._hooks = []
         return RemovableHandle(self._hooks, hook)

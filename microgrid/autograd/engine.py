@@ -10,9 +10,9 @@ reached through ``torch.autograd.backward`` and ``torch.autograd.grad``.
 2. starts from the output's node with the gradient ``1`` (d loss/d loss);
 3. repeatedly takes a *ready* node (all of whose consumers have already sent
    it their gradient), calls its ``backward`` with the sum of the gradients it
-   received, and sends each returned gradient along the matching edge in
-   ``next_functions``.  Among ready nodes it always takes the one created last
-   (the highest sequence number), which is PyTorch's order too;
+   received (its *input buffer*), and sends each returned gradient along the
+   matching edge in ``next_functions``.  Among ready nodes it always takes the
+   one created last (the highest sequence number), which is PyTorch's order;
 4. frees each node's saved tensors once it has run, unless
    ``retain_graph=True``.
 
@@ -21,38 +21,61 @@ reached through ``torch.autograd.backward`` and ``torch.autograd.grad``.
 into the requested inputs instead of accumulating them, and runs only the
 nodes that lead to those inputs.
 
+What keeps the loop cheap (``docs/performance.md`` tells the whole story):
+
+* a gradient nobody else can see is written into rather than copied: when a
+  second gradient arrives in a buffer, the sum goes into the memory of one of
+  the two, and a leaf adopts its gradient as ``.grad`` (:func:`private`;
+  PyTorch does the same, checking reference counts);
+* while nothing is recorded, a gradient that is one number seen many times
+  (``mean``'s) stays a broadcast view (``graph.py: lazy_broadcasts``);
+* gradients are never materialized for inputs that need none (``None``
+  edges), and the saved tensors of a node are freed as soon as it has run.
+
 Read next: ``../ops/pointwise.py``, where the nodes being run are defined.
 """
 
 from __future__ import annotations
 
 import heapq
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+import itertools
+import sys
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
 from .._dtype import from_numpy_dtype
-from .grad_mode import set_grad_enabled
-from .graph import Edge, Node, grad_accumulator
+from .._tensor import Tensor
+from ..ops.pointwise import compute
+from .grad_mode import _grad_mode, set_grad_enabled
+from .graph import (
+    AccumulateGrad,
+    Edge,
+    Node,
+    accumulate_grad,
+    grad_accumulator,
+    lazy_broadcasts,
+    materialized,
+)
 
-if TYPE_CHECKING:
-    from .._tensor import Tensor
+#: A node's input buffer: the sum of the gradients received so far; for a
+#: node with several outputs, a list with one entry per output.
+Buffer = Any
 
 
 def count_dependencies(roots: Sequence[Node]) -> Dict[Node, int]:
-    """For every node reachable from ``roots``: how many edges point at it."""
-    dependencies: Dict[Node, int] = {}
-    seen: Set[Node] = set(roots)
-    stack = list(roots)
+    """For every node reachable from ``roots``: how many edges point at it
+    (the roots themselves are in the answer, with 0 unless reached again)."""
+    dependencies = dict.fromkeys(roots, 0)
+    stack = list(dependencies)
     while stack:
-        node = stack.pop()
-        for next_node, _ in node.next_functions:
-            if next_node is None:
-                continue
-            dependencies[next_node] = dependencies.get(next_node, 0) + 1
-            if next_node not in seen:
-                seen.add(next_node)
-                stack.append(next_node)
+        for next_node, _ in stack.pop().next_functions:
+            if next_node is not None:
+                count = dependencies.get(next_node)
+                if count is None:  # first time seen: walk on from it
+                    stack.append(next_node)
+                    count = 0
+                dependencies[next_node] = count + 1
     return dependencies
 
 
@@ -85,7 +108,7 @@ def nodes_leading_to(roots: Sequence[Node], targets: Set[Node]) -> Set[Node]:
     return needed
 
 
-def sum_to_shape(grad: "Tensor", shape: tuple) -> "Tensor":
+def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
     """Undo broadcasting: sum ``grad`` down to ``shape``.
 
     If an input of shape (3, 1) was broadcast to (2, 3, 4) in the forward
@@ -105,7 +128,7 @@ def sum_to_shape(grad: "Tensor", shape: tuple) -> "Tensor":
     return grad.view(shape) if leading else grad
 
 
-def fit_gradient(node: Node, index: int, grad: "Tensor") -> "Tensor":
+def fit_gradient(node: Node, index: int, grad: Tensor) -> Tensor:
     """Make the gradient ``node`` computed for its input ``index`` fit that
     input: same shape (summing out any broadcast) and same dtype, or raise
     PyTorch's error."""
@@ -128,16 +151,60 @@ def expandable(shape: tuple, target: tuple) -> bool:
     return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target), strict=False))
 
 
-def gradient_node(tensor: "Tensor") -> Node:
-    """The node that receives ``tensor``'s gradient: its grad_fn, or for a
-    leaf its AccumulateGrad."""
+def gradient_edge(tensor: Tensor) -> Edge:
+    """The edge to the node that receives ``tensor``'s gradient: its grad_fn
+    (and which output of it the tensor is), or for a leaf its AccumulateGrad."""
     fn = tensor.grad_fn
-    return fn if fn is not None else grad_accumulator(tensor)
+    return (fn, tensor._output_nr) if fn is not None else (grad_accumulator(tensor), 0)
 
 
-def run_backward(roots: Sequence["Tensor"], root_grads: Sequence["Tensor"], keep_graph: bool,
-                 create_graph: bool, inputs: Optional[Sequence["Tensor"]] = None,
-                 accumulate: bool = True) -> List[Optional["Tensor"]]:
+def private(tensor: Tensor, holders: int) -> bool:
+    """May the engine write into ``tensor``'s memory?  Only if nobody else can
+    see it: the engine's ``holders`` references are the only ones to the
+    tensor, the tensor is the only one to its array, and the array is no
+    view of another (PyTorch asks the same of a tensor's ``use_count``).
+    ``sys.getrefcount`` counts references, plus one for its own argument
+    (and here one for this function's)."""
+    data = tensor._data
+    return (sys.getrefcount(tensor) == holders + 2 and sys.getrefcount(data) == 3
+            and data.base is None and data.flags.writeable)
+
+
+def add_gradients(old: Tensor, new: Tensor) -> Tensor:
+    """``old + new``, for a gradient ``new`` arriving where ``old`` waits
+    (called as ``add_gradients(buffers[node], grad)``).  Recorded under
+    ``create_graph``; otherwise the sum is written into the memory of
+    whichever of the two only the engine holds, else into a new array
+    (PyTorch's ``InputBuffer::accumulate``).  Addition commutes, so the
+    values are the same either way."""
+    if _grad_mode.enabled:
+        return old + new
+    if private(old, 2):  # the buffer, and this function's argument
+        compute(np.add, old._data, new._data, old._data)
+        return old
+    if private(new, 2):  # the caller's variable, and this function's argument
+        compute(np.add, new._data, old._data, new._data)
+        return new
+    return Tensor._make(compute(np.add, old._data, new._data))
+
+
+def receive(buffers: Dict[Node, Buffer], node: Node, output_nr: int, grad: Tensor) -> None:
+    """Add ``grad`` into ``node``'s input buffer (for its output ``output_nr``)."""
+    if not node.multi_output:
+        buffers[node] = add_gradients(buffers[node], grad) if node in buffers else grad
+        return
+    slots = buffers.setdefault(node, [None] * len(node._output_meta))
+    slots[output_nr] = grad if slots[output_nr] is None else add_gradients(slots[output_nr], grad)
+
+
+def output_grad(buffer: Buffer, output_nr: int) -> Optional[Tensor]:
+    """The gradient a buffer holds for one output of its node."""
+    return buffer[output_nr] if isinstance(buffer, list) else buffer
+
+
+def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_graph: bool,
+                 create_graph: bool, inputs: Optional[Sequence[Tensor]] = None,
+                 accumulate: bool = True) -> List[Optional[Tensor]]:
     """The engine's one loop (see the module docstring).
 
     ``inputs=None``: run the whole graph; ``AccumulateGrad`` nodes fill
@@ -148,80 +215,97 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence["Tensor"], keep
     gradient arriving at each input is captured and returned, in order,
     ``None`` where no gradient arrived.
     """
-    root_nodes = [gradient_node(t) for t in roots]
-    targets = [gradient_node(t) for t in inputs or ()]
-    captured: List[Optional["Tensor"]] = [None] * len(targets)
-    capture: Dict[Node, List[int]] = {}
+    root_edges = [gradient_edge(t) for t in roots]
+    root_nodes = list(dict.fromkeys(node for node, _ in root_edges))
+    target_edges = [gradient_edge(t) for t in inputs or ()]
+    captured: List[Optional[Tensor]] = [None] * len(target_edges)
+    capture: Dict[Node, List[Tuple[int, int]]] = {}  # node -> (output_nr, place in captured)
     needed: Optional[Set[Node]] = None
     if inputs is not None:
-        needed = nodes_leading_to(root_nodes, set(targets))
+        needed = nodes_leading_to(root_nodes, {node for node, _ in target_edges})
         if accumulate:
-            needed.update(targets)
+            needed.update(node for node, _ in target_edges)
         else:
-            for i, node in enumerate(targets):
-                capture.setdefault(node, []).append(i)
+            for i, (node, output_nr) in enumerate(target_edges):
+                capture.setdefault(node, []).append((output_nr, i))
     dependencies = count_dependencies(root_nodes)
 
     # Gradients received so far by nodes that have not run yet.
-    buffers: Dict[Node, "Tensor"] = {}
+    buffers: Dict[Node, Buffer] = {}
+    for (node, output_nr), grad in zip(root_edges, root_grads, strict=True):
+        receive(buffers, node, output_nr, grad)
     ready: List[Tuple[int, int, Node]] = []
-    pushed = 0
-    for node, grad in zip(root_nodes, root_grads, strict=True):
-        if node in buffers:
-            buffers[node] = buffers[node] + grad
-        else:
-            buffers[node] = grad
-            pushed += 1
-            heapq.heappush(ready, (-node._sequence_nr, pushed, node))
+    order = itertools.count()  # breaks ties between equal sequence numbers: first come first
+    for node in root_nodes:
+        if dependencies[node] == 0:
+            heapq.heappush(ready, (-node._sequence_nr, next(order), node))
 
-    with set_grad_enabled(create_graph):
-        while ready:
-            _, _, node = heapq.heappop(ready)
-            grad = buffers.pop(node, None)
-            grads: Sequence[Optional["Tensor"]]
-            if grad is None:
-                # Every edge into this node carried None: it passes on nothing.
-                grads = (None,) * len(node.next_functions)
-            elif needed is not None and node not in needed:
-                # An input of autograd.grad that leads to no other input: its
-                # gradient is read (after its tensor's hooks), the node not run.
-                if node in capture:
-                    grad = node.run_tensor_hooks(grad)
-                    for i in capture[node]:
-                        captured[i] = grad
-                continue
-            else:
-                if capture and node in capture:
-                    for i in capture[node]:
-                        captured[i] = grad  # PyTorch captures a node that runs before its hooks
-                grads = node.run(grad)  # one per input: the zip below is strict
-                if not keep_graph:
-                    node.release_saved()
-            for index, ((next_node, _), next_grad) in enumerate(
-                    zip(node.next_functions, grads, strict=True)):
-                if next_node is None or (needed is not None and next_node not in needed
-                                         and next_node not in capture):
+    lazy = lazy_broadcasts.on
+    lazy_broadcasts.on = not create_graph
+    try:
+        with set_grad_enabled(create_graph):
+            while ready:
+                node = heapq.heappop(ready)[2]
+                grad = buffers.pop(node, None)
+                if needed is not None and node not in needed:
+                    # An input of autograd.grad that leads to no other input: its
+                    # gradient is read (after its tensor's hooks), the node not run.
+                    for output_nr, i in capture.get(node, ()) if grad is not None else ():
+                        received = output_grad(grad, output_nr)
+                        if received is not None:
+                            captured[i] = node.run_tensor_hooks(received, output_nr)
                     continue
-                if next_grad is not None:
-                    next_grad = fit_gradient(node, index, next_grad)
-                    buffers[next_node] = (buffers[next_node] + next_grad if next_node in buffers
-                                          else next_grad)
-                dependencies[next_node] -= 1
-                if dependencies[next_node] == 0:
-                    pushed += 1
-                    heapq.heappush(ready, (-next_node._sequence_nr, pushed, next_node))
+                for output_nr, i in capture.get(node, ()) if capture else ():
+                    # PyTorch captures a node that runs before its hooks.
+                    captured[i] = materialized(output_grad(grad, output_nr))
+                if grad is None:
+                    # Every edge into this node carried None: it passes on nothing.
+                    grads: List[Optional[Tensor]] = [None] * len(node.next_functions)
+                elif type(node) is AccumulateGrad and not node._hooked:
+                    # A leaf: into .grad, adopting the gradient if only we hold it.
+                    accumulate_grad(node.variable, grad,
+                                    owned=not create_graph and private(grad, 1))
+                    continue
+                else:
+                    grads = list(node.run(grad))
+                    grad = None  # so that a gradient passed through is ours alone
+                    if not keep_graph:
+                        node.release_saved()
+                    if len(grads) != len(node.next_functions):
+                        raise RuntimeError(
+                            f"function {node.name()} returned an incorrect number of gradients "
+                            f"(expected {len(node.next_functions)}, got {len(grads)})")
+                for index, (next_node, output_nr) in enumerate(node.next_functions):
+                    if next_node is None or (needed is not None and next_node not in needed
+                                             and next_node not in capture):
+                        continue
+                    next_grad = grads[index]
+                    if next_grad is not None:
+                        grads[index] = None  # the buffer holds it now, not this list
+                        shape, dtype = node._input_meta[index]
+                        if next_grad._data.shape != shape or next_grad._data.dtype != dtype:
+                            next_grad = fit_gradient(node, index, next_grad)
+                        if next_node.multi_output:
+                            receive(buffers, next_node, output_nr, next_grad)
+                        elif next_node in buffers:
+                            buffers[next_node] = add_gradients(buffers[next_node], next_grad)
+                        else:
+                            buffers[next_node] = next_grad
+                    dependencies[next_node] -= 1
+                    if dependencies[next_node] == 0:
+                        heapq.heappush(ready, (-next_node._sequence_nr, next(order), next_node))
+    finally:
+        lazy_broadcasts.on = lazy
     return captured
 
 
-def make_root_grads(outputs: Sequence["Tensor"],
-                    grad_outputs: Sequence[Optional["Tensor"]]) -> List[Optional["Tensor"]]:
+def make_root_grads(outputs: Sequence[Tensor],
+                    grad_outputs: Sequence[Optional[Tensor]]) -> List[Optional[Tensor]]:
     """The starting gradient of each output: the one given, or 1 for a scalar
     output that requires grad; ``None`` for an output that does not (the
     engine then refuses it).  PyTorch's ``_make_grads``: outputs and
     gradients are paired up to the shorter of the two."""
-    from .._tensor import Tensor
-
-    grads: List[Optional["Tensor"]] = []
+    grads: List[Optional[Tensor]] = []
     for i, (out, grad) in enumerate(zip(outputs, grad_outputs, strict=False)):
         if isinstance(grad, Tensor):
             if grad.shape != out.shape:
@@ -238,13 +322,11 @@ def make_root_grads(outputs: Sequence["Tensor"],
     return grads
 
 
-def check_roots(outputs: Sequence["Tensor"],
-                grads: Sequence[Optional["Tensor"]]) -> List["Tensor"]:
+def check_roots(outputs: Sequence[Tensor],
+                grads: Sequence[Optional[Tensor]]) -> List[Tensor]:
     """The engine's checks of the outputs it starts from (PyTorch's
     ``run_backward`` in ``python_engine.cpp``); returns the gradients cast
     to their outputs' dtypes."""
-    from .._tensor import Tensor
-
     if len(outputs) != len(grads):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     checked = []

@@ -9,17 +9,21 @@ When an op runs with grad mode on and some input requires grad, it records one
 things:
 
 * ``next_functions``: for each input of the op, in order, an edge
-  ``(node, 0)`` to the node that will receive that input's gradient: the
-  input's own ``grad_fn`` if it was computed, an ``AccumulateGrad`` node if it
-  is a leaf that requires grad, or ``None`` if no gradient is needed (a
-  constant, or a Python number).  The 0 is the *output number* of that node;
-  every microgrid node has exactly one output, so it is always 0.
+  ``(node, output_nr)`` to the node that will receive that input's gradient:
+  the input's own ``grad_fn`` if it was computed, an ``AccumulateGrad`` node
+  if it is a leaf that requires grad, or ``(None, 0)`` if no gradient is
+  needed (a constant, or a Python number).  ``output_nr`` says which output
+  of that node the input was: almost every op has one output, numbered 0;
+  ``unbind`` has one per slice (:class:`MultiOutputNode`).
 * how to turn the gradient of its output into gradients of its inputs: its
   ``backward`` method, written with ordinary tensor ops, plus whatever tensors
-  it saved from the forward pass to do so.
+  it saved from the forward pass to do so.  It saves only what the gradients
+  that are needed will read (``saved_for``): ``x * 3`` keeps nothing of ``x``.
 
 The graph is therefore a DAG pointing from outputs back to leaves, and
-``loss.backward()`` (``engine.py``) walks it.
+``loss.backward()`` (``engine.py``) walks it.  A node is small: its fields
+are ``__slots__`` (plus a dict only for an op's own attributes, such as
+``dim``), and it is built by :func:`record` without closures.
 
 Read next: ``engine.py``, which runs the nodes in order.
 """
@@ -29,14 +33,12 @@ from __future__ import annotations
 import itertools
 import sys
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .._tensor import Tensor
 from .grad_mode import _grad_mode
-
-if TYPE_CHECKING:
-    from .._tensor import Tensor
 
 #: Every node gets the next number when it is created.  A node created later
 #: always depends on nodes created earlier, so running nodes from the highest
@@ -52,71 +54,52 @@ FREED_MESSAGE = (
 )
 
 Edge = Tuple[Optional["Node"], int]
+NO_EDGE: Edge = (None, 0)  # the edge of an input that needs no gradient
 
 
-class SavedTensor:
-    """A tensor a node keeps from the forward pass for use in backward.
+class SavedOutput:
+    """A node's own output, saved for backward (``exp`` saves its result).
 
-    It remembers the tensor's version (bumped by every in-place op), so that
-    backward can refuse to use a value that was overwritten since.  A node
-    that saves its *own* output keeps only the data: keeping the output tensor
-    itself would make a cycle (output -> grad_fn -> saved output).  On unpack
-    the output is rebuilt with ``grad_fn`` pointing back at the node, exactly
-    as PyTorch's ``SavedVariable`` does.
+    Keeping the output tensor itself would make a cycle (output -> grad_fn
+    -> saved output), so only its data and version counter are kept; on
+    unpack the output is rebuilt with ``grad_fn`` pointing back at the node,
+    exactly as PyTorch's ``SavedVariable`` does.  (A node's *inputs* are
+    saved as they are, with their version in ``Node._versions``.)
     """
 
-    __slots__ = ("tensor", "data", "version", "counter")
+    __slots__ = ("data", "counter", "version")
 
-    def __init__(self, tensor: "Tensor", node: "Node") -> None:
-        if tensor._inference and not _grad_mode.inference:
-            raise RuntimeError(
-                "Inference tensors cannot be saved for backward. Please do not use Tensors "
-                "created in inference mode in computation tracked by autograd. To work around "
-                "this, you can make a clone to get a normal tensor and use it in autograd, or "
-                "use `torch.no_grad()` instead of `torch.inference_mode()`.")
-        if tensor._grad_fn is node:
-            self.tensor = None
-            self.rebind(tensor)
-        else:
-            self.tensor = tensor
-            self.data = None
-            self.version = tensor._version
-            self.counter = tensor._counter()
+    def __init__(self, output: Tensor) -> None:
+        self.rebind(output)
 
-    def rebind(self, output: "Tensor") -> None:
-        """Save ``output``'s storage at its current version (for a saved output,
-        also when an in-place op moves the node onto another tensor)."""
+    def rebind(self, output: Tensor) -> None:
+        """Save ``output``'s storage at its current version (also when an
+        in-place op moves the node onto another tensor)."""
         self.data = output._data
         self.counter = output._counter()
         self.version = self.counter.value
 
-    def unpack(self, node: "Node") -> "Tensor":
-        """The saved tensor, after checking it was not modified in place."""
+    def unpack(self, node: "Node") -> Tensor:
+        """The output, after checking it was not modified in place."""
         if self.counter.value != self.version:
-            raise RuntimeError(_modified_message(self, node))
-        if self.tensor is not None:
-            return self.tensor
-        from .._tensor import Tensor
-
+            raise RuntimeError(_modified_message(self.data, node, self.counter.value,
+                                                 self.version))
         output = Tensor._make(self.data, grad_fn=node)
         output._version_counter = self.counter  # the same storage: in-place checks still apply
         return output
 
 
-def _modified_message(saved: SavedTensor, node: "Node") -> str:
+def _modified_message(data: np.ndarray, maker: Optional["Node"], version: int,
+                      expected: int) -> str:
     """PyTorch's error for a saved tensor changed in place.  It names the node
-    that made the tensor: for a saved output the node that saved it, otherwise
-    the tensor's grad_fn as it is now."""
-    if saved.tensor is None:
-        data, maker = saved.data, node
-    else:
-        data, maker = saved.tensor._data, saved.tensor.grad_fn
+    that made the tensor (for a saved output the node that saved it, otherwise
+    the tensor's grad_fn as it is now)."""
     made_by = "" if maker is None else f", which is output 0 of {_op_name(maker)},"
     return (
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [torch.{_LEGACY_TYPE_NAMES[data.dtype.name]}Tensor "
-        f"{list(data.shape)}]{made_by} is at version {saved.counter.value}; expected version "
-        f"{saved.version} instead. Hint: enable anomaly detection to find the operation "
+        f"{list(data.shape)}]{made_by} is at version {version}; expected version "
+        f"{expected} instead. Hint: enable anomaly detection to find the operation "
         "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, "
         "check_nan=False)."
     )
@@ -149,8 +132,17 @@ class Node:
     backward pass is itself recorded and can be differentiated again.
     """
 
-    #: Saved tensors; set to None once they are freed after a backward pass.
-    _saved: Optional[Tuple[Any, ...]] = ()
+    __slots__ = ("next_functions", "_input_meta", "_sequence_nr", "_saved", "_versions",
+                 "__dict__", "__weakref__")
+
+    #: Does the op have several outputs (see :class:`MultiOutputNode`)?
+    multi_output = False
+
+    #: For each value the op saves: the one input whose gradient formula
+    #: reads it (None: several do, or it is always kept).  A saved tensor
+    #: whose reader needs no gradient is not kept, as in PyTorch's generated
+    #: code: for ``mul``, ``(1, 0)`` keeps ``self`` only for ``other``'s gradient.
+    saved_for: Tuple[Optional[int], ...] = ()
 
     def __init__(self, next_functions: Tuple[Edge, ...],
                  input_meta: Tuple[Optional[Tuple[tuple, np.dtype]], ...]) -> None:
@@ -159,6 +151,10 @@ class Node:
         # uses them to sum a broadcast gradient back to its input's shape.
         self._input_meta = input_meta
         self._sequence_nr = next(_sequence_numbers)
+        # Saved values (None once freed after a backward pass) and, for each
+        # saved input tensor, its version when it was saved.
+        self._saved: Optional[Tuple[Any, ...]] = ()
+        self._versions: Tuple[Optional[int], ...] = ()
 
     def name(self) -> str:
         """The node's name, e.g. ``'MulBackward0'`` (PyTorch's name for it)."""
@@ -170,18 +166,46 @@ class Node:
 
     # -- saved tensors ---------------------------------------------------
     def save_for_backward(self, *values: Any) -> None:
-        """Keep tensors (or plain numbers) from the forward pass for backward."""
-        from .._tensor import Tensor
-
-        self._saved = tuple(SavedTensor(v, self) if isinstance(v, Tensor) else v
-                            for v in values)
+        """Keep values (tensors, numbers) from the forward pass for backward:
+        input tensors as they are, with their current version; the node's
+        own output as a :class:`SavedOutput`; a tensor that no needed
+        gradient reads (``saved_for``) as None."""
+        saved: List[Any] = list(values)
+        versions: List[Optional[int]] = [None] * len(saved)
+        readers = self.saved_for
+        for i, value in enumerate(saved):
+            if not isinstance(value, Tensor):
+                continue
+            reader = readers[i] if i < len(readers) else None
+            if reader is not None and self.next_functions[reader][0] is None:
+                saved[i] = None
+            elif value._grad_fn is self:
+                saved[i] = SavedOutput(value)
+            else:
+                if value._inference and not _grad_mode.inference:
+                    raise RuntimeError(_INFERENCE_SAVE_ERROR)
+                counter = value._version_counter
+                versions[i] = 0 if counter is None else counter.value
+        self._saved = tuple(saved)
+        self._versions = tuple(versions)
 
     @property
     def saved_tensors(self) -> Tuple[Any, ...]:
         """The values given to :meth:`save_for_backward`, checked and unpacked."""
-        if self._saved is None:
+        saved = self._saved
+        if saved is None:
             raise RuntimeError(FREED_MESSAGE)
-        return tuple(v.unpack(self) if isinstance(v, SavedTensor) else v for v in self._saved)
+        values = list(saved)
+        for i, version in enumerate(self._versions):
+            value = values[i]
+            if version is not None:  # an input: still at the version it was saved at?
+                counter = value._version_counter
+                if counter is not None and counter.value != version:
+                    raise RuntimeError(_modified_message(value._data, value.grad_fn,
+                                                         counter.value, version))
+            elif type(value) is SavedOutput:
+                values[i] = value.unpack(self)
+        return tuple(values)
 
     def release_saved(self) -> None:
         """Free the saved tensors (the engine does this after running the node)."""
@@ -189,11 +213,11 @@ class Node:
             self._saved = None
 
     # -- running ---------------------------------------------------------
-    def backward(self, grad: "Tensor") -> Sequence[Optional["Tensor"]]:
+    def backward(self, grad: Tensor) -> Sequence[Optional[Tensor]]:
         """Gradients of the inputs, given ``grad``, the gradient of the output."""
         raise NotImplementedError(f"{self.name()} does not define backward")
 
-    def run(self, grad: "Tensor") -> Sequence[Optional["Tensor"]]:
+    def run(self, grad: Tensor) -> Sequence[Optional[Tensor]]:
         """What the engine calls: the output tensor's hooks, the node's
         pre-hooks, :meth:`backward`, then its post-hooks (PyTorch's order).
 
@@ -202,11 +226,16 @@ class Node:
         """
         if not self._hooked and self._retained is None:  # the usual case, kept fast
             return self.backward(grad)
-        grad = self.run_tensor_hooks(grad)
-        grad_outputs = (grad,)
-        for hook in self._pre_hooks:
-            grad_outputs = _replaced_tuple(hook, grad_outputs, hook(grad_outputs))
-        grad_inputs = tuple(self.backward(grad_outputs[0]))
+        with _user_code():
+            grad_outputs = (self.run_tensor_hooks(grad),)
+            for hook in self._pre_hooks:
+                grad_outputs = _replaced_tuple(hook, grad_outputs, hook(grad_outputs))
+            return self._run_post_hooks(tuple(self.backward(grad_outputs[0])), grad_outputs)
+
+    def _run_post_hooks(self, grad_inputs: Tuple[Any, ...],
+                        grad_outputs: Tuple[Any, ...]) -> Tuple[Any, ...]:
+        if self._post_hooks:
+            grad_inputs = tuple(materialized(g) for g in grad_inputs)
         for hook in self._post_hooks:
             grad_inputs = _replaced_tuple(hook, grad_inputs, hook(grad_inputs, grad_outputs))
         return grad_inputs
@@ -236,7 +265,7 @@ class Node:
         self._hooked = True
         return RemovableHandle(self._post_hooks, hook)
 
-    def add_tensor_pre_hook(self, hook: Callable) -> "RemovableHandle":
+    def add_tensor_pre_hook(self, hook: Callable, output_nr: int = 0) -> "RemovableHandle":
         """A hook of the tensor this node produced (``tensor.register_hook``):
         ``hook(grad)`` may return a replacement gradient."""
         if not self._tensor_pre_hooks:
@@ -244,19 +273,25 @@ class Node:
         self._hooked = True
         return RemovableHandle(self._tensor_pre_hooks, hook)
 
-    def run_tensor_hooks(self, grad: "Tensor") -> "Tensor":
+    def retain(self, tensor: Tensor) -> None:
+        """Keep the gradient of the output ``tensor`` in its ``.grad`` (``retain_grad``)."""
+        self._retained = weakref.ref(tensor)
+
+    def retains(self, tensor: Tensor) -> bool:
+        """Does the output ``tensor`` retain its gradient here?"""
+        return self._retained is not None and self._retained() is tensor
+
+    def forget(self, tensor: Tensor) -> None:
+        """Stop retaining the gradient of ``tensor`` (it moved to another node)."""
+        self._retained = None
+
+    def run_tensor_hooks(self, grad: Tensor, output_nr: int = 0) -> Tensor:
         """Apply the hooks of the output tensor to its gradient, in the order
         they were registered; then, whatever its place among them, store the
         result in ``.grad`` of a tensor that called ``retain_grad()``."""
-        for hook in self._tensor_pre_hooks:
-            grad = _replaced_gradient(hook, grad, hook(grad))
-        retained = self._retained() if self._retained is not None else None
-        if retained is not None:
-            # Under create_graph the clone and the sum are recorded, as in PyTorch.
-            retained._grad = grad.clone() if retained._grad is None else retained._grad + grad
-        return grad
+        return _output_hooks(self._tensor_pre_hooks, self._retained, grad)
 
-    def __call__(self, grad: "Tensor") -> Tuple[Optional["Tensor"], ...]:
+    def __call__(self, grad: Tensor) -> Tuple[Optional[Tensor], ...]:
         """Run the node by hand, like calling a PyTorch ``grad_fn``."""
         grads = self.backward(grad)
         return grads if isinstance(grads, tuple) else tuple(grads)
@@ -266,15 +301,134 @@ class Node:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 
 
+_INFERENCE_SAVE_ERROR = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`.")
+
+
+def _output_hooks(hooks: Sequence[Callable], retained: Optional[weakref.ref],
+                  grad: Tensor) -> Tensor:
+    """One output's tensor hooks, then its ``retain_grad`` (see ``run_tensor_hooks``)."""
+    grad = materialized(grad)
+    with _user_code():
+        for hook in hooks:
+            grad = _replaced_gradient(hook, grad, hook(grad))
+        tensor = retained() if retained is not None else None
+        if tensor is not None:
+            # Under create_graph the clone and the sum are recorded, as in PyTorch.
+            tensor._grad = grad.clone() if tensor._grad is None else tensor._grad + grad
+    return grad
+
+
+class MultiOutputNode(Node):
+    """A node whose op has several outputs: PyTorch's ``unbind`` records one
+    ``UnbindBackward0`` whose outputs are the slices.
+
+    Each output tensor's edge into it carries the output's number,
+    ``(node, i)``.  The engine keeps one gradient per output for such a node
+    (a list) and calls :meth:`run` with all of them; an output that no
+    gradient reached gets zeros, as PyTorch's formulas treat an undefined
+    gradient.  ``backward(*grads)`` receives one gradient per output.  Tensor
+    hooks and ``retain_grad`` belong to one output.
+    """
+
+    multi_output = True
+    #: (shape, dtype) of each output, set by :func:`record_outputs`.
+    _output_meta: Tuple[Tuple[tuple, np.dtype], ...] = ()
+
+    def backward(self, *grads: Tensor) -> Sequence[Optional[Tensor]]:  # type: ignore[override]
+        raise NotImplementedError(f"{self.name()} does not define backward")
+
+    def run(self, grads: List[Optional[Tensor]]) -> Sequence[Optional[Tensor]]:  # type: ignore[override]
+        with _user_code():
+            grad_outputs = tuple(None if g is None else self.run_tensor_hooks(g, i)
+                                 for i, g in enumerate(grads))
+            for hook in self._pre_hooks:
+                grad_outputs = _replaced_tuple(hook, grad_outputs, hook(grad_outputs))
+            return self._run_post_hooks(tuple(self(*grad_outputs)), grad_outputs)
+
+    def __call__(self, *grads: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]:  # type: ignore[override]
+        filled = [Tensor._make(np.zeros(shape, dtype)) if g is None else g
+                  for g, (shape, dtype) in zip(grads, self._output_meta, strict=True)]
+        return tuple(self.backward(*filled))
+
+    # Tensor hooks and retain_grad, per output number.
+    def add_tensor_pre_hook(self, hook: Callable, output_nr: int = 0) -> "RemovableHandle":
+        self._hooked = True
+        return RemovableHandle(self._hooks_of_outputs().setdefault(output_nr, []), hook)
+
+    def _hooks_of_outputs(self) -> Dict[int, List[Callable]]:
+        if "_output_hooks" not in self.__dict__:
+            self._output_hooks: Dict[int, List[Callable]] = {}
+            self._retained_outputs: Dict[int, weakref.ref] = {}
+        return self._output_hooks
+
+    def retain(self, tensor: Tensor) -> None:
+        self._hooks_of_outputs()
+        self._retained_outputs[tensor._output_nr] = weakref.ref(tensor)
+
+    def retains(self, tensor: Tensor) -> bool:
+        self._hooks_of_outputs()
+        retained = self._retained_outputs.get(tensor._output_nr)
+        return retained is not None and retained() is tensor
+
+    def forget(self, tensor: Tensor) -> None:
+        self._hooks_of_outputs()
+        self._retained_outputs.pop(tensor._output_nr, None)
+
+    def run_tensor_hooks(self, grad: Tensor, output_nr: int = 0) -> Tensor:
+        hooks = self._hooks_of_outputs().get(output_nr, ())
+        return _output_hooks(hooks, self._retained_outputs.get(output_nr), grad)
+
+
+class _UserCode:
+    """``with _user_code():`` around hooks: user code sees ordinary tensors,
+    so ops inside it keep no broadcast views (see :data:`lazy_broadcasts`)."""
+
+    def __enter__(self) -> None:
+        self.saved = lazy_broadcasts.on
+        lazy_broadcasts.on = False
+
+    def __exit__(self, *exc_info: Any) -> None:
+        lazy_broadcasts.on = self.saved
+
+
+def _user_code() -> _UserCode:
+    return _UserCode()
+
+
+class _LazyBroadcasts:
+    """While the engine runs nodes without recording them (``create_graph=False``),
+    ``on`` is True: an elementwise op whose operands are all broadcasts
+    (``mean``'s gradient: one number seen n times) computes each distinct
+    value once and keeps the result a broadcast view (``ops/pointwise.py:
+    compute``).  Such a gradient is copied into an ordinary tensor before
+    user code can see it (:func:`materialized`)."""
+
+    on = False
+
+
+lazy_broadcasts = _LazyBroadcasts()
+
+
+def materialized(grad: Any) -> Any:
+    """``grad`` as user code may see it: a broadcast view the engine kept
+    (stride 0, yet no view of any tensor) becomes an ordinary tensor, as
+    PyTorch's would be."""
+    if isinstance(grad, Tensor) and grad._base is None and 0 in grad._data.strides:
+        return Tensor._make(np.ascontiguousarray(grad._data))
+    return grad
+
+
 def _hook_name(hook: Callable) -> str:
     return getattr(hook, "__name__", "<unknown>")
 
 
-def _replaced_gradient(hook: Callable, original: Optional["Tensor"], result: Any) -> Any:
+def _replaced_gradient(hook: Callable, original: Optional[Tensor], result: Any) -> Any:
     """What a hook returned for one gradient, checked like PyTorch: None keeps
     the gradient; a replacement must be a tensor of the same dtype and shape."""
-    from .._tensor import Tensor
-
     if result is None or result is original:
         return original
     if original is None:
@@ -333,10 +487,9 @@ class AccumulateGrad(Node):
     node, like PyTorch's (its sequence number is the largest possible).
     """
 
-    def __init__(self, variable: "Tensor") -> None:
+    def __init__(self, variable: Tensor) -> None:
+        super().__init__((), ((variable.shape, variable._data.dtype),))
         self.variable = variable
-        self.next_functions = ()
-        self._input_meta = ((variable.shape, variable._data.dtype),)
         self._sequence_nr = sys.maxsize
 
     def name(self) -> str:
@@ -358,31 +511,33 @@ class AccumulateGrad(Node):
     def _hooked(self, value: bool) -> None:
         self._node_hooked = value
 
-    def backward(self, grad: "Tensor") -> Tuple[()]:
+    def backward(self, grad: Tensor) -> Tuple[()]:
         accumulate_grad(self.variable, grad)
         return ()
 
 
-def accumulate_grad(variable: "Tensor", grad: "Tensor") -> None:
+def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None:
     """``variable.grad += grad``, or ``variable.grad = grad`` the first time.
 
     The first gradient is copied: the array arriving here may be one the
     caller still holds (the ``gradient`` given to ``backward``), and ``.grad``
-    must never share memory with it.  Later gradients are added in place, so
-    a reference to ``.grad`` sees the sum, as in PyTorch.  When the engine
-    records the backward pass (``create_graph=True``) both are recorded ops
-    instead, so ``.grad`` itself can be differentiated: the copy is
-    ``copy_`` into a new tensor (a ``CopyBackwards`` node) and the sum an
-    ``AddBackward0``, PyTorch's nodes.
+    must never share memory with it.  Only when the engine proves that
+    nobody else can see it (``owned``, see ``engine.py``) is the gradient
+    itself adopted, as PyTorch's AccumulateGrad "steals" it.  Later gradients
+    are added in place, so a reference to ``.grad`` sees the sum, as in
+    PyTorch.  When the engine records the backward pass (``create_graph=True``)
+    both are recorded ops instead, so ``.grad`` itself can be differentiated:
+    the copy is ``copy_`` into a new tensor (a ``CopyBackwards`` node) and the
+    sum an ``AddBackward0``, PyTorch's nodes.
     """
-    from .._tensor import Tensor
-
     if variable._grad is None:
         if _grad_mode.enabled:
             from ..ops.inplace import copy_into
 
             empty = Tensor._make(np.empty(variable._data.shape, dtype=grad._data.dtype))
             variable._grad = copy_into(empty, grad)
+        elif owned and grad._data.flags.c_contiguous:
+            variable._grad = grad  # laid out as a copy would be: nobody can tell
         else:
             variable._grad = Tensor._make(grad._data.copy())
     elif _grad_mode.enabled:
@@ -394,24 +549,46 @@ def accumulate_grad(variable: "Tensor", grad: "Tensor") -> None:
 
 def make_edge(value: Any) -> Edge:
     """The edge an op records for one of its inputs (see the module docstring)."""
-    from .._tensor import Tensor
-
     if not isinstance(value, Tensor):
-        return (None, 0)
+        return NO_EDGE
     if value._view_version is not None:
         value._sync_view()
     if not value._requires_grad:
-        return (None, 0)
+        return NO_EDGE
     if value._grad_fn is not None:
-        return (value._grad_fn, 0)
+        return (value._grad_fn, value._output_nr)
     if value._no_grad_view:
-        return (None, 0)  # requires grad (its base does), but no gradient reaches it
+        return NO_EDGE  # requires grad (its base does), but no gradient reaches it
     return (grad_accumulator(value), 0)
 
 
+def make_node(node_class: Callable[..., Node], inputs: Sequence[Any]) -> Optional[Node]:
+    """A ``node_class`` node with an edge per input (:func:`make_edge`, and the
+    shape and dtype of the inputs that get a gradient), or None if no input
+    requires grad (then there is nothing to record)."""
+    edges = []
+    meta = []
+    requires_grad = False
+    for value in inputs:
+        if not isinstance(value, Tensor):  # a number: no edge
+            edges.append(NO_EDGE)
+            meta.append(None)
+            continue
+        edge = make_edge(value)
+        edges.append(edge)
+        if edge is NO_EDGE:
+            meta.append(None)
+            requires_grad = requires_grad or value._requires_grad
+        else:
+            data = value._data
+            meta.append((data.shape, data.dtype))
+            requires_grad = True
+    return node_class(tuple(edges), tuple(meta)) if requires_grad else None
+
+
 def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[Any],
-           saved: Sequence[Any] = (), save_result: bool = False, view_of: Optional["Tensor"] = None,
-           **attributes: Any) -> "Tensor":
+           saved: Sequence[Any] = (), save_result: bool = False, view_of: Optional[Tensor] = None,
+           **attributes: Any) -> Tensor:
     """Wrap an op's result ``data`` in a Tensor and, when grad mode is on and any
     input requires grad, record a ``node_class`` node for it.
 
@@ -420,20 +597,14 @@ def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[A
     (dims, shapes, ...) are stored on the node.  ``view_of`` marks the result
     as a view sharing that tensor's storage (see :func:`mark_view`).
     """
-    from .._tensor import Tensor
-
     result = Tensor._make(data)
     if view_of is not None:
         mark_view(result, view_of)
     if not _grad_mode.enabled or data.dtype.kind != "f":
         return result  # nothing to record (integer results never require grad)
-    edges = tuple(make_edge(t) for t in inputs)
-    if not any(fn is not None for fn, _ in edges) and not any(
-            isinstance(t, Tensor) and t._requires_grad for t in inputs):
-        return result  # no input requires grad
-    meta = tuple((t.shape, t._data.dtype) if fn is not None else None
-                 for t, (fn, _) in zip(inputs, edges, strict=True))
-    node = node_class(edges, meta)
+    node = make_node(node_class, inputs)
+    if node is None:
+        return result
     for key, value in attributes.items():
         setattr(node, key, value)
     result._grad_fn = node
@@ -443,7 +614,29 @@ def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[A
     return result
 
 
-def mark_view(view: "Tensor", of: "Tensor") -> None:
+def record_outputs(node_class: Callable[..., MultiOutputNode], outputs: Sequence[np.ndarray],
+                   inputs: Sequence[Any], view_of: Optional[Tensor] = None,
+                   **attributes: Any) -> Tuple[Tensor, ...]:
+    """:func:`record` for an op with several outputs: one node, whose output
+    ``i`` is ``results[i]`` (its edges will read ``(node, i)``)."""
+    results = tuple(Tensor._make(data) for data in outputs)
+    if view_of is not None:
+        for result in results:
+            mark_view(result, view_of)
+    node = make_node(node_class, inputs) if _grad_mode.enabled else None
+    if node is None or not all(data.dtype.kind == "f" for data in outputs):
+        return results
+    node._output_meta = tuple((data.shape, data.dtype) for data in outputs)
+    for key, value in attributes.items():
+        setattr(node, key, value)
+    for i, result in enumerate(results):
+        result._grad_fn = node
+        result._output_nr = i
+        result._requires_grad = True
+    return results
+
+
+def mark_view(view: Tensor, of: Tensor) -> None:
     """Record that ``view`` shares the storage of ``of``.
 
     A view shares its base's version counter (an in-place change through
@@ -463,7 +656,7 @@ def mark_view(view: "Tensor", of: "Tensor") -> None:
         view._requires_grad = of.requires_grad and view._data.dtype.kind == "f"
 
 
-def grad_accumulator(tensor: "Tensor") -> AccumulateGrad:
+def grad_accumulator(tensor: Tensor) -> AccumulateGrad:
     """The leaf's AccumulateGrad node, shared by every op that uses the leaf
     while a graph holds it (the tensor keeps only a weak reference)."""
     node = tensor._grad_accumulator() if tensor._grad_accumulator is not None else None

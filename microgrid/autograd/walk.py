@@ -7,7 +7,8 @@ PyTorch tensor and on a microgrid tensor.  ``compare`` uses it to prove two
 graphs equal, and ``viz`` to draw them.
 
 Nodes are numbered in the order a depth-first walk first meets them, starting
-from the outputs and following ``next_functions`` in order.  The walk uses an
+from the outputs and following ``next_functions`` in order.  An edge into a
+node with several outputs (``unbind``) also names the output it comes from.  The walk uses an
 explicit stack (a 100,000-node chain is fine) and never looks at ``id()``, so
 the same program always gives the same numbering.
 
@@ -27,6 +28,7 @@ class GraphNode(NamedTuple):
     inputs: Tuple[Optional[int], ...]  # index of each next_functions entry; None for (None, 0)
     node: Any  # the framework's node object
     variable: Any  # for AccumulateGrad, the leaf tensor; otherwise None
+    output_nrs: Tuple[int, ...] = ()  # the output number of each edge (all 0 but for unbind)
 
 
 def node_name(node: Any) -> str:
@@ -63,13 +65,16 @@ def walk(outputs: Any) -> List[GraphNode]:
         inputs = tuple(None if child is None else order[child]
                        for child, _ in node.next_functions)
         result.append(GraphNode(order[node], node_name(node), inputs, node,
-                                getattr(node, "variable", None)))
+                                getattr(node, "variable", None),
+                                tuple(nr for _, nr in node.next_functions)))
     for tensor in tensors:
         if tensor.grad_fn is None and tensor.requires_grad:
             result.append(GraphNode(len(result), "AccumulateGrad", (), None, tensor))
     return result
 
 
-def signature(outputs: Any) -> List[Tuple[int, str, Tuple[Optional[int], ...]]]:
-    """``(index, name, inputs)`` for every node: equal lists mean equal graphs."""
-    return [(n.index, n.name, n.inputs) for n in walk(outputs)]
+def signature(outputs: Any) -> List[Tuple[Any, ...]]:
+    """``(index, name, inputs)`` for every node, and the output numbers of its
+    edges when one is not 0: equal lists mean equal graphs."""
+    return [(n.index, n.name, n.inputs) + ((n.output_nrs,) if any(n.output_nrs) else ())
+            for n in walk(outputs)]

@@ -14,7 +14,7 @@ mechanisms keep gradients right, or refuse loudly:
    it writes (views share their base's counter).  A node that saved a tensor
    remembers its version; if it changed by the time backward unpacks it,
    backward raises "one of the variables needed for gradient computation has
-   been modified by an inplace operation" (``autograd/graph.py: SavedTensor``).
+   been modified by an inplace operation" (``autograd/graph.py: Node.saved_tensors``).
 
 2. **Rebasing history.**  ``y.mul_(w)`` is computed as ``y * w`` out of place,
    which records the same node as the out-of-place op (``MulBackward0``) with
@@ -54,7 +54,7 @@ from .._promotion import category
 from .._tensor import Tensor
 from ..autograd.engine import expandable, fit_gradient
 from ..autograd.grad_mode import _grad_mode, no_grad
-from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, SavedTensor, make_edge, record
+from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, SavedOutput, make_edge, record
 from . import indexing, pointwise
 from .shape import expand, view
 
@@ -117,7 +117,7 @@ def commit(tensor: Tensor, result: Tensor) -> Tensor:
     tensor._counter().bump()
     if node is not None:
         for saved in node._saved or ():
-            if isinstance(saved, SavedTensor) and saved.tensor is None:
+            if isinstance(saved, SavedOutput):
                 saved.rebind(tensor)  # the node's output now lives in tensor
         rebase_history(tensor, node)
     return tensor
@@ -130,9 +130,9 @@ def _keep_original(node: Node, tensor: Tensor) -> None:
     in PyTorch: ``y.mul_(y)`` cannot be differentiated.)"""
     saved = node._saved or ()
     for i, value in enumerate(saved):
-        if isinstance(value, SavedTensor) and value.tensor is tensor:
-            original = SavedTensor(pointwise.clone(tensor), node)
-            node._saved = saved[:i] + (original,) + saved[i + 1:]
+        if value is tensor:
+            node._saved = saved[:i] + (pointwise.clone(tensor),) + saved[i + 1:]
+            node._versions = node._versions[:i] + (0,) + node._versions[i + 1:]
             return
 
 
@@ -166,8 +166,9 @@ def _move_retained(tensor: Tensor, node: Node) -> None:
     """``retain_grad()`` follows a tensor to its new grad_fn; its other hooks
     stay with the old one (they see the gradient of the old value)."""
     old = tensor._grad_fn
-    if old is not None and old._retained is not None and old._retained() is tensor:
-        node._retained, old._retained = old._retained, None
+    if old is not None and old.retains(tensor):
+        old.forget(tensor)
+        node.retain(tensor)
 
 
 # -- views: where their elements are in the storage -------------------------------
@@ -255,6 +256,7 @@ def refresh_view(view: Tensor) -> None:
     node.geometry = geometry(view)
     _move_retained(view, node)
     view._grad_fn = node
+    view._output_nr = 0
     view._requires_grad = True
 
 

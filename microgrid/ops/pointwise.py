@@ -25,14 +25,16 @@ Read next: ``reduction.py``.
 from __future__ import annotations
 
 import builtins
-from typing import Any, Callable, Optional, Sequence, Tuple
+import contextvars
+import threading
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .._dtype import dtype
 from .._promotion import category, result_type
 from .._tensor import Tensor
-from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
+from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, lazy_broadcasts, record
 
 Operand = Any  # a Tensor or a Python number
 Grads = Tuple[Optional[Tensor], ...]
@@ -75,9 +77,32 @@ def cast_operands(input: Operand, other: Operand, op: str,
                   floating: bool = False) -> Tuple[Any, Any]:
     """The two operands as NumPy values of the result dtype (PyTorch's type
     promotion; ``floating`` forces a floating result, as division does)."""
+    plain = _plain_pair(input, other)
+    if plain is not None:
+        return plain
     check_operand(input, op, 1)
     check_operand(other, op, 2)
     return _cast(input, other, floating=floating)
+
+
+def _plain_pair(input: Operand, other: Operand) -> Optional[Tuple[Any, Any]]:
+    """The usual case, with nothing to convert: a floating-point tensor and a
+    tensor of its dtype (whose shapes broadcast), or a Python float or int,
+    which NumPy 2 converts to the tensor's dtype inside the op, exactly as
+    PyTorch does (and as :func:`_as_numpy` would).  None for anything else."""
+    if not isinstance(input, Tensor) or input._data.dtype.kind != "f":
+        return None
+    x = input._data
+    if isinstance(other, Tensor):
+        y = other._data
+        if y.dtype != x.dtype:
+            return None
+        if y.shape != x.shape:
+            broadcast_shape(x.shape, y.shape)
+        return x, y
+    if type(other) is float or type(other) is int:
+        return x, other
+    return None
 
 
 def _cast(*operands: Operand, floating: bool = False) -> Tuple[Any, ...]:
@@ -100,11 +125,61 @@ def _as_numpy(value: Operand, out: np.dtype) -> Any:
         return np.asarray(value).astype(out)[()]
 
 
+class _Quiet(threading.local):
+    """A context (one per thread) in which NumPy's floating-point warnings are
+    off.  Entering ``np.errstate`` costs about a microsecond, more than a
+    small op itself; running a call in this prepared context costs 30 ns."""
+
+    def __init__(self) -> None:
+        with np.errstate(all="ignore"):
+            self.context = contextvars.copy_context()
+
+
+_quiet = _Quiet()
+
+
 def compute(function: Callable[..., Any], *args: Any) -> np.ndarray:
-    """``function(*args)`` as an array, without NumPy's floating-point warnings
-    (a ufunc on 0-d arrays returns a NumPy scalar: make it an array again)."""
-    with np.errstate(all="ignore"):
-        return np.asarray(function(*args))
+    """``function(*args)``, an elementwise NumPy function, as an array, without
+    NumPy's floating-point warnings (a ufunc on 0-d arrays returns a NumPy
+    scalar: make it an array again).
+
+    In the backward pass (``lazy_broadcasts.on``), big operands that are all
+    broadcast along some dims (``mean``'s gradient, one number seen n times)
+    are computed on one slice, and the result is broadcast back: a view, not
+    n copies of the same number (``docs/performance.md``)."""
+    first = args[0]
+    if (lazy_broadcasts.on and type(first) is np.ndarray and 0 in first.strides
+            and first.size >= LAZY_MIN_SIZE):
+        compact = _unbroadcast(args)
+        if compact is not None:
+            small, shape = compact
+            return np.broadcast_to(_quiet.context.run(function, *small), shape)
+    return np.asarray(_quiet.context.run(function, *args))
+
+
+#: The smallest broadcast operand worth keeping as a view: below it, writing
+#: all the elements costs less than making the view.
+LAZY_MIN_SIZE = 4096
+
+
+def _unbroadcast(args: Sequence[Any]) -> Optional[Tuple[List[Any], Tuple[int, ...]]]:
+    """``args`` with every dim along which all array operands are broadcast
+    (stride 0, or size 1) cut to size 1, and the shape of the full result;
+    None if there is no such dim."""
+    arrays = [a for a in args if isinstance(a, np.ndarray) and a.ndim]
+    if not all(0 in a.strides for a in arrays):
+        return None
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    ndim = len(shape)
+    cut = {d for d in range(ndim) if shape[d] > 1 and all(
+        a.shape[i] == 1 or a.strides[i] == 0
+        for a in arrays for i in (d - ndim + a.ndim,) if i >= 0)}
+    if not cut:
+        return None
+    small = [a[tuple(slice(0, 1) if i - a.ndim + ndim in cut else slice(None)
+                     for i in range(a.ndim))]
+             if isinstance(a, np.ndarray) and a.ndim else a for a in args]
+    return small, shape
 
 
 def _floating(input: Tensor, op: str) -> np.ndarray:
@@ -234,6 +309,8 @@ def rsub(input: Tensor, other: Operand, *, alpha: Any = 1) -> Tensor:
 class MulBackward0(Node):
     """z = x * y;   dL/dx = grad * y;   dL/dy = grad * x"""
 
+    saved_for = (1, 0)  # x is read only by dL/dy, y only by dL/dx
+
     def backward(self, grad: Tensor) -> Grads:
         x, y = self.saved_tensors
         return (grad * y if self.needs_input_grad(0) else None,
@@ -255,6 +332,8 @@ def _quotient_grads(node: Node, grad: Tensor) -> Grads:
 
 class DivBackward0(Node):
     """z = x / y;   dL/dx = grad / y;   dL/dy = -grad * ((x / y) / y)"""
+
+    saved_for = (1, None)  # x is read only by dL/dy
 
     def backward(self, grad: Tensor) -> Grads:
         return _quotient_grads(self, grad)
@@ -361,7 +440,7 @@ class DivBackward1(Node):
 
 def _with_number(node_class: type, function: Callable[..., Any], input: Tensor, other: Any,
                  floating: bool = False) -> Tensor:
-    x, c = _cast(input, other, floating=floating)
+    x, c = _plain_pair(input, other) or _cast(input, other, floating=floating)
     return record(node_class, compute(function, x, c), (input,), other=other)
 
 

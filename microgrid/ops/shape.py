@@ -37,7 +37,7 @@ import numpy as np
 from .._promotion import promote_types
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.engine import sum_to_shape
-from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
+from ..autograd.graph import _LEGACY_TYPE_NAMES, MultiOutputNode, Node, record, record_outputs
 from .pointwise import CloneBackward0
 
 
@@ -456,31 +456,24 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return record(StackBackward0, data, tensors, dim=d)
 
 
-class UnbindBackward0(Node):
-    """z_i = x.select(d, i), one node per piece;   dL/dx = stack of the pieces'
-    gradients along d, zeros for the other pieces.
+class UnbindBackward0(MultiOutputNode):
+    """z_i = x.select(d, i) for every i, one node with an output per piece;
+    dL/dx = the pieces' gradients stacked along d (zeros for a piece no
+    gradient reached)"""
 
-    PyTorch records a single node with one output per piece; a microgrid node
-    has exactly one output, so each piece gets its own node (same name, same
-    gradients; a graph that uses several pieces has several nodes).
-    """
-
-    def backward(self, grad: Tensor) -> Tuple[Any]:
-        zeros = Tensor._make(np.zeros(grad._data.shape, grad._data.dtype))
-        pieces = [grad if i == self.index else zeros for i in range(self.count)]
-        return (stack(pieces, self.dim),)
+    def backward(self, *grads: Tensor) -> Tuple[Any]:
+        return (stack(list(grads), self.dim),)
 
 
 def unbind(input: Tensor, dim: int = 0) -> Tuple[Tensor, ...]:
-    """The slices of ``input`` along ``dim``, as views."""
+    """The slices of ``input`` along ``dim``, as views (outputs of one node)."""
     ndim = input._data.ndim
     if ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, ndim)
-    count = input._data.shape[d]
-    return tuple(record(UnbindBackward0, input._data[(slice(None),) * d + (i, Ellipsis)], (input,),
-                        view_of=input, dim=d, index=i, count=count)
-                 for i in range(count))
+    pieces = [input._data[(slice(None),) * d + (i, Ellipsis)]
+              for i in range(input._data.shape[d])]
+    return record_outputs(UnbindBackward0, pieces, (input,), view_of=input, dim=d)
 
 
 def iterate(input: Tensor) -> Iterator[Tensor]:

@@ -45,7 +45,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor_str import format_tensor, get_printoptions, printoptions
-from ..autograd.graph import Node, SavedTensor
+from ..autograd.graph import Node, SavedOutput
 from ..autograd.walk import GraphNode, walk
 
 Description = Dict[str, Any]
@@ -114,9 +114,8 @@ def values_text(array: np.ndarray) -> str:
 def _value_cell(value: Any, show_values: bool) -> str:
     """A saved value: shape and dtype for a tensor (and its values if asked),
     ``repr`` for anything else."""
-    if isinstance(value, SavedTensor):
-        # A node that saved its own output keeps only the array.
-        value = value.tensor if value.tensor is not None else value.data
+    if isinstance(value, SavedOutput):
+        value = value.data  # a node that saved its own output keeps only the array
     if isinstance(value, np.ndarray):
         dtype = _dtype.from_numpy_dtype(value.dtype)
         meta = f"{value.shape} {dtype.name}"
