@@ -2,7 +2,9 @@
 
 PyTorch counterpart: ``torch.optim.Adam`` (``torch/optim/adam.py``, its
 one-tensor-at-a-time path ``_single_tensor_adam``, whose operations are
-repeated here in the same order, so the float32 results agree).
+repeated here in the same order and with the same roundings, so the float32
+results agree: PyTorch's ``lerp_``, ``addcmul_`` and ``add(alpha=...)``
+round ``a * b + c`` once, see ``fused_multiply_add`` in ``optimizer.py``).
 
 Adam keeps two running averages per parameter, of the gradient ``m`` and
 of its square ``v``, and steps each element by ``m / sqrt(v)``: about
@@ -26,12 +28,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Tuple
 
-import numpy as np
-
 from .._creation import tensor, zeros_like
 from .._tensor import Tensor
 from ..ops.pointwise import maximum
-from .optimizer import Optimizer, check_options, no_grad_step
+from .optimizer import Optimizer, check_options, fused_multiply_add, no_grad_step
 
 __all__ = ["Adam"]
 
@@ -81,12 +81,13 @@ class Adam(Optimizer):
 
 
 def _lerp_(start: Tensor, end: Tensor, weight: float) -> Tensor:
-    """``start.lerp_(end, weight)``: ``start + weight * (end - start)``, computed
-    from ``end``'s side for weights of 1/2 and more, as PyTorch does."""
-    weight32 = np.float32(weight)
-    if abs(weight32) < 0.5:
-        return start.add_((end - start) * weight)
-    return start.copy_(end - (end - start) * float(np.float32(1) - weight32))
+    """``start.lerp_(end, weight)``: ``start + weight * (end - start)``; for
+    weights of 1/2 and more PyTorch computes ``end + (weight - 1) * (end - start)``
+    instead (more accurate there), each with one rounding."""
+    weight = start._data.dtype.type(weight)
+    if abs(weight) < 0.5:
+        return start.copy_(fused_multiply_add(end - start, weight, start))
+    return start.copy_(fused_multiply_add(end - start, weight - 1, end))
 
 
 def _update(param: Tensor, grad: Tensor, state: Dict[str, Any], group: Dict[str, Any]) -> None:
@@ -100,11 +101,12 @@ def _update(param: Tensor, grad: Tensor, state: Dict[str, Any], group: Dict[str,
     if weight_decay != 0:
         if group["decoupled_weight_decay"]:
             param.mul_(1 - lr * weight_decay)
-        else:
-            grad = grad.add(param, alpha=weight_decay)
+        else:  # grad.add(param, alpha=weight_decay)
+            grad = fused_multiply_add(param, weight_decay, grad)
     exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
     _lerp_(exp_avg, grad, 1 - beta1)
-    exp_avg_sq.mul_(beta2).add_(grad * (1 - beta2) * grad)  # addcmul_(grad, grad, 1 - beta2)
+    # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+    exp_avg_sq.mul_(beta2).copy_(fused_multiply_add(grad * (1 - beta2), grad, exp_avg_sq))
     step = step_t.item()
     step_size = lr / (1 - beta1**step)
     bias_correction2_sqrt = (1 - beta2**step) ** 0.5

@@ -17,6 +17,13 @@ ops on a leaf that requires grad are allowed only there.  Each update bumps
 the parameter's version, as PyTorch's does.  ``zero_grad()`` forgets the
 gradients before the next backward (they would accumulate otherwise).
 
+One detail of floating point matters here.  PyTorch's CPU kernels for
+``p.add_(g, alpha=-lr)``, ``lerp_`` and ``addcmul_`` use the processor's
+*fused multiply-add*: ``a * b + c`` rounded once, not twice (after the
+product and after the sum).  The optimizers compute those updates with
+:func:`fused_multiply_add`, so that a model trained for many steps ends
+with the very same float32 numbers as under PyTorch.
+
 The training loop this supports::
 
     optimizer.zero_grad()
@@ -36,13 +43,31 @@ from copy import deepcopy
 from itertools import chain
 from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
+import numpy as np
+
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.modules.module import typename, zero_gradient
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "required", "fused_multiply_add"]
 
 Step = TypeVar("Step", bound=Callable[..., Any])
+
+
+def fused_multiply_add(a: Tensor, b: Any, c: Tensor) -> Tensor:
+    """``a * b + c`` (``b`` a tensor or a number) rounded once, as a fused
+    multiply-add instruction computes it: what PyTorch's ``c.add(a, alpha=b)``,
+    ``lerp`` and ``addcmul`` kernels give.  Float32 and float16 values are
+    multiplied and added in float64 (the product of two float32 numbers is
+    exact there) and rounded at the end; float64 values are rounded twice,
+    a difference in the last bit at most.  A number ``b`` is first converted
+    to ``c``'s dtype, as PyTorch converts ``alpha``."""
+    dtype = c._data.dtype
+    factor = b._data if isinstance(b, Tensor) else np.asarray(b, dtype=dtype)
+    with np.errstate(all="ignore"):
+        result = (a._data.astype(np.float64) * factor.astype(np.float64)
+                  + c._data.astype(np.float64))
+    return Tensor._make(np.asarray(result.astype(dtype)))
 
 
 class _RequiredParameter:

@@ -2,7 +2,9 @@
 
 PyTorch counterpart: ``torch.optim.SGD`` (``torch/optim/sgd.py``, its
 one-tensor-at-a-time path ``_single_tensor_sgd``, whose operations are
-repeated here in the same order, so the float32 results agree).
+repeated here in the same order and with the same roundings, so the float32
+results agree: each ``x.add(y, alpha=a)`` of PyTorch's is a
+``fused_multiply_add(y, a, x)`` here, see ``optimizer.py``).
 
 For each parameter p with gradient g (``maximize`` flips g's sign)::
 
@@ -23,7 +25,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, check_options, no_grad_step
+from .optimizer import Optimizer, check_options, fused_multiply_add, no_grad_step
 
 __all__ = ["SGD"]
 
@@ -70,14 +72,17 @@ def _update(param: Tensor, grad: Tensor, buffer: Optional[Tensor],
     """Update ``param`` in place; return the momentum buffer (None without momentum)."""
     if group["maximize"]:
         grad = -grad
-    if group["weight_decay"] != 0:
-        grad = grad.add(param, alpha=group["weight_decay"])
+    if group["weight_decay"] != 0:  # grad.add(param, alpha=weight_decay)
+        grad = fused_multiply_add(param, group["weight_decay"], grad)
     momentum = group["momentum"]
     if momentum != 0:
         if buffer is None:
             buffer = grad.detach().clone()
+        else:  # buffer.mul_(momentum).add_(grad, alpha=1 - dampening)
+            buffer.mul_(momentum).copy_(fused_multiply_add(grad, 1 - group["dampening"], buffer))
+        if group["nesterov"]:  # grad.add(buffer, alpha=momentum)
+            grad = fused_multiply_add(buffer, momentum, grad)
         else:
-            buffer.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
-        grad = grad.add(buffer, alpha=momentum) if group["nesterov"] else buffer
-    param.add_(grad, alpha=-group["lr"])
+            grad = buffer
+    param.copy_(fused_multiply_add(grad, -group["lr"], param))  # param.add_(grad, alpha=-lr)
     return buffer
