@@ -41,7 +41,7 @@ import warnings
 from collections import defaultdict
 from copy import deepcopy
 from itertools import chain
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
 
 import numpy as np
 
@@ -187,6 +187,14 @@ class Optimizer:
     def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
         """Update every parameter that has a gradient (each optimizer's own rule)."""
         raise NotImplementedError
+
+    def _with_gradients(self) -> Iterator[Tuple[Dict[str, Any], Tensor]]:
+        """``(group, parameter)`` for every parameter that has a gradient: what
+        ``step`` updates (the others are left alone, without any state)."""
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is not None:
+                    yield group, param
 
     def state_dict(self) -> Dict[str, Any]:
         """``{'state': ..., 'param_groups': ...}``, with each parameter replaced by

@@ -55,13 +55,10 @@ class SGD(Optimizer):
     @no_grad_step
     def step(self) -> None:
         """One update of every parameter that has a gradient."""
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                if group["momentum"] == 0:
-                    _update(param, param.grad, None, group)
-                    continue
+        for group, param in self._with_gradients():
+            if group["momentum"] == 0:
+                _update(param, param.grad, None, group)
+            else:
                 state = self.state[param]
                 state["momentum_buffer"] = _update(param, param.grad,
                                                    state.get("momentum_buffer"), group)
