@@ -54,6 +54,7 @@ from .graph import (
     Node,
     accumulate_grad,
     grad_accumulator,
+    grads_restored_on_error,
     lazy_broadcasts,
     materialized,
 )
@@ -243,7 +244,8 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
     lazy = lazy_broadcasts.on
     lazy_broadcasts.on = not create_graph
     try:
-        with set_grad_enabled(create_graph):
+        # A pass that fails midway leaves every .grad as it was (graph.GradJournal).
+        with set_grad_enabled(create_graph), grads_restored_on_error():
             while ready:
                 node = heapq.heappop(ready)[2]
                 grad = buffers.pop(node, None)
@@ -263,8 +265,8 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                     grads: List[Optional[Tensor]] = [None] * len(node.next_functions)
                 elif type(node) is AccumulateGrad and not node._hooked:
                     # A leaf: into .grad, adopting the gradient if only we hold it.
-                    accumulate_grad(node.variable, grad,
-                                    owned=not create_graph and private(grad, 1))
+                    owned = not create_graph and private(grad, 1)  # (before grad is an argument)
+                    accumulate_grad(node.variable, grad, owned)
                     continue
                 else:
                     grads = list(node.run(grad))

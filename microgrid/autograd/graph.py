@@ -33,7 +33,8 @@ from __future__ import annotations
 import itertools
 import sys
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -132,8 +133,7 @@ class Node:
     backward pass is itself recorded and can be differentiated again.
     """
 
-    __slots__ = ("next_functions", "_input_meta", "_sequence_nr", "_saved", "_versions",
-                 "__dict__", "__weakref__")
+    __slots__ = ("next_functions", "_input_meta", "_sequence_nr", "__dict__", "__weakref__")
 
     #: Does the op have several outputs (see :class:`MultiOutputNode`)?
     multi_output = False
@@ -151,10 +151,11 @@ class Node:
         # uses them to sum a broadcast gradient back to its input's shape.
         self._input_meta = input_meta
         self._sequence_nr = next(_sequence_numbers)
-        # Saved values (None once freed after a backward pass) and, for each
-        # saved input tensor, its version when it was saved.
-        self._saved: Optional[Tuple[Any, ...]] = ()
-        self._versions: Tuple[Optional[int], ...] = ()
+
+    #: Saved values (None once freed after a backward pass) and, for each
+    #: saved input tensor, its version when it was saved (None for others).
+    _saved: Optional[Tuple[Any, ...]] = ()
+    _versions: Tuple[Optional[int], ...] = ()
 
     def name(self) -> str:
         """The node's name, e.g. ``'MulBackward0'`` (PyTorch's name for it)."""
@@ -170,22 +171,24 @@ class Node:
         input tensors as they are, with their current version; the node's
         own output as a :class:`SavedOutput`; a tensor that no needed
         gradient reads (``saved_for``) as None."""
-        saved: List[Any] = list(values)
-        versions: List[Optional[int]] = [None] * len(saved)
+        saved: List[Any] = []
+        versions: List[Optional[int]] = []
         readers = self.saved_for
-        for i, value in enumerate(saved):
-            if not isinstance(value, Tensor):
-                continue
-            reader = readers[i] if i < len(readers) else None
-            if reader is not None and self.next_functions[reader][0] is None:
-                saved[i] = None
-            elif value._grad_fn is self:
-                saved[i] = SavedOutput(value)
-            else:
-                if value._inference and not _grad_mode.inference:
+        for i, value in enumerate(values):
+            version = None
+            if isinstance(value, Tensor):
+                reader = readers[i] if i < len(readers) else None
+                if reader is not None and self.next_functions[reader][0] is None:
+                    value = None
+                elif value._grad_fn is self:
+                    value = SavedOutput(value)
+                elif value._inference and not _grad_mode.inference:
                     raise RuntimeError(_INFERENCE_SAVE_ERROR)
-                counter = value._version_counter
-                versions[i] = 0 if counter is None else counter.value
+                else:
+                    counter = value._version_counter
+                    version = 0 if counter is None else counter.value
+            saved.append(value)
+            versions.append(version)
         self._saved = tuple(saved)
         self._versions = tuple(versions)
 
@@ -310,13 +313,16 @@ _INFERENCE_SAVE_ERROR = (
 
 def _output_hooks(hooks: Sequence[Callable], retained: Optional[weakref.ref],
                   grad: Tensor) -> Tensor:
-    """One output's tensor hooks, then its ``retain_grad`` (see ``run_tensor_hooks``)."""
+    """One output's tensor hooks, then its ``retain_grad`` (see ``run_tensor_hooks``).
+    An output of a node with several outputs may have no gradient: its hooks
+    see None, as PyTorch's do."""
     grad = materialized(grad)
     with _user_code():
         for hook in hooks:
             grad = _replaced_gradient(hook, grad, hook(grad))
         tensor = retained() if retained is not None else None
-        if tensor is not None:
+        if tensor is not None and grad is not None:
+            note_grad_change(tensor)
             # Under create_graph the clone and the sum are recorded, as in PyTorch.
             tensor._grad = grad.clone() if tensor._grad is None else tensor._grad + grad
     return grad
@@ -343,8 +349,7 @@ class MultiOutputNode(Node):
 
     def run(self, grads: List[Optional[Tensor]]) -> Sequence[Optional[Tensor]]:  # type: ignore[override]
         with _user_code():
-            grad_outputs = tuple(None if g is None else self.run_tensor_hooks(g, i)
-                                 for i, g in enumerate(grads))
+            grad_outputs = tuple(self.run_tensor_hooks(g, i) for i, g in enumerate(grads))
             for hook in self._pre_hooks:
                 grad_outputs = _replaced_tuple(hook, grad_outputs, hook(grad_outputs))
             return self._run_post_hooks(tuple(self(*grad_outputs)), grad_outputs)
@@ -530,6 +535,7 @@ def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None
     the copy is ``copy_`` into a new tensor (a ``CopyBackwards`` node) and the
     sum an ``AddBackward0``, PyTorch's nodes.
     """
+    note_grad_change(variable, in_place=variable._grad is not None and not _grad_mode.enabled)
     if variable._grad is None:
         if _grad_mode.enabled:
             from ..ops.inplace import copy_into
@@ -545,6 +551,60 @@ def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None
     else:
         variable._grad._data += grad._data
         variable._grad._counter().bump()
+
+
+class GradJournal:
+    """The ``.grad`` changes of one backward pass, kept so that a pass that
+    fails midway can undo them.
+
+    A pass can fail after some leaves got their gradient: a tensor saved for
+    backward was modified in place, a hook raised, a hook returned a
+    gradient of the wrong shape.  PyTorch then leaves those ``.grad`` half
+    updated (some leaves have this pass's gradient, others not); microgrid
+    puts every ``.grad`` the pass touched back as it was, so that the error
+    is all that happened.  A replaced ``.grad`` is put back; a ``.grad``
+    added to in place gets its old values back, which is why they are copied
+    before the change (only gradients that accumulate across passes are).
+    """
+
+    def __init__(self) -> None:
+        self.entries: List[Tuple[Tensor, Optional[Tensor], Optional[np.ndarray]]] = []
+
+    def note(self, tensor: Tensor, in_place: bool) -> None:
+        """``tensor._grad`` is about to be replaced (or changed in place)."""
+        old = tensor._grad
+        self.entries.append((tensor, old, old._data.copy() if in_place else None))
+
+    def undo(self) -> None:
+        for tensor, old, values in reversed(self.entries):
+            tensor._grad = old
+            if values is not None:
+                old._data[...] = values
+
+
+#: The journals of the backward passes running now (a hook may start another).
+_journals: List[GradJournal] = []
+
+
+@contextmanager
+def grads_restored_on_error() -> Iterator[None]:
+    """Run a backward pass; if it raises, undo its ``.grad`` changes."""
+    journal = GradJournal()
+    _journals.append(journal)
+    try:
+        yield
+    except BaseException:
+        journal.undo()
+        raise
+    finally:
+        _journals.pop()
+
+
+def note_grad_change(tensor: Tensor, in_place: bool = False) -> None:
+    """Tell the running backward pass (if any) that ``tensor._grad`` changes."""
+    if _journals:
+        _journals[-1].note(tensor, in_place)
+
 
 
 def make_edge(value: Any) -> Edge:
@@ -596,8 +656,14 @@ def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[A
     ``save_result`` the result itself is saved after them.  ``attributes``
     (dims, shapes, ...) are stored on the node.  ``view_of`` marks the result
     as a view sharing that tensor's storage (see :func:`mark_view`).
+
+    Every op calls this, forward and backward alike, so it is kept short:
+    the result is made as ``Tensor._make`` makes it, without the call.
     """
-    result = Tensor._make(data)
+    result = _new(Tensor)
+    result._data = data
+    if _grad_mode.inference:
+        result._inference = True
     if view_of is not None:
         mark_view(result, view_of)
     if not _grad_mode.enabled or data.dtype.kind != "f":
@@ -605,13 +671,16 @@ def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[A
     node = make_node(node_class, inputs)
     if node is None:
         return result
-    for key, value in attributes.items():
-        setattr(node, key, value)
+    if attributes:
+        node.__dict__.update(attributes)
     result._grad_fn = node
     result._requires_grad = True
     if saved or save_result:
         node.save_for_backward(*saved, *((result,) if save_result else ()))
     return result
+
+
+_new = object.__new__
 
 
 def record_outputs(node_class: Callable[..., MultiOutputNode], outputs: Sequence[np.ndarray],
