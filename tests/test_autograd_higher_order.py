@@ -88,6 +88,11 @@ def _index_put(lib: Any, x: Any, y: Any) -> Any:
     return base * x
 
 
+def _random_fills(lib: Any, x: Any) -> Any:
+    noise = (x * 1).uniform_() + (x * 1).normal_()  # their gradients are zeros
+    return noise * 0 + x * x  # the random values (not PyTorch's) do not show
+
+
 def _inplace_ops(lib: Any, x: Any, y: Any) -> Any:
     a = x * 1
     a.copy_(y * y)
@@ -204,6 +209,11 @@ CASES: Dict[str, Case] = {
     "binary_cross_entropy": (
         lambda lib, x, t: lib.nn.functional.binary_cross_entropy((x * x).sigmoid(), t),
         [values(2, 3), Const(values(2, 3, low=0.1, high=0.9))]),
+    "linear": (lambda lib, x, w, b: lib.nn.functional.linear(x, w, b) ** 2,
+               [values(4, 3), values(2, 3), values(2)]),
+    "addmm": (lambda lib, b, x, y: lib.addmm(b, x, y.t(), beta=0.5, alpha=2) ** 2,
+              [values(3), values(2, 4), values(3, 4)]),
+    "uniform_ and normal_": (_random_fills, [values(2, 3)]),
     # in place
     "view of a base modified in place": (_view_then_base_modified, [values(3)]),
     "in place through a view": (_modified_through_view, [values(2, 3), values(3)]),
