@@ -13,6 +13,7 @@ import torch
 import microgrid
 from compare import fuzz
 from compare.__main__ import main
+from compare.fuzz import Step
 from microgrid.ops import pointwise
 
 BUDGET = 100
@@ -25,7 +26,6 @@ def test_a_bounded_run_finds_no_difference():
 
 
 def _example_program() -> fuzz.Program:
-    Step = fuzz.Step
     return fuzz.Program((
         Step("v0", "torch.tensor({data}, dtype=torch.float64, requires_grad=True)",
              params=(("data", "[[1.5, -2.0], [0.25, 3.0]]"),)),
