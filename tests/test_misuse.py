@@ -17,7 +17,8 @@ Limitations, tested as such: microgrid has no complex dtypes; a complex
 NumPy array (which PyTorch accepts) is refused with a TypeError naming it.
 """
 
-from typing import Any, Callable, Optional, Sequence
+import warnings
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pytest
@@ -204,11 +205,20 @@ CASES = [
 ]
 
 
+def _error_and_warnings(case: Case, lib: Any) -> Tuple[Any, List[Tuple[str, str]]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        error = error_of(lambda: case.run(lib))
+    return error, [(w.category.__name__, str(w.message)) for w in caught]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_misuse_raises_what_pytorch_raises(case):
-    expected = error_of(lambda: case.run(torch))
+    """The same exception, and the same warnings before it."""
+    expected, expected_warnings = _error_and_warnings(case, torch)
     assert expected is not None, f"PyTorch raised nothing for {case.name}: the case is wrong"
-    got = error_of(lambda: case.run(microgrid))
+    got, got_warnings = _error_and_warnings(case, microgrid)
+    assert got_warnings == expected_warnings
     if case.words is None:
         assert got == expected
     else:
