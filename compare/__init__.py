@@ -19,4 +19,6 @@ Reading order:
 5. ``snapshot.py``  a tensor as a JSON record: values, grad, graph signature
 6. ``check.py``     the five checks and the verdict
 7. ``report.py``    side-by-side transcripts, differences, the summary table
+8. ``fuzz.py``      random programs run under both engines in one process, shrunk
+                    when they differ (``python -m compare fuzz``)
 """
