@@ -47,7 +47,7 @@ import numpy as np
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
 from ..ops.pointwise import compute
-from .grad_mode import _grad_mode, set_grad_enabled
+from .grad_mode import _grad_mode
 from .graph import (
     AccumulateGrad,
     Edge,
@@ -235,17 +235,19 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
     buffers: Dict[Node, Buffer] = {}
     for (node, output_nr), grad in zip(root_edges, root_grads, strict=True):
         receive(buffers, node, output_nr, grad)
-    ready: List[Tuple[int, int, Node]] = []
-    order = itertools.count()  # breaks ties between equal sequence numbers: first come first
-    for node in root_nodes:
-        if dependencies[node] == 0:
-            heapq.heappush(ready, (-node._sequence_nr, next(order), node))
+    # The ready nodes, the one created last first (ties: the first come).
+    ready = [(-node._sequence_nr, i, node) for i, node in enumerate(root_nodes)
+             if dependencies[node] == 0]
+    heapq.heapify(ready)
+    order = itertools.count(len(ready))
 
-    lazy = lazy_broadcasts.on
-    lazy_broadcasts.on = not create_graph
+    # Nodes run with grad mode set to create_graph (recording the pass or
+    # not), and keep broadcasts as views when not recording.
+    modes = (_grad_mode.enabled, _grad_mode.inference, lazy_broadcasts.on)
+    _grad_mode.enabled, lazy_broadcasts.on = create_graph, not create_graph
     try:
         # A pass that fails midway leaves every .grad as it was (graph.GradJournal).
-        with set_grad_enabled(create_graph), grads_restored_on_error():
+        with grads_restored_on_error():
             while ready:
                 node = heapq.heappop(ready)[2]
                 grad = buffers.pop(node, None)
@@ -260,9 +262,10 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                 for output_nr, i in capture.get(node, ()) if capture else ():
                     # PyTorch captures a node that runs before its hooks.
                     captured[i] = materialized(output_grad(grad, output_nr))
+                edges = node.next_functions
                 if grad is None:
                     # Every edge into this node carried None: it passes on nothing.
-                    grads: List[Optional[Tensor]] = [None] * len(node.next_functions)
+                    grads: List[Optional[Tensor]] = [None] * len(edges)
                 elif type(node) is AccumulateGrad and not node._hooked:
                     # A leaf: into .grad, adopting the gradient if only we hold it.
                     owned = not create_graph and private(grad, 1)  # (before grad is an argument)
@@ -273,11 +276,11 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                     grad = None  # so that a gradient passed through is ours alone
                     if not keep_graph:
                         node.release_saved()
-                    if len(grads) != len(node.next_functions):
+                    if len(grads) != len(edges):
                         raise RuntimeError(
                             f"function {node.name()} returned an incorrect number of gradients "
-                            f"(expected {len(node.next_functions)}, got {len(grads)})")
-                for index, (next_node, output_nr) in enumerate(node.next_functions):
+                            f"(expected {len(edges)}, got {len(grads)})")
+                for index, (next_node, output_nr) in enumerate(edges):
                     if next_node is None or (needed is not None and next_node not in needed
                                              and next_node not in capture):
                         continue
@@ -285,7 +288,8 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                     if next_grad is not None:
                         grads[index] = None  # the buffer holds it now, not this list
                         shape, dtype = node._input_meta[index]
-                        if next_grad._data.shape != shape or next_grad._data.dtype != dtype:
+                        data = next_grad._data
+                        if data.shape != shape or data.dtype is not dtype and data.dtype != dtype:
                             next_grad = fit_gradient(node, index, next_grad)
                         if next_node.multi_output:
                             receive(buffers, next_node, output_nr, next_grad)
@@ -293,11 +297,12 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                             buffers[next_node] = add_gradients(buffers[next_node], next_grad)
                         else:
                             buffers[next_node] = next_grad
-                    dependencies[next_node] -= 1
-                    if dependencies[next_node] == 0:
+                    count = dependencies[next_node] - 1
+                    dependencies[next_node] = count
+                    if count == 0:
                         heapq.heappush(ready, (-next_node._sequence_nr, next(order), next_node))
     finally:
-        lazy_broadcasts.on = lazy
+        _grad_mode.enabled, _grad_mode.inference, lazy_broadcasts.on = modes
     return captured
 
 

@@ -33,8 +33,7 @@ from __future__ import annotations
 import itertools
 import sys
 import weakref
-from contextlib import contextmanager
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -581,30 +580,29 @@ class GradJournal:
             if values is not None:
                 old._data[...] = values
 
+    # A backward pass runs inside ``with grads_restored_on_error():``.
+    def __enter__(self) -> "GradJournal":
+        _journals.append(self)
+        return self
+
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
+        _journals.pop()
+        if kind is not None:
+            self.undo()
+
 
 #: The journals of the backward passes running now (a hook may start another).
 _journals: List[GradJournal] = []
 
-
-@contextmanager
-def grads_restored_on_error() -> Iterator[None]:
-    """Run a backward pass; if it raises, undo its ``.grad`` changes."""
-    journal = GradJournal()
-    _journals.append(journal)
-    try:
-        yield
-    except BaseException:
-        journal.undo()
-        raise
-    finally:
-        _journals.pop()
+#: ``with grads_restored_on_error():`` runs a backward pass; if it raises,
+#: its ``.grad`` changes are undone.
+grads_restored_on_error = GradJournal
 
 
 def note_grad_change(tensor: Tensor, in_place: bool = False) -> None:
     """Tell the running backward pass (if any) that ``tensor._grad`` changes."""
     if _journals:
         _journals[-1].note(tensor, in_place)
-
 
 
 def make_edge(value: Any) -> Edge:
