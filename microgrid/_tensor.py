@@ -34,6 +34,7 @@ from . import _device, _dtype
 from ._dtype import Size, dtype
 
 Number = Union[builtins.int, builtins.float, builtins.bool]
+_new_size = tuple.__new__
 
 
 class VersionCounter:
@@ -207,10 +208,8 @@ class Tensor:
                  create_graph: bool = False, inputs: Optional[Sequence["Tensor"]] = None) -> None:
         """Compute the gradient of this tensor with respect to every leaf that
         requires grad, and accumulate it into their ``.grad``."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
-                 inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
+                           inputs=inputs)
 
     def register_hook(self, hook: Any) -> Any:
         """Call ``hook(grad)`` whenever the gradient of this tensor is computed;
@@ -230,7 +229,7 @@ class Tensor:
     @property
     def shape(self) -> Size:
         """The size of each dimension, as a ``Size`` (a tuple)."""
-        return Size(self._data.shape)
+        return _new_size(Size, self._data.shape)  # NumPy's sizes are ints: no checks
 
     def size(self, dim: Optional[builtins.int] = None) -> Union[Size, builtins.int]:
         """``shape``, or the size of one dimension."""
@@ -854,6 +853,7 @@ def _wrap_dim(dim: builtins.int, ndim: builtins.int) -> builtins.int:
 
 # Imported last: these modules use Tensor, and Tensor's methods call them.
 from . import _tensor_str  # noqa: E402
+from . import autograd as _autograd  # noqa: E402
 from .autograd.grad_mode import _grad_mode  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402

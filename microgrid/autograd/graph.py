@@ -132,7 +132,8 @@ class Node:
     backward pass is itself recorded and can be differentiated again.
     """
 
-    __slots__ = ("next_functions", "_input_meta", "_sequence_nr", "__dict__", "__weakref__")
+    __slots__ = ("next_functions", "_input_meta", "_sequence_nr", "_saved", "_versions",
+                 "__dict__", "__weakref__")
 
     #: Does the op have several outputs (see :class:`MultiOutputNode`)?
     multi_output = False
@@ -150,11 +151,10 @@ class Node:
         # uses them to sum a broadcast gradient back to its input's shape.
         self._input_meta = input_meta
         self._sequence_nr = next(_sequence_numbers)
-
-    #: Saved values (None once freed after a backward pass) and, for each
-    #: saved input tensor, its version when it was saved (None for others).
-    _saved: Optional[Tuple[Any, ...]] = ()
-    _versions: Tuple[Optional[int], ...] = ()
+        # Saved values (None once freed after a backward pass) and, for each
+        # saved input tensor, its version when it was saved (None for others).
+        self._saved: Optional[Tuple[Any, ...]] = ()
+        self._versions: Tuple[Optional[int], ...] = ()
 
     def name(self) -> str:
         """The node's name, e.g. ``'MulBackward0'`` (PyTorch's name for it)."""
@@ -170,24 +170,22 @@ class Node:
         input tensors as they are, with their current version; the node's
         own output as a :class:`SavedOutput`; a tensor that no needed
         gradient reads (``saved_for``) as None."""
-        saved: List[Any] = []
-        versions: List[Optional[int]] = []
+        saved = list(values)
+        versions: List[Optional[int]] = [None] * len(saved)
         readers = self.saved_for
-        for i, value in enumerate(values):
-            version = None
-            if isinstance(value, Tensor):
-                reader = readers[i] if i < len(readers) else None
-                if reader is not None and self.next_functions[reader][0] is None:
-                    value = None
-                elif value._grad_fn is self:
-                    value = SavedOutput(value)
-                elif value._inference and not _grad_mode.inference:
-                    raise RuntimeError(_INFERENCE_SAVE_ERROR)
-                else:
-                    counter = value._version_counter
-                    version = 0 if counter is None else counter.value
-            saved.append(value)
-            versions.append(version)
+        for i, value in enumerate(saved):
+            if not isinstance(value, Tensor):
+                continue  # a number: kept as it is
+            reader = readers[i] if i < len(readers) else None
+            if reader is not None and self.next_functions[reader][0] is None:
+                saved[i] = None
+            elif value._grad_fn is self:
+                saved[i] = SavedOutput(value)
+            elif value._inference and not _grad_mode.inference:
+                raise RuntimeError(_INFERENCE_SAVE_ERROR)
+            else:
+                counter = value._version_counter
+                versions[i] = 0 if counter is None else counter.value
         self._saved = tuple(saved)
         self._versions = tuple(versions)
 

@@ -40,12 +40,13 @@ Operand = Any  # a Tensor or a Python number
 Grads = Tuple[Optional[Tensor], ...]
 
 _NUMBERS = (bool, int, float, np.number, np.bool_)
+_OPERANDS = (Tensor, *_NUMBERS)
 
 
 # -- helpers ------------------------------------------------------------------
 def is_operand(value: Any) -> bool:
     """Can ``value`` take part in arithmetic with a tensor (a tensor or a number)?"""
-    return isinstance(value, (Tensor, *_NUMBERS))
+    return isinstance(value, _OPERANDS)
 
 
 def check_operand(value: Operand, op: str, position: int, tensor_only: bool = False) -> None:
@@ -77,32 +78,24 @@ def cast_operands(input: Operand, other: Operand, op: str,
                   floating: bool = False) -> Tuple[Any, Any]:
     """The two operands as NumPy values of the result dtype (PyTorch's type
     promotion; ``floating`` forces a floating result, as division does)."""
-    plain = _plain_pair(input, other)
-    if plain is not None:
-        return plain
+    # The usual case first, with nothing to convert: a floating-point tensor
+    # and a tensor of its dtype (whose shapes broadcast), or a Python float or
+    # int, which NumPy 2 converts to the tensor's dtype inside the op, exactly
+    # as PyTorch does (and as _as_numpy would).
+    if isinstance(input, Tensor):
+        x = input._data
+        if x.dtype.kind == "f":
+            if isinstance(other, Tensor):
+                y = other._data
+                if y.dtype == x.dtype:
+                    if y.shape != x.shape:
+                        broadcast_shape(x.shape, y.shape)
+                    return x, y
+            elif type(other) is float or type(other) is int:
+                return x, other
     check_operand(input, op, 1)
     check_operand(other, op, 2)
     return _cast(input, other, floating=floating)
-
-
-def _plain_pair(input: Operand, other: Operand) -> Optional[Tuple[Any, Any]]:
-    """The usual case, with nothing to convert: a floating-point tensor and a
-    tensor of its dtype (whose shapes broadcast), or a Python float or int,
-    which NumPy 2 converts to the tensor's dtype inside the op, exactly as
-    PyTorch does (and as :func:`_as_numpy` would).  None for anything else."""
-    if not isinstance(input, Tensor) or input._data.dtype.kind != "f":
-        return None
-    x = input._data
-    if isinstance(other, Tensor):
-        y = other._data
-        if y.dtype != x.dtype:
-            return None
-        if y.shape != x.shape:
-            broadcast_shape(x.shape, y.shape)
-        return x, y
-    if type(other) is float or type(other) is int:
-        return x, other
-    return None
 
 
 def _cast(*operands: Operand, floating: bool = False) -> Tuple[Any, ...]:
@@ -208,7 +201,7 @@ def operator(function: Callable[..., Tensor], tensor: Tensor, other: Any,
     ``arrays`` (``==`` in PyTorch, but not ``!=``) a NumPy array is taken as a tensor."""
     if arrays and isinstance(other, np.ndarray):
         other = Tensor._make(other)
-    if not is_operand(other):
+    if not isinstance(other, _OPERANDS):
         return NotImplemented
     return function(other, tensor) if swap else function(tensor, other)
 
@@ -216,6 +209,8 @@ def operator(function: Callable[..., Tensor], tensor: Tensor, other: Any,
 # -- add, sub -----------------------------------------------------------------
 def _scaled(value: Any, alpha: Any, out_dtype: np.dtype, sign: int = 1) -> Any:
     """``sign * alpha * value`` for add/sub, after PyTorch's checks on ``alpha``."""
+    if type(alpha) is int and alpha == 1 and sign == 1:
+        return value  # the usual case: nothing to check
     if isinstance(alpha, (bool, np.bool_)) and out_dtype != np.bool_:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if category(out_dtype) < 2 and not isinstance(alpha, (int, np.integer, np.bool_)):
@@ -440,7 +435,7 @@ class DivBackward1(Node):
 
 def _with_number(node_class: type, function: Callable[..., Any], input: Tensor, other: Any,
                  floating: bool = False) -> Tensor:
-    x, c = _plain_pair(input, other) or _cast(input, other, floating=floating)
+    x, c = cast_operands(input, other, "", floating)
     return record(node_class, compute(function, x, c), (input,), other=other)
 
 
