@@ -56,11 +56,13 @@ from ..ops.pointwise import (
     add_scalar,
     broadcast_shape,
     clamp_min,
+    compute,
     div_scalar,
     log,
     logical_not,
     masked_fill,
     mul_scalar,
+    quietly,
     sigmoid,
     tanh,
 )
@@ -171,14 +173,17 @@ class MseLossBackwardBackward0(Node):
         return (grad_g if self.reduction == "none" else grad_g.sum(), grad_x, -grad_x)
 
 
+def _scaled_difference(scale: Any, x: np.ndarray, y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    return scale * (x - y) * g
+
+
 def mse_loss_backward(grad: Tensor, x: Tensor, y: Tensor, reduction: str) -> Tensor:
     """The gradient mse_loss sends to ``x``, ``2 (x - y) grad`` (/ n for
     'mean'), as one op (PyTorch's ``mse_loss_backward``)."""
     out_dtype = result_type(grad, x, y)
     x_data, y_data = x._data.astype(out_dtype), y._data.astype(out_dtype)
     scale = out_dtype.type(2 / x_data.size if reduction == "mean" else 2)
-    with np.errstate(all="ignore"):
-        data = scale * (x_data - y_data) * grad._data.astype(out_dtype)
+    data = quietly(_scaled_difference, scale, x_data, y_data, grad._data.astype(out_dtype))
     return record(MseLossBackwardBackward0, np.asarray(data, out_dtype), (grad, x, y),
                   saved=(grad, x, y), reduction=reduction)
 
@@ -221,9 +226,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
     if out_dtype.kind != "f":
         raise NotImplementedError(f'"mse_cpu" not implemented for '
                                   f"'{_LEGACY_TYPE_NAMES[out_dtype.name]}'")
-    with np.errstate(all="ignore"):  # inf - inf is nan, without a word as in PyTorch
-        difference = input._data.astype(out_dtype) - target._data.astype(out_dtype)
-        loss = _reduce(difference * difference, reduction)
+    # inf - inf is nan, without a word as in PyTorch
+    difference = compute(np.subtract, input._data.astype(out_dtype), target._data.astype(out_dtype))
+    loss = quietly(lambda: _reduce(difference * difference, reduction))
     return record(MseLossBackward0, loss, (input, target), saved=(input, target),
                   reduction=reduction)
 

@@ -43,7 +43,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
-from .pointwise import broadcast_shape, mul
+from .pointwise import broadcast_shape, mul, quietly
 from .shape import (
     SqueezeBackward0,
     contiguous,
@@ -74,10 +74,9 @@ def _check_tensors(op: str, **arguments: Any) -> None:
 def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` in NumPy; float16 is accumulated in float32, as PyTorch's CPU kernels do.
     An inf times 0 is nan, without NumPy's RuntimeWarning (PyTorch prints none)."""
-    with np.errstate(all="ignore"):
-        if a.dtype == np.float16:
-            return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
-        return np.asarray(np.matmul(a, b))
+    if a.dtype == np.float16:
+        return quietly(np.matmul, a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
+    return np.asarray(quietly(np.matmul, a, b))
 
 
 def _multiply(node_class: Any, x: Tensor, y: Tensor, kernel: str) -> Tensor:

@@ -150,6 +150,13 @@ def compute(function: Callable[..., Any], *args: Any) -> np.ndarray:
     return np.asarray(_quiet.context.run(function, *args))
 
 
+def quietly(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``function(*args, **kwargs)``, any NumPy function, without NumPy's
+    floating-point warnings (inf - inf is nan silently, as in PyTorch): the
+    cheap ``np.errstate(all="ignore")``."""
+    return _quiet.context.run(function, *args, **kwargs)
+
+
 #: The smallest broadcast operand worth keeping as a view: below it, writing
 #: all the elements costs less than making the view.
 LAZY_MIN_SIZE = 4096

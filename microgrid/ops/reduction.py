@@ -42,6 +42,7 @@ from .pointwise import (
     maximum,
     minimum,
     mul_scalar,
+    quietly,
     where,
     zeros_constant,
 )
@@ -163,9 +164,8 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False,  # noqa: A001 - 
     else:
         out_dtype = data.dtype
     dims = reduction_dims(dim, data.ndim)
-    with np.errstate(all="ignore"):
-        total = np.sum(data, axis=_axes(dims, data.ndim), keepdims=keepdim and dims is not None,
-                       dtype=_accumulation_dtype(out_dtype))
+    total = quietly(np.sum, data, axis=_axes(dims, data.ndim),
+                    keepdims=keepdim and dims is not None, dtype=_accumulation_dtype(out_dtype))
     total = np.asarray(total).astype(out_dtype, copy=False)
     if dims is None:
         return record(SumBackward0, total, (input,), input_shape=data.shape)
@@ -200,8 +200,7 @@ def _check_floating(data: np.ndarray, op: str) -> None:
 def _mean(data: np.ndarray, dims: Optional[Tuple[int, ...]], keepdim: bool) -> np.ndarray:
     """The mean over ``dims`` in the accumulation dtype (nan for no elements)."""
     values = _accumulated(data)
-    with np.errstate(all="ignore"):  # inf + -inf is nan, silently as in PyTorch
-        total = np.sum(values, axis=_axes(dims, data.ndim), keepdims=keepdim)
+    total = quietly(np.sum, values, axis=_axes(dims, data.ndim), keepdims=keepdim)
     return compute(np.true_divide, total, values.dtype.type(_count(data.shape, dims)))
 
 
