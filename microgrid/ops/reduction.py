@@ -164,7 +164,7 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False,  # noqa: A001 - 
     else:
         out_dtype = data.dtype
     dims = reduction_dims(dim, data.ndim)
-    total = quietly(np.sum, data, axis=_axes(dims, data.ndim),
+    total = quietly(np.add.reduce, data, axis=_axes(dims, data.ndim),
                     keepdims=keepdim and dims is not None, dtype=_accumulation_dtype(out_dtype))
     total = np.asarray(total).astype(out_dtype, copy=False)
     if dims is None:
@@ -200,7 +200,7 @@ def _check_floating(data: np.ndarray, op: str) -> None:
 def _mean(data: np.ndarray, dims: Optional[Tuple[int, ...]], keepdim: bool) -> np.ndarray:
     """The mean over ``dims`` in the accumulation dtype (nan for no elements)."""
     values = _accumulated(data)
-    total = quietly(np.sum, values, axis=_axes(dims, data.ndim), keepdims=keepdim)
+    total = quietly(np.add.reduce, values, axis=_axes(dims, data.ndim), keepdims=keepdim)
     return compute(np.true_divide, total, values.dtype.type(_count(data.shape, dims)))
 
 
