@@ -25,6 +25,8 @@ in subprocesses, with ``tracemalloc`` and with GNU ``/usr/bin/time -v``.
 
 The workloads and their targets are in ``workloads.py``; the mechanisms
 behind the numbers are explained in ``docs/performance.md``.
+``deep_graphs.py`` (``python -m benchmarks.deep_graphs``) checks separately
+that every graph walk stays linear in the number of nodes.
 
 Read next: ``workloads.py``.
 """

@@ -286,10 +286,10 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                         continue
                     next_grad = grads[index]
                     if next_grad is not None:
-                        grads[index] = None  # the buffer holds it now, not this list
+                        # The buffer holds it now, not this list nor a variable (private).
+                        grads[index] = None
                         shape, dtype = node._input_meta[index]
-                        data = next_grad._data
-                        if data.shape != shape or data.dtype is not dtype and data.dtype != dtype:
+                        if next_grad._data.shape != shape or next_grad._data.dtype != dtype:
                             next_grad = fit_gradient(node, index, next_grad)
                         if next_node.multi_output:
                             receive(buffers, next_node, output_nr, next_grad)
@@ -297,6 +297,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                             buffers[next_node] = add_gradients(buffers[next_node], next_grad)
                         else:
                             buffers[next_node] = next_grad
+                        next_grad = None
                     count = dependencies[next_node] - 1
                     dependencies[next_node] = count
                     if count == 0:
