@@ -60,8 +60,10 @@ def check_operand(value: Operand, op: str, position: int, tensor_only: bool = Fa
 
 def broadcast_shape(*shapes: Sequence[int]) -> Tuple[int, ...]:
     """The shape ``shapes`` broadcast to, or PyTorch's error if they do not."""
-    result: Tuple[int, ...] = ()
-    for shape in shapes:
+    result: Tuple[int, ...] = tuple(shapes[0]) if shapes else ()
+    for shape in shapes[1:]:
+        if shape == result:
+            continue
         ndim = builtins.max(len(result), len(shape))
         a = (1,) * (ndim - len(result)) + tuple(result)
         b = (1,) * (ndim - len(shape)) + tuple(shape)
