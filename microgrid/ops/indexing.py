@@ -229,9 +229,9 @@ def _check_indices(shape: Tuple[int, ...], indices: Indices) -> Indices:
     if bad and np.any(bad):
         element = int(np.argmax(np.any(bad, axis=0)))  # the first bad element, PyTorch's order
         j = next(j for j, b in enumerate(bad) if b.flat[element])
-        dim = positions[j][0]
+        # PyTorch numbers the dimension among the index arrays, not the tensor's dims.
         raise IndexError(f"index {broadcast[j].flat[element]} is out of bounds for dimension "
-                         f"{dim} with size {shape[dim]}")
+                         f"{j} with size {shape[positions[j][0]]}")
     return indices
 
 
