@@ -180,18 +180,23 @@ def full(size: Any, fill_value: Any, dtype: Optional[_dtype.dtype] = None,
     return _leaf(data, dtype, requires_grad, device)
 
 
+def _like(make: Any, input: Tensor, dtype: Optional[_dtype.dtype], requires_grad: bool,
+          device: Any) -> Tensor:
+    """``make(input.shape, ...)`` with ``input``'s dtype unless another is given."""
+    return make(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                device=device)
+
+
 def zeros_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
                device: Any = None) -> Tensor:
     """Zeros with the shape (and, by default, the dtype) of ``input``."""
-    return zeros(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                 device=device)
+    return _like(zeros, input, dtype, requires_grad, device)
 
 
 def ones_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
               device: Any = None) -> Tensor:
     """Ones with the shape (and, by default, the dtype) of ``input``."""
-    return ones(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                device=device)
+    return _like(ones, input, dtype, requires_grad, device)
 
 
 def empty_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
@@ -270,15 +275,13 @@ def rand(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool =
 def randn_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
                device: Any = None) -> Tensor:
     """Standard normal samples with the shape and dtype of ``input``."""
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                 device=device)
+    return _like(randn, input, dtype, requires_grad, device)
 
 
 def rand_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
               device: Any = None) -> Tensor:
     """Uniform [0, 1) samples with the shape and dtype of ``input``."""
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                device=device)
+    return _like(rand, input, dtype, requires_grad, device)
 
 
 def randint(low: int, high: Any = None, size: Any = None, dtype: Optional[_dtype.dtype] = None,
