@@ -53,6 +53,19 @@ short, int, long = int16, int32, int64  # noqa: A001
 _ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
 _FROM_NUMPY = {d.numpy_dtype: d for d in _ALL}
 
+#: PyTorch's legacy tensor type names (``Float`` as in ``torch.FloatTensor``),
+#: keyed by dtype name (which is also the NumPy dtype's name).  Its error
+#: messages and ``Tensor.type()`` use them.
+LEGACY_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
+                     "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                     "uint8": "Byte", "bool": "Bool"}
+
+#: The C++ names of the dtypes (``float``, ``long int`` ...), keyed like
+#: LEGACY_TYPE_NAMES; PyTorch's ``mm`` and ``masked_fill`` messages use them.
+CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                  "int64": "long int", "int32": "int", "int16": "short int",
+                  "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
 #: The dtype of floating-point tensors made from Python floats (torch's default).
 default_float = float32
 

@@ -260,9 +260,7 @@ class Tensor:
         """With no argument, PyTorch's legacy type name (``'torch.FloatTensor'``);
         with a dtype, the tensor converted to it."""
         if dtype is None:
-            from .autograd.graph import _LEGACY_TYPE_NAMES
-
-            return f"torch.{_LEGACY_TYPE_NAMES[self._data.dtype.name]}Tensor"
+            return f"torch.{_dtype.LEGACY_TYPE_NAMES[self._data.dtype.name]}Tensor"
         return self.to(dtype)
 
     def to(self, *args: Any, dtype: Optional[dtype] = None, device: Any = None,

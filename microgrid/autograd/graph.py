@@ -37,6 +37,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .._dtype import LEGACY_TYPE_NAMES
 from .._tensor import Tensor
 from .grad_mode import _grad_mode
 
@@ -97,7 +98,7 @@ def _modified_message(data: np.ndarray, maker: Optional["Node"], version: int,
     made_by = "" if maker is None else f", which is output 0 of {_op_name(maker)},"
     return (
         "one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: [torch.{_LEGACY_TYPE_NAMES[data.dtype.name]}Tensor "
+        f"inplace operation: [torch.{LEGACY_TYPE_NAMES[data.dtype.name]}Tensor "
         f"{list(data.shape)}]{made_by} is at version {version}; expected version "
         f"{expected} instead. Hint: enable anomaly detection to find the operation "
         "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, "
@@ -113,12 +114,6 @@ def _op_name(node: "Node") -> str:
     if not found or not overload.isdigit():
         return name
     return op + (overload if overload != "0" else "")
-
-
-#: PyTorch's legacy tensor type names, used in its error messages.
-_LEGACY_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
-                      "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-                      "uint8": "Byte", "bool": "Bool"}
 
 
 class Node:

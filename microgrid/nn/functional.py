@@ -45,10 +45,11 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
+from .._dtype import LEGACY_TYPE_NAMES
 from .._promotion import result_type
 from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode
-from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
+from ..autograd.graph import Node, record
 from ..ops import inplace as _inplace
 from ..ops.indexing import gather, index_put_accumulate
 from ..ops.linalg import _check_tensors, _product, matmul, mm
@@ -133,7 +134,7 @@ def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
 
 
 def _type_name(value: Tensor) -> str:
-    return _LEGACY_TYPE_NAMES[value._data.dtype.name]
+    return LEGACY_TYPE_NAMES[value._data.dtype.name]
 
 
 def _not_implemented_for(kernel: str, value: Tensor) -> NotImplementedError:
@@ -225,7 +226,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
     out_dtype = result_type(input, target)
     if out_dtype.kind != "f":
         raise NotImplementedError(f'"mse_cpu" not implemented for '
-                                  f"'{_LEGACY_TYPE_NAMES[out_dtype.name]}'")
+                                  f"'{LEGACY_TYPE_NAMES[out_dtype.name]}'")
     # inf - inf is nan, without a word as in PyTorch
     difference = compute(np.subtract, input._data.astype(out_dtype), target._data.astype(out_dtype))
     loss = quietly(lambda: _reduce(difference * difference, reduction))

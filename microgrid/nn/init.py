@@ -32,9 +32,10 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from .. import _creation
+from .._dtype import LEGACY_TYPE_NAMES
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
+from ..autograd.graph import Node, record
 from ..ops.pointwise import zeros_constant
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_",
@@ -60,7 +61,7 @@ def _floating_data(input: Tensor, kernel: str) -> np.ndarray:
     data = input._data
     if data.dtype.kind != "f":
         raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{_LEGACY_TYPE_NAMES[data.dtype.name]}'")
+                                  f"'{LEGACY_TYPE_NAMES[data.dtype.name]}'")
     return data
 
 

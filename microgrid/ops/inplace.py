@@ -50,11 +50,12 @@ from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .._dtype import LEGACY_TYPE_NAMES
 from .._promotion import category
 from .._tensor import Tensor
 from ..autograd.engine import expandable, fit_gradient
 from ..autograd.grad_mode import _grad_mode, no_grad
-from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, SavedOutput, make_edge, record
+from ..autograd.graph import Node, SavedOutput, make_edge, record
 from . import indexing, pointwise
 from .shape import expand, view
 
@@ -107,9 +108,9 @@ def commit(tensor: Tensor, result: Tensor) -> Tensor:
         raise RuntimeError(f"output with shape {list(tensor.shape)} doesn't match the broadcast "
                            f"shape {list(result.shape)}")
     if category(result._data.dtype) > category(tensor._data.dtype):
-        raise RuntimeError(f"result type {_LEGACY_TYPE_NAMES[result._data.dtype.name]} can't be "
+        raise RuntimeError(f"result type {LEGACY_TYPE_NAMES[result._data.dtype.name]} can't be "
                            "cast to the desired output type "
-                           f"{_LEGACY_TYPE_NAMES[tensor._data.dtype.name]}")
+                           f"{LEGACY_TYPE_NAMES[tensor._data.dtype.name]}")
     node = result._grad_fn
     if node is not None:
         _keep_original(node, tensor)
@@ -494,8 +495,8 @@ def setitem(tensor: Tensor, index: Any, value: Any) -> None:
         return
     if value._data.dtype != tensor._data.dtype:
         raise RuntimeError("Index put requires the source and destination dtypes match, got "
-                           f"{_LEGACY_TYPE_NAMES[tensor._data.dtype.name]} for the destination "
-                           f"and {_LEGACY_TYPE_NAMES[value._data.dtype.name]} for the source.")
+                           f"{LEGACY_TYPE_NAMES[tensor._data.dtype.name]} for the destination "
+                           f"and {LEGACY_TYPE_NAMES[value._data.dtype.name]} for the source.")
     value = _without_leading_ones(value)
     if not expandable(value._data.shape, picked.shape):
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be "

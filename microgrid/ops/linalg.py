@@ -41,8 +41,9 @@ from typing import Any, Tuple
 
 import numpy as np
 
+from .._dtype import CPP_TYPE_NAMES, LEGACY_TYPE_NAMES
 from .._tensor import Tensor
-from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
+from ..autograd.graph import Node, record
 from .pointwise import broadcast_shape, mul, quietly
 from .shape import (
     SqueezeBackward0,
@@ -56,11 +57,6 @@ from .shape import (
     unsafe_view,
     unsqueeze,
 )
-
-#: The C++ names PyTorch's ``mm`` uses for dtypes in its error message.
-_CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-                   "int64": "long int", "int32": "int", "int16": "short int",
-                   "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
 def _check_tensors(op: str, **arguments: Any) -> None:
@@ -107,8 +103,8 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
         raise RuntimeError(f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
     if x.dtype != y.dtype:
         raise RuntimeError("dot : expected both vectors to have same dtype, but found "
-                           f"{_LEGACY_TYPE_NAMES[x.dtype.name]} and "
-                           f"{_LEGACY_TYPE_NAMES[y.dtype.name]}")
+                           f"{LEGACY_TYPE_NAMES[x.dtype.name]} and "
+                           f"{LEGACY_TYPE_NAMES[y.dtype.name]}")
     if x.size != y.size:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{x.size}] and src [{y.size}] to have "
@@ -136,7 +132,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
         raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat "
                            f"({a.shape[0]}x{a.shape[1]}), vec ({v.shape[0]})")
     if a.dtype != v.dtype:
-        names = [_LEGACY_TYPE_NAMES[d.name] for d in (v.dtype, a.dtype, v.dtype)]
+        names = [LEGACY_TYPE_NAMES[d.name] for d in (v.dtype, a.dtype, v.dtype)]
         raise RuntimeError("addmv input tensors must have the same dtype, but got "
                            f"{names[0]}, {names[1]}, and {names[2]}")
     return _multiply(MvBackward0, input, vec, "addmv_impl_cpu")
@@ -165,7 +161,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
                            f"{x.shape[1]} and {y.shape[0]}x{y.shape[1]})")
     if x.dtype != y.dtype:
         raise RuntimeError("expected m1 and m2 to have the same dtype, but got: "
-                           f"{_CPP_TYPE_NAMES[x.dtype.name]} != {_CPP_TYPE_NAMES[y.dtype.name]}")
+                           f"{CPP_TYPE_NAMES[x.dtype.name]} != {CPP_TYPE_NAMES[y.dtype.name]}")
     return _multiply(MmBackward0, input, mat2, "addmm_impl_cpu_")
 
 
@@ -191,8 +187,8 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
         raise RuntimeError("Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{x.shape[0]}, {x.shape[2]}] but got: [{y.shape[0]}, {y.shape[1]}].")
     if x.dtype != y.dtype:
-        raise RuntimeError(f"expected scalar type {_LEGACY_TYPE_NAMES[x.dtype.name]} but found "
-                           f"{_LEGACY_TYPE_NAMES[y.dtype.name]}")
+        raise RuntimeError(f"expected scalar type {LEGACY_TYPE_NAMES[x.dtype.name]} but found "
+                           f"{LEGACY_TYPE_NAMES[y.dtype.name]}")
     return _multiply(BmmBackward0, input, mat2, "bmm")
 
 

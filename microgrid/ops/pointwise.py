@@ -31,10 +31,10 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .._dtype import dtype
+from .._dtype import CPP_TYPE_NAMES, LEGACY_TYPE_NAMES, dtype
 from .._promotion import category, result_type
 from .._tensor import Tensor
-from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, lazy_broadcasts, record
+from ..autograd.graph import Node, lazy_broadcasts, record
 
 Operand = Any  # a Tensor or a Python number
 Grads = Tuple[Optional[Tensor], ...]
@@ -192,7 +192,7 @@ def _floating(input: Tensor, op: str) -> np.ndarray:
 
 
 def _type_name(data: np.ndarray) -> str:
-    return _LEGACY_TYPE_NAMES[data.dtype.name]
+    return LEGACY_TYPE_NAMES[data.dtype.name]
 
 
 def zeros_constant(like: Tensor) -> Tensor:
@@ -875,11 +875,6 @@ class MaskedFillBackward1(Node):
                 where(mask, grad, 0).sum() if self.needs_input_grad(1) else None)
 
 
-_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-                 "int64": "long int", "int32": "int", "int16": "short int",
-                 "int8": "signed char", "uint8": "unsigned char"}
-
-
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``input`` with ``value`` (a number or a 0-d tensor) where ``mask`` is
     True; the result keeps ``input``'s dtype."""
@@ -887,7 +882,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     check_operand(mask, "masked_fill", 2, tensor_only=True)
     if mask._data.dtype != np.bool_:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_C_TYPE_NAMES[mask._data.dtype.name]}")
+                           f"{CPP_TYPE_NAMES[mask._data.dtype.name]}")
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value._data.ndim} dimension(s).")

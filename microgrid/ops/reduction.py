@@ -33,8 +33,9 @@ from typing import Any, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .. import _dtype
+from .._dtype import LEGACY_TYPE_NAMES
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.graph import _LEGACY_TYPE_NAMES, Node, record
+from ..autograd.graph import Node, record
 from .pointwise import (
     check_operand,
     compute,
@@ -194,7 +195,7 @@ def _check_floating(data: np.ndarray, op: str) -> None:
     if data.dtype.kind != "f":
         raise RuntimeError(
             f"{op}(): could not infer output dtype. Input dtype must be either a floating "
-            f"point or complex dtype. Got: {_LEGACY_TYPE_NAMES[data.dtype.name]}")
+            f"point or complex dtype. Got: {LEGACY_TYPE_NAMES[data.dtype.name]}")
 
 
 def _mean(data: np.ndarray, dims: Optional[Tuple[int, ...]], keepdim: bool) -> np.ndarray:
@@ -552,7 +553,7 @@ def _shifted(input: Tensor, dim: Optional[int], dtype: Optional[_dtype.dtype], o
     if data.dtype.kind != "f":
         kernel = "lastdim_kernel_impl" if axis == builtins.max(data.ndim - 1, 0) else "kernel_impl"
         raise NotImplementedError(f'"{op}_{kernel}" not implemented for '
-                                  f"'{_LEGACY_TYPE_NAMES[data.dtype.name]}'")
+                                  f"'{LEGACY_TYPE_NAMES[data.dtype.name]}'")
     values = _accumulated(data)
     axes = _axes((axis,), data.ndim)
     with np.errstate(all="ignore"):

@@ -34,10 +34,11 @@ from typing import Any, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import numpy as np
 
+from .._dtype import LEGACY_TYPE_NAMES
 from .._promotion import promote_types
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.engine import sum_to_shape
-from ..autograd.graph import _LEGACY_TYPE_NAMES, MultiOutputNode, Node, record, record_outputs
+from ..autograd.graph import MultiOutputNode, Node, record, record_outputs
 from .pointwise import CloneBackward0
 
 
@@ -76,7 +77,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     lead = len(target) - len(shape)
     if lead < 0:
         raise RuntimeError(
-            f"expand(torch.{_LEGACY_TYPE_NAMES[input._data.dtype.name]}Tensor{{{list(shape)}}}, "
+            f"expand(torch.{LEGACY_TYPE_NAMES[input._data.dtype.name]}Tensor{{{list(shape)}}}, "
             f"size={list(target)}): the number of sizes provided ({len(target)}) must be "
             f"greater or equal to the number of dimensions in the tensor ({len(shape)})")
     full = list(target)
