@@ -52,7 +52,7 @@ from ..autograd.grad_mode import _grad_mode
 from ..autograd.graph import Node, record
 from ..ops import inplace as _inplace
 from ..ops.indexing import gather, index_put_accumulate
-from ..ops.linalg import _check_tensors, _product, matmul, mm
+from ..ops.linalg import check_tensors, matmul, matrix_product, mm
 from ..ops.pointwise import (
     add_scalar,
     broadcast_shape,
@@ -654,7 +654,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,
           alpha: Any = 1) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)``, one op: ``input`` (a bias)
     broadcasts to the product's shape, and is ignored when ``beta`` is 0."""
-    _check_tensors("addmm", input=input, mat1=mat1, mat2=mat2)
+    check_tensors("addmm", input=input, mat1=mat1, mat2=mat2)
     for name, matrix in (("mat1", mat1), ("mat2", mat2)):
         if matrix.dim() != 2:
             raise RuntimeError(f"{name} must be a matrix, got {matrix.dim()}-D tensor")
@@ -672,7 +672,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,
         raise _not_implemented_for("addmm_impl_cpu_", mat1)
     scalar = mat1._data.dtype.type
     with np.errstate(all="ignore"):
-        data = _product(mat1._data, mat2._data)
+        data = matrix_product(mat1._data, mat2._data)
         if alpha != 1:
             data = data * scalar(alpha)
         if beta != 0:

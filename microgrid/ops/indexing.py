@@ -248,10 +248,11 @@ def _is_sequence(value: Any) -> bool:
     return isinstance(value, (list, tuple, np.ndarray, str))
 
 
-def _as_parts(index: Any) -> Tuple[Any, ...]:
+def as_parts(index: Any) -> Tuple[Any, ...]:
     """The index as a tuple of parts.  A list is one advanced part, unless it
     holds slices, ``...``, ``None``, sequences or tensors: then (NumPy's old
-    rule, deprecated) it is read as a tuple."""
+    rule, deprecated) it is read as a tuple.  Also used by ``inplace``'s
+    assignment to split a mixed index."""
     if isinstance(index, tuple):
         return index
     if isinstance(index, (list, np.ndarray)) and len(index) < 32:
@@ -272,9 +273,9 @@ def _index_array(part: Any) -> np.ndarray:
     return array if _is_mask(array) else array.astype(np.int64)
 
 
-def _classify(part: Any) -> Tuple[str, Any]:
+def classify(part: Any) -> Tuple[str, Any]:
     """(kind, value) for one part: kind is 'int', 'slice', 'none', 'ellipsis',
-    'bool' or 'array'."""
+    'bool' or 'array'.  Also used by ``inplace``'s assignment."""
     if isinstance(part, bool):
         return "bool", part
     if isinstance(part, (int, np.integer)):
@@ -299,8 +300,9 @@ def _classify(part: Any) -> Tuple[str, Any]:
                      f"Variables are valid indices (got {name})")
 
 
-def _dims_used(kind: str, value: Any) -> int:
-    """How many dims of the input a part consumes."""
+def dims_used(kind: str, value: Any) -> int:
+    """How many dims of the input a part (as ``classify`` gives it) consumes.
+    Also used by ``inplace``'s assignment."""
     if kind in ("int", "slice"):
         return 1
     if kind == "array":
@@ -332,9 +334,9 @@ def getitem(input: Tensor, index: Any) -> Tensor:
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     if lone_slice and input._data.ndim == 0:
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
-    parts = [_classify(part) for part in _as_parts(index)]
+    parts = [classify(part) for part in as_parts(index)]
     ndim = input._data.ndim
-    specified = sum(_dims_used(kind, value) for kind, value in parts)
+    specified = sum(dims_used(kind, value) for kind, value in parts)
     if specified > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     result, dim = input, 0
@@ -362,7 +364,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
             dim += 1
         else:
             advanced.append((dim, value))
-            dim += _dims_used(kind, value)
+            dim += dims_used(kind, value)
     if advanced:
         return gather(result, _check_indices(result._data.shape, tuple(advanced)))
     return alias(input) if result is input else result

@@ -515,12 +515,12 @@ def _basic_view(tensor: Tensor, index: Any) -> Tensor:
     when they select all of it."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # indexing.getitem gives the index's warnings
-        parts = indexing._as_parts(index)
+        parts = indexing.as_parts(index)
     basic: List[Any] = []
     for part in parts:
-        kind, value = indexing._classify(part)
+        kind, value = indexing.classify(part)
         if kind == "array":
-            basic.extend([slice(None)] * indexing._dims_used(kind, value))
+            basic.extend([slice(None)] * indexing.dims_used(kind, value))
         else:
             basic.append(None if kind == "bool" else part)
     return tensor if _whole(tensor, tuple(basic)) else indexing.getitem(tensor, tuple(basic))
@@ -532,7 +532,7 @@ def _whole(tensor: Tensor, index: Any) -> bool:
     None : 1 or None]``)?  A slice starting at ``-size`` is not skipped."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # indexing.getitem gives the index's warnings
-        parts = indexing._as_parts(index)
+        parts = indexing.as_parts(index)
     if not all(part is Ellipsis or isinstance(part, slice) for part in parts):
         return False
     shape = tensor._data.shape

@@ -59,17 +59,19 @@ from .shape import (
 )
 
 
-def _check_tensors(op: str, **arguments: Any) -> None:
-    """PyTorch's TypeError for an argument that is not a tensor."""
+def check_tensors(op: str, **arguments: Any) -> None:
+    """PyTorch's TypeError for an argument that is not a tensor (the products
+    here and ``nn.functional``'s ``addmm``)."""
     for position, (name, value) in enumerate(arguments.items(), start=1):
         if not isinstance(value, Tensor):
             raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, "
                             f"not {type(value).__name__}")
 
 
-def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def matrix_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` in NumPy; float16 is accumulated in float32, as PyTorch's CPU kernels do.
-    An inf times 0 is nan, without NumPy's RuntimeWarning (PyTorch prints none)."""
+    An inf times 0 is nan, without NumPy's RuntimeWarning (PyTorch prints none).
+    The products here and ``nn.functional``'s ``addmm`` use it."""
     if a.dtype == np.float16:
         return quietly(np.matmul, a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
     return np.asarray(quietly(np.matmul, a, b))
@@ -81,7 +83,7 @@ def _multiply(node_class: Any, x: Tensor, y: Tensor, kernel: str) -> Tensor:
     needs y, dL/dy needs x)."""
     if x._data.dtype == np.bool_:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-    return record(node_class, _product(x._data, y._data), (x, y),
+    return record(node_class, matrix_product(x._data, y._data), (x, y),
                   saved=(x if y._requires_grad else None, y if x._requires_grad else None))
 
 
@@ -97,7 +99,7 @@ class DotBackward0(Node):
 
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """The dot product of two vectors of the same length and dtype."""
-    _check_tensors("dot", input=input, tensor=tensor)
+    check_tensors("dot", input=input, tensor=tensor)
     x, y = input._data, tensor._data
     if x.ndim != 1 or y.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
@@ -124,7 +126,7 @@ class MvBackward0(Node):
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Matrix @ vector."""
-    _check_tensors("mv", input=input, vec=vec)
+    check_tensors("mv", input=input, vec=vec)
     a, v = input._data, vec._data
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
@@ -150,7 +152,7 @@ class MmBackward0(Node):
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Matrix @ matrix."""
-    _check_tensors("mm", input=input, mat2=mat2)
+    check_tensors("mm", input=input, mat2=mat2)
     x, y = input._data, mat2._data
     if x.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -177,7 +179,7 @@ class BmmBackward0(Node):
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batch of matrices @ batch of matrices: ``(b, n, m) @ (b, m, p) -> (b, n, p)``."""
-    _check_tensors("bmm", input=input, mat2=mat2)
+    check_tensors("bmm", input=input, mat2=mat2)
     x, y = input._data, mat2._data
     if x.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
@@ -196,7 +198,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """``z[i, j] = x[i] * y[j]``: PyTorch computes it as ``x.reshape(n, 1) * y``,
     so the graph is ``MulBackward0`` over ``ViewBackward0``."""
-    _check_tensors("outer", input=input, vec2=vec2)
+    check_tensors("outer", input=input, vec2=vec2)
     for name, value in (("self", input), ("vec2", vec2)):
         if value._data.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got "
@@ -266,7 +268,7 @@ def _batched(x: Tensor, y: Tensor) -> Tensor:
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """The matrix product ``input @ other``, with NumPy's rules for vectors and
     batch dims (see the module docstring for how it is computed)."""
-    _check_tensors("matmul", input=input, other=other)
+    check_tensors("matmul", input=input, other=other)
     dims = (input.dim(), other.dim())
     if 0 in dims:
         raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
