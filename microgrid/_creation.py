@@ -23,6 +23,7 @@ import numpy as np
 
 from . import _device, _dtype
 from ._tensor import Tensor, set_leaf_requires_grad
+from .ops.pointwise import quietly
 
 
 def _check_nested(data: Any) -> None:
@@ -68,8 +69,8 @@ def _array_from_data(data: Any, dtype: Optional[_dtype.dtype] = None) -> np.ndar
             dtype = _dtype.default_float if array.dtype.kind == "f" else _dtype.int64
     if dtype is None:
         return array
-    with np.errstate(all="ignore"):  # 1e300 becomes inf in float32, silently as in PyTorch
-        return array.astype(dtype.numpy_dtype)
+    # 1e300 becomes inf in float32, silently as in PyTorch
+    return quietly(array.astype, dtype.numpy_dtype)
 
 
 def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False) -> Tensor:

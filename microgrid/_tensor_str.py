@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from microgrid import _dtype
+from microgrid.ops.pointwise import quietly
 
 
 @dataclasses.dataclass
@@ -134,8 +135,7 @@ class _Formatter:
         smallest, largest = magnitudes.min(), magnitudes.max()
         self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
         if PRINT_OPTS.sci_mode is None:
-            with np.errstate(over="ignore"):  # 1e300 / 1e-300 is inf, without a warning
-                ratio = largest / smallest
+            ratio = quietly(np.divide, largest, smallest)  # 1e300 / 1e-300 is inf, silently
             self.sci_mode = bool(ratio > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4)
         else:
             self.sci_mode = PRINT_OPTS.sci_mode

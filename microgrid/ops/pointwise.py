@@ -116,8 +116,7 @@ def _as_numpy(value: Operand, out: np.dtype) -> Any:
         return value._data if value._data.dtype == out else value._data.astype(out)
     # Through an int64/float64 array, as PyTorch converts a Python number: too
     # large an int wraps around in int32, too large a float becomes inf in float32.
-    with np.errstate(all="ignore"):
-        return np.asarray(value).astype(out)[()]
+    return quietly(np.asarray(value).astype, out)[()]
 
 
 class _Quiet(threading.local):
@@ -498,8 +497,7 @@ class PowBackward2(Node):
 
     def backward(self, grad: Tensor) -> Grads:
         y, z = self.saved_tensors
-        with np.errstate(all="ignore"):
-            log_base = builtins.float(np.log(np.float64(self.base)))
+        log_base = builtins.float(quietly(np.log, np.float64(self.base)))
         if self.base == 0:
             return (grad * where(y >= 0, 0.0, mul_scalar(z, log_base)),)
         return (grad * mul_scalar(z, log_base),)

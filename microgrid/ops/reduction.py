@@ -556,8 +556,8 @@ def _shifted(input: Tensor, dim: Optional[int], dtype: Optional[_dtype.dtype], o
                                   f"'{LEGACY_TYPE_NAMES[data.dtype.name]}'")
     values = _accumulated(data)
     axes = _axes((axis,), data.ndim)
-    with np.errstate(all="ignore"):
-        shifted = values - np.max(values, axis=axes, keepdims=True, initial=-np.inf)
+    shifted = quietly(np.subtract, values,
+                      np.max(values, axis=axes, keepdims=True, initial=-np.inf))
     return input, axis, axes, shifted
 
 
