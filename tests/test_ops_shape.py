@@ -246,6 +246,41 @@ def test_contiguous(array):
         assert x.mT.is_contiguous() == (array.shape[-1] == 1 or array.shape[-2] == 1)
 
 
+# -- clone keeps the memory layout ------------------------------------------------------
+@st.composite
+def laid_out(draw):
+    """An array, an order of its dims and a step per dim: the view
+    ``x.permute(order)[steps]`` is transposed, and has gaps where a step is 2."""
+    array = draw(arrays(min_dims=1))
+    order = tuple(draw(st.permutations(range(array.ndim))))
+    steps = tuple(slice(None, None, draw(st.sampled_from([1, 2]))) for _ in order)
+    return array, order, steps
+
+
+@SETTINGS
+@given(case=laid_out())
+def test_clone_keeps_the_memory_layout(case):
+    """PyTorch's clone keeps the order of the dims in memory (preserve_format),
+    so viewing the copy flat fails where viewing the original would."""
+    array, order, steps = case
+    check(lambda lib, x: x.permute(order)[steps].clone().view(-1), array)
+    layouts = [lib.tensor(array).permute(order)[steps].clone().is_contiguous()
+               for lib in (torch, microgrid)]
+    assert layouts[0] == layouts[1]
+
+
+def test_clone_of_a_transpose_and_of_an_expansion():
+    assert_same_error(lambda lib: lib.ones(2, 3).t().clone().view(-1))
+    for lib in (torch, microgrid):
+        assert lib.ones(3).expand(2, 3).clone().is_contiguous()  # expanded: row-major
+        x = lib.ones(2, 3, requires_grad=True)
+        y = x * 1
+        y.retain_grad()
+        (y.t() * lib.ones(3, 2)).sum().backward()
+        assert not y.t().clone().is_contiguous()
+        assert y.grad.is_contiguous()  # retain_grad copies row-major, whatever arrives
+
+
 # -- cat / stack ----------------------------------------------------------------------
 @st.composite
 def joinable(draw, same_shape):

@@ -315,8 +315,14 @@ def _output_hooks(hooks: Sequence[Callable], retained: Optional[weakref.ref],
         tensor = retained() if retained is not None else None
         if tensor is not None and grad is not None:
             note_grad_change(tensor)
-            # Under create_graph the clone and the sum are recorded, as in PyTorch.
-            tensor._grad = grad.clone() if tensor._grad is None else tensor._grad + grad
+            # A row-major copy (PyTorch's clone(contiguous_format)), or the sum;
+            # under create_graph both are recorded, as in PyTorch.
+            if tensor._grad is None:
+                from ..ops.pointwise import contiguous_copy
+
+                tensor._grad = contiguous_copy(grad)
+            else:
+                tensor._grad = tensor._grad + grad
     return grad
 
 

@@ -1115,6 +1115,49 @@ class CloneBackward0(Node):
 
 
 def clone(input: Tensor) -> Tensor:
-    """A copy of ``input`` with its own storage, still in the graph."""
-    return record(CloneBackward0, input._data.copy(), (input,))
+    """A copy of ``input`` with its own storage, still in the graph, laid out
+    as PyTorch's ``clone`` lays it out (``preserve_format``): the dims keep
+    their order in memory, so a transposed matrix stays transposed and
+    ``x.t().clone().view(-1)`` fails as ``x.t().view(-1)`` does."""
+    data = input._data
+    if data.flags.c_contiguous:
+        copy = data.copy()
+    else:
+        order = _memory_order(data)
+        copy = np.empty([data.shape[d] for d in order], data.dtype).transpose(np.argsort(order))
+        copy[...] = data
+    return record(CloneBackward0, copy, (input,))
 
+
+def contiguous_copy(input: Tensor) -> Tensor:
+    """A row-major copy of ``input``, still in the graph: PyTorch's
+    ``clone(memory_format=torch.contiguous_format)``, which ``contiguous``
+    and ``retain_grad`` make."""
+    return record(CloneBackward0, input._data.copy(order="C"), (input,))
+
+
+def _memory_order(data: np.ndarray) -> List[int]:
+    """The dims of ``data`` from outermost to innermost in memory, as
+    PyTorch's ``infer_dense_strides`` orders them: by stride, equal strides
+    by size (the larger outside); a dim of stride 0 (expanded) stays where
+    it is in row-major order.  (NumPy's negative strides count by size.)"""
+    strides = [builtins.abs(stride) for stride in data.strides]
+
+    def outside(dim0: int, dim1: int) -> int:  # 1: dim0 is outside dim1; -1: inside
+        if strides[dim0] == 0 or strides[dim1] == 0:
+            return 0
+        if strides[dim0] != strides[dim1]:
+            return 1 if strides[dim0] > strides[dim1] else -1
+        return 1 if data.shape[dim0] > data.shape[dim1] else 0
+
+    inner_first = list(range(data.ndim - 1, -1, -1))
+    for i in range(1, data.ndim):  # an insertion sort, stopping at the first smaller dim
+        moving = i
+        for j in range(i - 1, -1, -1):
+            comparison = outside(inner_first[j], inner_first[moving])
+            if comparison > 0:
+                inner_first[j], inner_first[moving] = inner_first[moving], inner_first[j]
+                moving = j
+            elif comparison < 0:
+                break
+    return inner_first[::-1]

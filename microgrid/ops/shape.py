@@ -39,7 +39,7 @@ from .._promotion import promote_types
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.engine import sum_to_shape
 from ..autograd.graph import MultiOutputNode, Node, record, record_outputs
-from .pointwise import CloneBackward0
+from .pointwise import contiguous_copy
 
 
 def size_args(sizes: Tuple[Any, ...]) -> Tuple[int, ...]:
@@ -214,7 +214,7 @@ def contiguous(input: Tensor) -> Tensor:
     """``input`` if its elements are laid out in row-major order, else a copy that is."""
     if input._data.flags.c_contiguous:
         return input
-    return record(CloneBackward0, input._data.copy(order="C"), (input,))
+    return contiguous_copy(input)
 
 
 # -- transpose / t / permute ----------------------------------------------------
