@@ -8,12 +8,14 @@ Reading order (each module's docstring ends with "Read next"):
 
 1. ``_dtype.py``          dtypes (``float32``) and ``Size``
 2. ``_tensor.py``         the Tensor: an array, ``requires_grad``, ``grad_fn``, ``grad``
-3. ``_creation.py``       ``tensor()``, ``zeros()``, ``FloatTensor`` ...
+3. ``_creation.py``       ``tensor()``, ``zeros()``, ``FloatTensor`` ... (``_device.py``: the CPU)
 4. ``autograd/grad_mode.py``  ``no_grad``: when ops record the graph
 5. ``autograd/graph.py``  the nodes ops record (``MulBackward0``), edges, saved tensors
 6. ``autograd/engine.py`` the backward pass: a topological walk over the nodes
 7. ``ops/``               every op: its forward and its backward side by side
-8. ``autograd/__init__.py`` and ``autograd/variable.py``  ``backward``, ``grad``, ``Variable``
+8. ``autograd/__init__.py`` and ``autograd/variable.py``  ``backward``, ``grad``, ``Variable``;
+   then ``autograd/functional.py`` (Jacobians, Hessians), ``autograd/gradcheck.py``
+   (finite differences) and ``autograd/walk.py`` (a graph as a numbered list)
 9. ``_promotion.py``      PyTorch's type promotion rules
 10. ``_tensor_str.py``    printing, byte for byte as PyTorch prints
 11. ``viz/``             pictures of the graph (Graphviz), step-by-step backward

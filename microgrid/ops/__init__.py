@@ -6,21 +6,27 @@ PyTorch counterpart: the ATen operators and their derivative formulas in
 Every op follows one pattern, so reading one teaches all of them::
 
     class MulBackward0(Node):
-        '''z = x * y;  dL/dx = grad * y;  dL/dy = grad * x'''
+        '''z = x * y;   dL/dx = grad * y;   dL/dy = grad * x'''
+        saved_for = (1, 0)   # x is read only by dL/dy, y only by dL/dx
         def backward(self, grad):
             x, y = self.saved_tensors
-            return grad * y, grad * x
+            return (grad * y if self.needs_input_grad(0) else None,
+                    grad * x if self.needs_input_grad(1) else None)
 
     def mul(input, other):
-        x, y = cast_operands(input, other)          # NumPy arrays
-        return record(MulBackward0, x * y, (input, other), saved=(input, other))
+        x, y = cast_operands(input, other, "mul")    # NumPy values, torch's dtype
+        return record(MulBackward0, compute(np.multiply, x, y), (input, other),
+                      saved=(input, other))
 
 * the **forward** function computes the result with NumPy and calls
   :func:`~microgrid.autograd.graph.record`, which wraps it in a Tensor and,
   if grad mode is on and an input requires grad, attaches a node;
 * the **backward** node is named exactly as PyTorch names it and turns the
   gradient of the result into gradients of the inputs, written with tensor
-  ops (so it can itself be differentiated when ``create_graph=True``).
+  ops (so it can itself be differentiated when ``create_graph=True``).  It
+  computes only the gradients some input needs (``needs_input_grad``), and
+  ``saved_for`` tells ``record`` which saved input each gradient reads, so
+  nothing nobody reads is kept alive.
   Broadcasting needs no code in the ops: the engine sums every gradient back
   to its input's shape.
 
