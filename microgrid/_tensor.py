@@ -609,28 +609,28 @@ class Tensor:
         return _pointwise.logical_not(self)
 
     def __add__(self, other: Any) -> Any:
-        return _pointwise.operator(_pointwise.add, self, other)
+        return _pointwise.add(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __radd__(self, other: Any) -> Any:
-        return _pointwise.operator(_pointwise.add, self, other)
+        return _pointwise.add(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __sub__(self, other: Any) -> Any:
-        return _pointwise.operator(_pointwise.sub, self, other)
+        return _pointwise.sub(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __rsub__(self, other: Any) -> Any:
-        return _pointwise.operator(_pointwise.rsub, self, other)
+        return _pointwise.rsub(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __mul__(self, other: Any) -> Any:
-        return _pointwise.operator(_pointwise.mul, self, other)
+        return _pointwise.mul(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __rmul__(self, other: Any) -> Any:
-        return _pointwise.operator(_pointwise.mul, self, other)
+        return _pointwise.mul(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __truediv__(self, other: Any) -> Any:
-        return _pointwise.operator(_pointwise.div, self, other)
+        return _pointwise.div(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __rtruediv__(self, other: Any) -> Any:
-        return _pointwise.operator(_pointwise.rdiv, self, other)
+        return _pointwise.rdiv(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
     def __pow__(self, other: Any) -> Any:
         return _pointwise.operator(_pointwise.pow, self, other)
@@ -857,5 +857,6 @@ from .ops import indexing as _indexing  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import pointwise as _pointwise  # noqa: E402
+from .ops.pointwise import OPERANDS as _OPERANDS  # noqa: E402
 from .ops import reduction as _reduction  # noqa: E402
 from .ops import shape as _shape  # noqa: E402

@@ -129,11 +129,12 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
     return grad.view(shape) if leading else grad
 
 
-def fit_gradient(node: Node, index: int, grad: Tensor) -> Tensor:
+def fit_gradient(node: Node, index: int, grad: Tensor, expected: Tuple[tuple, np.dtype]
+                 ) -> Tensor:
     """Make the gradient ``node`` computed for its input ``index`` fit that
-    input: same shape (summing out any broadcast) and same dtype, or raise
-    PyTorch's error."""
-    shape, dtype = node._input_meta[index]
+    input, whose shape and dtype are ``expected``: same shape (summing out
+    any broadcast) and same dtype, or raise PyTorch's error."""
+    shape, dtype = expected
     if grad.shape != shape:
         if not expandable(shape, grad.shape):
             raise RuntimeError(
@@ -245,34 +246,41 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
     # not), and keep broadcasts as views when not recording.
     modes = (_grad_mode.enabled, _grad_mode.inference, lazy_broadcasts.on)
     _grad_mode.enabled, lazy_broadcasts.on = create_graph, not create_graph
+    heappop, heappush = heapq.heappop, heapq.heappush
     try:
         # A pass that fails midway leaves every .grad as it was (graph.GradJournal).
         with grads_restored_on_error():
             while ready:
-                node = heapq.heappop(ready)[2]
+                node = heappop(ready)[2]
                 grad = buffers.pop(node, None)
-                if needed is not None and node not in needed:
-                    # An input of autograd.grad that leads to no other input: its
-                    # gradient is read (after its tensor's hooks), the node not run.
-                    for output_nr, i in capture.get(node, ()) if grad is not None else ():
-                        received = output_grad(grad, output_nr)
-                        if received is not None:
-                            captured[i] = node.run_tensor_hooks(received, output_nr)
-                    continue
-                for output_nr, i in capture.get(node, ()) if capture else ():
-                    # PyTorch captures a node that runs before its hooks.
-                    captured[i] = materialized(output_grad(grad, output_nr))
+                if needed is not None:
+                    if node not in needed:
+                        # An input of autograd.grad that leads to no other input: its
+                        # gradient is read (after its tensor's hooks), the node not run.
+                        for output_nr, i in capture.get(node, ()) if grad is not None else ():
+                            received = output_grad(grad, output_nr)
+                            if received is not None:
+                                captured[i] = node.run_tensor_hooks(received, output_nr)
+                        continue
+                    for output_nr, i in capture.get(node, ()):
+                        # PyTorch captures a node that runs before its hooks.
+                        captured[i] = materialized(output_grad(grad, output_nr))
                 edges = node.next_functions
                 if grad is None:
                     # Every edge into this node carried None: it passes on nothing.
-                    grads: List[Optional[Tensor]] = [None] * len(edges)
+                    grads: Sequence[Optional[Tensor]] = [None] * len(edges)
                 elif type(node) is AccumulateGrad and not node._hooked:
                     # A leaf: into .grad, adopting the gradient if only we hold it.
                     owned = not create_graph and private(grad, 1)  # (before grad is an argument)
                     accumulate_grad(node.variable, grad, owned)
                     continue
                 else:
-                    grads = list(node.run(grad))
+                    if not node.multi_output:  # its output's shape and dtype (see Node)
+                        output_meta = (grad._data.shape, grad._data.dtype)
+                    if node._hooked or node._retained is not None or node.multi_output:
+                        grads = list(node.run(grad))  # hooks around backward (Node.run)
+                    else:  # the usual case
+                        grads = list(node.backward(grad))
                     grad = None  # so that a gradient passed through is ours alone
                     if not keep_graph:
                         node.release_saved()
@@ -280,6 +288,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                         raise RuntimeError(
                             f"function {node.name()} returned an incorrect number of gradients "
                             f"(expected {len(edges)}, got {len(grads)})")
+                meta = node._input_meta
                 for index, (next_node, output_nr) in enumerate(edges):
                     if next_node is None or (needed is not None and next_node not in needed
                                              and next_node not in capture):
@@ -288,9 +297,12 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                     if next_grad is not None:
                         # The buffer holds it now, not this list nor a variable (private).
                         grads[index] = None
-                        shape, dtype = node._input_meta[index]
-                        if next_grad._data.shape != shape or next_grad._data.dtype != dtype:
-                            next_grad = fit_gradient(node, index, next_grad)
+                        expected = meta[index] if meta is not None else None
+                        if expected is None:  # the input is shaped as the output
+                            expected = output_meta
+                        if (next_grad._data.shape != expected[0]
+                                or next_grad._data.dtype != expected[1]):
+                            next_grad = fit_gradient(node, index, next_grad, expected)
                         if next_node.multi_output:
                             receive(buffers, next_node, output_nr, next_grad)
                         elif next_node in buffers:
@@ -301,7 +313,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                     count = dependencies[next_node] - 1
                     dependencies[next_node] = count
                     if count == 0:
-                        heapq.heappush(ready, (-next_node._sequence_nr, next(order), next_node))
+                        heappush(ready, (-next_node._sequence_nr, next(order), next_node))
     finally:
         _grad_mode.enabled, _grad_mode.inference, lazy_broadcasts.on = modes
     return captured

@@ -56,6 +56,8 @@ FREED_MESSAGE = (
 
 Edge = Tuple[Optional["Node"], int]
 NO_EDGE: Edge = (None, 0)  # the edge of an input that needs no gradient
+#: Per input, its (shape, dtype) where they differ from the output's (see Node).
+InputMeta = Optional[Tuple[Optional[Tuple[tuple, np.dtype]], ...]]
 
 
 class SavedOutput:
@@ -139,21 +141,32 @@ class Node:
     #: code: for ``mul``, ``(1, 0)`` keeps ``self`` only for ``other``'s gradient.
     saved_for: Tuple[Optional[int], ...] = ()
 
-    def __init__(self, next_functions: Tuple[Edge, ...],
-                 input_meta: Tuple[Optional[Tuple[tuple, np.dtype]], ...]) -> None:
+    def __init__(self, next_functions: Tuple[Edge, ...], input_meta: InputMeta = None) -> None:
         self.next_functions = next_functions
-        # Shape and dtype of each input that needs a gradient: the engine
-        # uses them to sum a broadcast gradient back to its input's shape.
+        # Shape and dtype of each input that needs a gradient, where they
+        # differ from the output's: the engine uses them to sum a broadcast
+        # gradient back to its input's shape.  None (for the whole tuple or
+        # one input) means "as the output": the gradient arriving at the node
+        # tells that shape and dtype, so most elementwise ops keep nothing.
         self._input_meta = input_meta
         self._sequence_nr = next(_sequence_numbers)
         # Saved values (None once freed after a backward pass) and, for each
-        # saved input tensor, its version when it was saved (None for others).
+        # saved input tensor, its version when it was saved (None: all at 0).
         self._saved: Optional[Tuple[Any, ...]] = ()
-        self._versions: Tuple[Optional[int], ...] = ()
+        self._versions: Optional[Tuple[Optional[int], ...]] = None
 
     def name(self) -> str:
         """The node's name, e.g. ``'MulBackward0'`` (PyTorch's name for it)."""
         return type(self).__name__
+
+    def keep_input_meta(self, output: np.ndarray) -> None:
+        """Keep every input's shape and dtype, those the node took from
+        ``output`` (its output's values) included: for a node an in-place op
+        moves onto another tensor, whose gradients may differ from ``output``."""
+        meta = self._input_meta or (None,) * len(self.next_functions)
+        self._input_meta = tuple(
+            (output.shape, output.dtype) if m is None and edge[0] is not None else m
+            for m, edge in zip(meta, self.next_functions, strict=True))
 
     def needs_input_grad(self, index: int) -> bool:
         """Does input ``index`` of the op want a gradient? (Skip the work if not.)"""
@@ -166,7 +179,7 @@ class Node:
         own output as a :class:`SavedOutput`; a tensor that no needed
         gradient reads (``saved_for``) as None."""
         saved = list(values)
-        versions: List[Optional[int]] = [None] * len(saved)
+        versions: Optional[List[Optional[int]]] = None  # stays None while all are at 0
         readers = self.saved_for
         for i, value in enumerate(saved):
             if not isinstance(value, Tensor):
@@ -180,9 +193,12 @@ class Node:
                 raise RuntimeError(_INFERENCE_SAVE_ERROR)
             else:
                 counter = value._version_counter
-                versions[i] = 0 if counter is None else counter.value
+                if counter is not None and counter.value:
+                    if versions is None:
+                        versions = [0] * len(saved)
+                    versions[i] = counter.value
         self._saved = tuple(saved)
-        self._versions = tuple(versions)
+        self._versions = None if versions is None else tuple(versions)
 
     @property
     def saved_tensors(self) -> Tuple[Any, ...]:
@@ -190,11 +206,12 @@ class Node:
         saved = self._saved
         if saved is None:
             raise RuntimeError(FREED_MESSAGE)
+        versions = self._versions
         values = list(saved)
-        for i, version in enumerate(self._versions):
-            value = values[i]
-            if version is not None:  # an input: still at the version it was saved at?
+        for i, value in enumerate(saved):
+            if isinstance(value, Tensor):  # an input: still at the version it was saved at?
                 counter = value._version_counter
+                version = 0 if versions is None else versions[i]
                 if counter is not None and counter.value != version:
                     raise RuntimeError(_modified_message(value._data, value.grad_fn,
                                                          counter.value, version))
@@ -213,14 +230,13 @@ class Node:
         raise NotImplementedError(f"{self.name()} does not define backward")
 
     def run(self, grad: Tensor) -> Sequence[Optional[Tensor]]:
-        """What the engine calls: the output tensor's hooks, the node's
+        """What the engine calls for a node with hooks (for the others it
+        calls :meth:`backward` itself): the output tensor's hooks, the node's
         pre-hooks, :meth:`backward`, then its post-hooks (PyTorch's order).
 
         A pre-hook sees ``(grad,)`` and may return a replacement tuple; a
         post-hook sees ``(grad_inputs, (grad,))`` and may replace ``grad_inputs``.
         """
-        if not self._hooked and self._retained is None:  # the usual case, kept fast
-            return self.backward(grad)
         with _user_code():
             grad_outputs = (self.run_tensor_hooks(grad),)
             for hook in self._pre_hooks:
@@ -619,28 +635,39 @@ def make_edge(value: Any) -> Edge:
     return (grad_accumulator(value), 0)
 
 
-def make_node(node_class: Callable[..., Node], inputs: Sequence[Any]) -> Optional[Node]:
-    """A ``node_class`` node with an edge per input (:func:`make_edge`, and the
-    shape and dtype of the inputs that get a gradient), or None if no input
-    requires grad (then there is nothing to record)."""
+def make_node(node_class: Callable[..., Node], inputs: Sequence[Any],
+              output: Optional[np.ndarray] = None) -> Optional[Node]:
+    """A ``node_class`` node with an edge per input (:func:`make_edge`), or
+    None if no input requires grad (then there is nothing to record).
+
+    The node keeps the shape and dtype of each input that gets a gradient,
+    unless they are those of the op's ``output`` (see :class:`Node`): an
+    elementwise op on equal shapes keeps none."""
     edges = []
-    meta = []
+    meta: Optional[List[Any]] = None
     requires_grad = False
-    for value in inputs:
+    for i, value in enumerate(inputs):
         if not isinstance(value, Tensor):  # a number: no edge
             edges.append(NO_EDGE)
-            meta.append(None)
             continue
-        edge = make_edge(value)
-        edges.append(edge)
-        if edge is NO_EDGE:
-            meta.append(None)
-            requires_grad = requires_grad or value._requires_grad
+        if value._grad_fn is not None and value._view_version is None:
+            edge = (value._grad_fn, value._output_nr)  # the usual case: make_edge's answer
         else:
-            data = value._data
-            meta.append((data.shape, data.dtype))
-            requires_grad = True
-    return node_class(tuple(edges), tuple(meta)) if requires_grad else None
+            edge = make_edge(value)
+            if edge is NO_EDGE:
+                edges.append(edge)
+                requires_grad = requires_grad or value._requires_grad
+                continue
+        edges.append(edge)
+        requires_grad = True
+        data = value._data
+        if output is None or data.shape != output.shape or data.dtype != output.dtype:
+            if meta is None:
+                meta = [None] * len(inputs)
+            meta[i] = (data.shape, data.dtype)
+    if not requires_grad:
+        return None
+    return node_class(tuple(edges), None if meta is None else tuple(meta))
 
 
 def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[Any],
@@ -665,15 +692,17 @@ def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[A
         mark_view(result, view_of)
     if not _grad_mode.enabled or data.dtype.kind != "f":
         return result  # nothing to record (integer results never require grad)
-    node = make_node(node_class, inputs)
+    node = make_node(node_class, inputs, data)
     if node is None:
         return result
-    if attributes:
-        node.__dict__.update(attributes)
+    for name, value in attributes.items():
+        setattr(node, name, value)
     result._grad_fn = node
     result._requires_grad = True
-    if saved or save_result:
-        node.save_for_backward(*saved, *((result,) if save_result else ()))
+    if save_result:
+        node.save_for_backward(*saved, result)
+    elif saved:
+        node.save_for_backward(*saved)
     return result
 
 

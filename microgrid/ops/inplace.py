@@ -113,6 +113,9 @@ def commit(tensor: Tensor, result: Tensor) -> Tensor:
                            f"{LEGACY_TYPE_NAMES[tensor._data.dtype.name]}")
     node = result._grad_fn
     if node is not None:
+        # The node's output becomes ``tensor`` (or a slice of its base), whose
+        # dtype may differ: the node keeps its inputs' shapes and dtypes in full.
+        node.keep_input_meta(result._data)
         _keep_original(node, tensor)
     _write(tensor, result._data)
     tensor._counter().bump()
@@ -133,7 +136,8 @@ def _keep_original(node: Node, tensor: Tensor) -> None:
     for i, value in enumerate(saved):
         if value is tensor:
             node._saved = saved[:i] + (pointwise.clone(tensor),) + saved[i + 1:]
-            node._versions = node._versions[:i] + (0,) + node._versions[i + 1:]
+            if node._versions is not None:
+                node._versions = node._versions[:i] + (0,) + node._versions[i + 1:]
             return
 
 
@@ -393,7 +397,7 @@ class CopySlices(Node):
         grads = tuple(self.fn.backward(pointwise.clone(grad_slice)))
         if not self.needs_input_grad(0) or grads[0] is None:
             return (None,) + grads[1:]
-        copy_into(grad_slice, fit_gradient(self.fn, 0, grads[0]))
+        copy_into(grad_slice, fit_gradient(self.fn, 0, grads[0], self.fn._input_meta[0]))
         return (result,) + grads[1:]
 
     def release_saved(self) -> None:

@@ -40,13 +40,14 @@ Operand = Any  # a Tensor or a Python number
 Grads = Tuple[Optional[Tensor], ...]
 
 _NUMBERS = (bool, int, float, np.number, np.bool_)
-_OPERANDS = (Tensor, *_NUMBERS)
+#: What arithmetic with a tensor accepts (anything else: ``NotImplemented``).
+OPERANDS = (Tensor, *_NUMBERS)
 
 
 # -- helpers ------------------------------------------------------------------
 def is_operand(value: Any) -> bool:
     """Can ``value`` take part in arithmetic with a tensor (a tensor or a number)?"""
-    return isinstance(value, _OPERANDS)
+    return isinstance(value, OPERANDS)
 
 
 def check_operand(value: Operand, op: str, position: int, tensor_only: bool = False) -> None:
@@ -132,23 +133,31 @@ class _Quiet(threading.local):
 _quiet = _Quiet()
 
 
-def compute(function: Callable[..., Any], *args: Any) -> np.ndarray:
-    """``function(*args)``, an elementwise NumPy function, as an array, without
-    NumPy's floating-point warnings (a ufunc on 0-d arrays returns a NumPy
-    scalar: make it an array again).
+def compute(function: Callable[..., Any], x: Any, y: Any = None, z: Any = None) -> np.ndarray:
+    """``function(x[, y[, z]])``, an elementwise NumPy function of one to three
+    operands, as an array, without NumPy's floating-point warnings (a ufunc on
+    0-d arrays returns a NumPy scalar: make it an array again).  The operands
+    are named rather than ``*args``: packing and unpacking them would cost
+    two thirds of a small multiplication.
 
     In the backward pass (``lazy_broadcasts.on``), big operands that are all
     broadcast along some dims (``mean``'s gradient, one number seen n times)
     are computed on one slice, and the result is broadcast back: a view, not
     n copies of the same number (``docs/performance.md``)."""
-    first = args[0]
-    if (lazy_broadcasts.on and type(first) is np.ndarray and 0 in first.strides
-            and first.size >= LAZY_MIN_SIZE):
-        compact = _unbroadcast(args)
+    run = _quiet.context.run
+    if (lazy_broadcasts.on and type(x) is np.ndarray and 0 in x.strides
+            and x.size >= LAZY_MIN_SIZE):
+        compact = _unbroadcast([v for v in (x, y, z) if v is not None])
         if compact is not None:
             small, shape = compact
-            return np.broadcast_to(_quiet.context.run(function, *small), shape)
-    return np.asarray(_quiet.context.run(function, *args))
+            return broadcast_view(np.asarray(run(function, *small)), shape)
+    if y is None:
+        result = run(function, x)
+    elif z is None:
+        result = run(function, x, y)
+    else:
+        result = run(function, x, y, z)
+    return result if type(result) is np.ndarray else np.asarray(result)
 
 
 def quietly(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -160,7 +169,29 @@ def quietly(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 #: The smallest broadcast operand worth keeping as a view: below it, writing
 #: all the elements costs less than making the view.
-LAZY_MIN_SIZE = 4096
+LAZY_MIN_SIZE = 64
+
+
+def broadcast_view(array: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
+    """``np.broadcast_to(array, shape)`` (a read-only view, stride 0 along the
+    stretched dims) for a ``shape`` the caller has checked.
+
+    ``np.broadcast_to`` is written in Python around an iterator and costs
+    2.5 us; an array laid out in one block (as every fresh result is) is
+    viewed directly with the strides worked out here, for a fifth of that."""
+    flags = array.flags
+    if not (flags.c_contiguous or flags.f_contiguous):
+        return np.broadcast_to(array, shape)
+    lead = len(shape) - array.ndim
+    if array.ndim:
+        strides = (0,) * lead + tuple(
+            0 if size == 1 else stride
+            for size, stride in zip(array.shape, array.strides, strict=True))
+    else:
+        strides = (0,) * lead
+    view = np.ndarray(shape, array.dtype, array, 0, strides)
+    view.flags.writeable = False
+    return view
 
 
 def _unbroadcast(args: Sequence[Any]) -> Optional[Tuple[List[Any], Tuple[int, ...]]]:
@@ -209,7 +240,7 @@ def operator(function: Callable[..., Tensor], tensor: Tensor, other: Any,
     ``arrays`` (``==`` in PyTorch, but not ``!=``) a NumPy array is taken as a tensor."""
     if arrays and isinstance(other, np.ndarray):
         other = Tensor._make(other)
-    if not isinstance(other, _OPERANDS):
+    if not isinstance(other, OPERANDS):
         return NotImplemented
     return function(other, tensor) if swap else function(tensor, other)
 

@@ -39,7 +39,7 @@ from .._promotion import promote_types
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.engine import sum_to_shape
 from ..autograd.graph import MultiOutputNode, Node, record, record_outputs
-from .pointwise import contiguous_copy
+from .pointwise import broadcast_view, contiguous_copy
 
 
 def size_args(sizes: Tuple[Any, ...]) -> Tuple[int, ...]:
@@ -95,7 +95,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
                 f"The expanded size of the tensor ({full[i]}) must match the existing size "
                 f"({old}) at non-singleton dimension {i}.  Target sizes: {list(target)}.  "
                 f"Tensor sizes: {list(shape)}")
-    data = np.broadcast_to(input._data, tuple(full))
+    data = broadcast_view(input._data, tuple(full))
     return record(ExpandBackward0, data, (input,), view_of=input, input_shape=shape)
 
 
