@@ -857,6 +857,6 @@ from .ops import indexing as _indexing  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import pointwise as _pointwise  # noqa: E402
-from .ops.pointwise import OPERANDS as _OPERANDS  # noqa: E402
 from .ops import reduction as _reduction  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
+from .ops.pointwise import OPERANDS as _OPERANDS  # noqa: E402

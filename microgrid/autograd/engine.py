@@ -40,7 +40,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import sys
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
@@ -64,7 +64,7 @@ from .graph import (
 Buffer = Any
 
 
-def count_dependencies(roots: Sequence[Node]) -> Dict[Node, int]:
+def count_dependencies(roots: Iterable[Node]) -> Dict[Node, int]:
     """For every node reachable from ``roots``: how many edges point at it
     (the roots themselves are in the answer, with 0 unless reached again)."""
     dependencies = dict.fromkeys(roots, 0)
@@ -217,17 +217,24 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
     gradient arriving at each input is captured and returned, in order,
     ``None`` where no gradient arrived.
     """
-    root_edges = [gradient_edge(t) for t in roots]
-    root_nodes = list(dict.fromkeys(node for node, _ in root_edges))
-    target_edges = [gradient_edge(t) for t in inputs or ()]
-    captured: List[Optional[Tensor]] = [None] * len(target_edges)
+    # (Plain loops: a comprehension costs a function call of its own, and this
+    # set-up runs once per backward(), a fixed cost of every training step.)
+    root_edges = []
+    root_nodes: Dict[Node, None] = {}  # the roots' nodes, once each, in order
+    for tensor in roots:
+        edge = gradient_edge(tensor)
+        root_edges.append(edge)
+        root_nodes[edge[0]] = None
+    captured: List[Optional[Tensor]] = []
     capture: Dict[Node, List[Tuple[int, int]]] = {}  # node -> (output_nr, place in captured)
     needed: Optional[Set[Node]] = None
     if inputs is not None:
-        needed = nodes_leading_to(root_nodes, {node for node, _ in target_edges})
+        target_edges = [gradient_edge(t) for t in inputs]
+        needed = nodes_leading_to(list(root_nodes), {node for node, _ in target_edges})
         if accumulate:
             needed.update(node for node, _ in target_edges)
         else:
+            captured = [None] * len(target_edges)
             for i, (node, output_nr) in enumerate(target_edges):
                 capture.setdefault(node, []).append((output_nr, i))
     dependencies = count_dependencies(root_nodes)
@@ -237,8 +244,10 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
     for (node, output_nr), grad in zip(root_edges, root_grads, strict=True):
         receive(buffers, node, output_nr, grad)
     # The ready nodes, the one created last first (ties: the first come).
-    ready = [(-node._sequence_nr, i, node) for i, node in enumerate(root_nodes)
-             if dependencies[node] == 0]
+    ready = []
+    for node in root_nodes:
+        if dependencies[node] == 0:
+            ready.append((-node._sequence_nr, len(ready), node))
     heapq.heapify(ready)
     order = itertools.count(len(ready))
 
@@ -335,9 +344,11 @@ def make_root_grads(outputs: Sequence[Tensor],
             raise TypeError("gradients can be either Tensors or None, but got "
                             f"{type(grad).__name__}")
         elif out.requires_grad:
-            if out.numel() != 1:
+            if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            grad = Tensor._make(np.ones(out._data.shape, dtype=out._data.dtype))
+            ones = np.empty(out._data.shape, dtype=out._data.dtype)
+            ones.fill(1)  # (np.ones is a Python function around the same two steps)
+            grad = Tensor._make(ones)
         grads.append(grad)
     return grads
 

@@ -46,7 +46,7 @@ def size_args(sizes: Tuple[Any, ...]) -> Tuple[int, ...]:
     """Sizes given either as ``f(2, 3)`` or as ``f((2, 3))``."""
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
-    return tuple(int(s) for s in sizes)
+    return tuple(map(int, sizes))
 
 
 _warned: Set[str] = set()
