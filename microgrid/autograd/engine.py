@@ -256,11 +256,20 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
     modes = (_grad_mode.enabled, _grad_mode.inference, lazy_broadcasts.on)
     _grad_mode.enabled, lazy_broadcasts.on = create_graph, not create_graph
     heappop, heappush = heapq.heappop, heapq.heappush
+    # A node that became ready while no other was waiting runs next without
+    # going through the heap (``follow``, with the place in the order it would
+    # have had there): in a chain every node is such a node, and the heap's
+    # order only matters where branches wait side by side.
+    follow: Optional[Node] = None
+    follow_order = 0
     try:
         # A pass that fails midway leaves every .grad as it was (graph.GradJournal).
         with grads_restored_on_error():
-            while ready:
-                node = heappop(ready)[2]
+            while ready or follow is not None:
+                if follow is not None:
+                    node, follow = follow, None
+                else:
+                    node = heappop(ready)[2]
                 grad = buffers.pop(node, None)
                 if needed is not None:
                     if node not in needed:
@@ -322,6 +331,12 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                     count = dependencies[next_node] - 1
                     dependencies[next_node] = count
                     if count == 0:
+                        if follow is None and not ready:
+                            follow, follow_order = next_node, next(order)
+                            continue
+                        if follow is not None:  # two are ready now: both into the heap
+                            heappush(ready, (-follow._sequence_nr, follow_order, follow))
+                            follow = None
                         heappush(ready, (-next_node._sequence_nr, next(order), next_node))
     finally:
         _grad_mode.enabled, _grad_mode.inference, lazy_broadcasts.on = modes

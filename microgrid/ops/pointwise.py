@@ -34,7 +34,10 @@ import numpy as np
 from .._dtype import CPP_TYPE_NAMES, LEGACY_TYPE_NAMES, dtype
 from .._promotion import category, result_type
 from .._tensor import Tensor
+from ..autograd.grad_mode import _grad_mode
 from ..autograd.graph import Node, lazy_broadcasts, record
+
+_new = object.__new__
 
 Operand = Any  # a Tensor or a Python number
 Grads = Tuple[Optional[Tensor], ...]
@@ -169,7 +172,7 @@ def quietly(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 #: The smallest broadcast operand worth keeping as a view: below it, writing
 #: all the elements costs less than making the view.
-LAZY_MIN_SIZE = 64
+LAZY_MIN_SIZE = 4096
 
 
 def broadcast_view(array: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
@@ -212,6 +215,43 @@ def _unbroadcast(args: Sequence[Any]) -> Optional[Tuple[List[Any], Tuple[int, ..
                      for i in range(a.ndim))]
              if isinstance(a, np.ndarray) and a.ndim else a for a in args]
     return small, shape
+
+
+def binary(node_class: type, function: Callable[..., Any], input: Operand, other: Operand,
+           op: str, saved: bool = False, floating: bool = False, scalar: bool = False,
+           **attributes: Any) -> Tensor:
+    """An elementwise op of two operands, start to finish: PyTorch's result
+    dtype (:func:`cast_operands`), the NumPy ``function`` without warnings
+    (:func:`compute`), and the result with its node (``record``).  ``saved``:
+    the node keeps both operands; ``scalar``: ``other`` is a number and the
+    node has one input only (the Scalar overloads below).
+
+    Every arithmetic op that a backward formula computes comes through here
+    with grad mode off, so that case runs inline, without the three calls:
+    a floating tensor with a Python number or with a tensor of its dtype and
+    shape, nothing to record, no broadcast to keep lazy.  Three Python calls
+    cost as much as a small multiplication itself."""
+    if not _grad_mode.enabled and type(input) is Tensor:
+        x = input._data
+        if x.dtype.kind == "f" and (x.size < LAZY_MIN_SIZE or not lazy_broadcasts.on):
+            y = None
+            if type(other) is float or type(other) is int:
+                y = other
+            elif (type(other) is Tensor and other._data.dtype is x.dtype
+                  and other._data.shape == x.shape):
+                y = other._data
+            if y is not None:
+                data = _quiet.context.run(function, x, y)
+                result = _new(Tensor)
+                result._data = data if type(data) is np.ndarray else np.asarray(data)
+                if _grad_mode.inference:
+                    result._inference = True
+                return result
+    x, y = cast_operands(input, other, op, floating)
+    if scalar:
+        return record(node_class, compute(function, x, y), (input,), other=other)
+    return record(node_class, compute(function, x, y), (input, other),
+                  saved=(input, other) if saved else (), **attributes)
 
 
 def _floating(input: Tensor, op: str) -> np.ndarray:
@@ -273,12 +313,16 @@ def _scale_grad(grad: Tensor, alpha: Any) -> Tensor:
 class AddBackward0(Node):
     """z = x + alpha * y;   dL/dx = grad;   dL/dy = alpha * grad"""
 
+    alpha: Any = 1
+
     def backward(self, grad: Tensor) -> Grads:
         return grad, _scale_grad(grad, self.alpha)
 
 
 def add(input: Operand, other: Operand, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other``, elementwise with broadcasting."""
+    if type(alpha) is int and alpha == 1:  # the usual case: the node keeps alpha's default
+        return binary(AddBackward0, np.add, input, other, "add")
     x, y = cast_operands(input, other, "add")
     return record(AddBackward0, compute(np.add, x, _scaled(y, alpha, x.dtype)),
                   (input, other), alpha=alpha)
@@ -353,9 +397,7 @@ class MulBackward0(Node):
 
 def mul(input: Operand, other: Operand) -> Tensor:
     """``input * other``, elementwise with broadcasting."""
-    x, y = cast_operands(input, other, "mul")
-    return record(MulBackward0, compute(np.multiply, x, y), (input, other),
-                  saved=(input, other))
+    return binary(MulBackward0, np.multiply, input, other, "mul", saved=True)
 
 
 def _quotient_grads(node: Node, grad: Tensor) -> Grads:
@@ -408,9 +450,8 @@ def div(input: Operand, other: Operand, *, rounding_mode: Optional[str] = _TRUE_
     with ``rounding_mode`` ``'trunc'``/``'floor'`` the rounded quotient in the
     operands' own dtype."""
     if rounding_mode == _TRUE_DIVISION:
-        x, y = cast_operands(input, other, "div", floating=True)
-        return record(DivBackward0, compute(np.true_divide, x, y), (input, other),
-                      saved=(input, other))
+        return binary(DivBackward0, np.true_divide, input, other, "div", saved=True,
+                      floating=True)
     x, y = cast_operands(input, other, "div", floating=rounding_mode is None)
     return record(DivBackward2, _rounded_division(x, y, rounding_mode), (input, other),
                   saved=(input, other), rounding_mode=rounding_mode)
@@ -472,30 +513,24 @@ class DivBackward1(Node):
         return (div_scalar(grad, self.other),)
 
 
-def _with_number(node_class: type, function: Callable[..., Any], input: Tensor, other: Any,
-                 floating: bool = False) -> Tensor:
-    x, c = cast_operands(input, other, "", floating)
-    return record(node_class, compute(function, x, c), (input,), other=other)
-
-
 def add_scalar(input: Tensor, other: Any) -> Tensor:
     """``input + other`` for a number ``other``, recorded as AddBackward1."""
-    return _with_number(AddBackward1, np.add, input, other)
+    return binary(AddBackward1, np.add, input, other, "", scalar=True)
 
 
 def sub_scalar(input: Tensor, other: Any) -> Tensor:
     """``input - other`` for a number ``other``, recorded as SubBackward1."""
-    return _with_number(SubBackward1, np.subtract, input, other)
+    return binary(SubBackward1, np.subtract, input, other, "", scalar=True)
 
 
 def mul_scalar(input: Tensor, other: Any) -> Tensor:
     """``input * other`` for a number ``other``, recorded as MulBackward1."""
-    return _with_number(MulBackward1, np.multiply, input, other)
+    return binary(MulBackward1, np.multiply, input, other, "", scalar=True)
 
 
 def div_scalar(input: Tensor, other: Any) -> Tensor:
     """``input / other`` for a number ``other``, recorded as DivBackward1."""
-    return _with_number(DivBackward1, np.true_divide, input, other, floating=True)
+    return binary(DivBackward1, np.true_divide, input, other, "", floating=True, scalar=True)
 
 
 # -- pow ----------------------------------------------------------------------
