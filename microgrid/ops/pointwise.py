@@ -316,7 +316,7 @@ class AddBackward0(Node):
     alpha: Any = 1
 
     def backward(self, grad: Tensor) -> Grads:
-        return grad, _scale_grad(grad, self.alpha)
+        return grad, _scale_grad(grad, self.alpha) if self.needs_input_grad(1) else None
 
 
 def add(input: Operand, other: Operand, *, alpha: Any = 1) -> Tensor:
