@@ -292,3 +292,77 @@ def test_random_graphs_match_pytorch(program: Any, twice: bool) -> None:
         else:
             scale = float(theirs.abs().max()) + 1.0
             assert_close(ours, theirs, "grad", rtol=1e-4, atol=1e-5 * scale)
+
+
+# -- what nodes keep, and the order the engine runs them in --------------------------
+def _in_place_with_a_wider_dtype(lib: Any, say: Callable[[Any], None]) -> None:
+    """A float32 tensor (and a float32 slice of a base) multiplied in place by
+    float64 tensors: the node was made for a float64 result but ends up on a
+    float32 tensor, so it must keep the float64 operand's dtype itself."""
+    a = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = lib.tensor([0.5, 0.25, 2.0], dtype=lib.float64, requires_grad=True)
+    c = lib.tensor(3.0, dtype=lib.float64, requires_grad=True)
+    y = a * 1
+    y.mul_(b)
+    base = a.unsqueeze(0) * lib.ones(2, 1)
+    base[1].mul_(c)
+    (y.sum() + base.sum()).backward()
+    say([a.grad, b.grad, c.grad, y.grad_fn, base.grad_fn])
+
+
+def test_nodes_keep_input_shapes_only_where_they_differ_from_the_output() -> None:
+    """An elementwise op on equal shapes keeps no input metadata (the
+    gradient arriving at the node tells it); a broadcast or promoted input
+    keeps its own; an in-place op that moves a node onto a tensor of another
+    dtype keeps all of them, and gradients arrive in each input's dtype."""
+    x = values(microgrid, 2, 3)
+    assert (x * x)._grad_fn._input_meta is None
+    row = values(microgrid, 3, seed=1)
+    kept = (x * row)._grad_fn._input_meta
+    assert kept[0] is None and kept[1] == ((3,), np.dtype(np.float32))
+    same_story(_in_place_with_a_wider_dtype)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=0, max_size=3), st.integers(0, 2),
+       st.lists(st.booleans(), min_size=3, max_size=3), st.sampled_from(["C", "F", "strided"]))
+def test_broadcast_views_are_numpys(shape: List[int], lead: int, stretch: List[bool],
+                                    layout: str) -> None:
+    """``broadcast_view`` gives what ``np.broadcast_to`` gives (values, shape,
+    shared memory, read-only), for arrays in one block and strided ones."""
+    from microgrid.ops.pointwise import broadcast_view
+
+    array = np.arange(1, 1 + 2 * int(np.prod(shape)), dtype=np.float32)[::2].reshape(shape)
+    if layout == "C":
+        array = array.copy()
+    elif layout == "F":
+        array = np.asfortranarray(array)
+    target = tuple([2] * lead + [4 if s == 1 and flag else s
+                                 for s, flag in zip(shape, stretch, strict=False)])
+    view = broadcast_view(array, target)
+    expected = np.broadcast_to(array, target)
+    assert view.shape == expected.shape and view.dtype == expected.dtype
+    np.testing.assert_array_equal(view, expected)
+    assert np.shares_memory(view, array) or array.size == 0
+    assert not view.flags.writeable
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(OPS) - 1), st.integers(0, 10), st.integers(0, 10)),
+                min_size=1, max_size=10))
+def test_nodes_run_in_pytorchs_order(program: Any) -> None:
+    """A hook on every tensor of a random graph (chains, branches side by
+    side, values reused) reports the order gradients reach them: PyTorch's,
+    whether the engine took a node from its heap or ran it straight after the
+    one that made it ready."""
+    def story(lib: Any, say: Callable[[Any], None]) -> None:
+        reached: List[int] = []
+        pool = [values(lib, 4, seed=s) for s in range(3)]
+        for op, i, j in program:
+            pool.append(OPS[op](pool[i % len(pool)], pool[j % len(pool)]))
+        for number, tensor in enumerate(pool):
+            tensor.register_hook(lambda grad, number=number: reached.append(number))
+        (pool[-1] * pool[len(pool) // 2]).sum().backward()
+        say(reached)
+
+    same_story(story)
