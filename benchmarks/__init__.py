@@ -26,7 +26,9 @@ in subprocesses, with ``tracemalloc`` and with GNU ``/usr/bin/time -v``.
 The workloads and their targets are in ``workloads.py``; the mechanisms
 behind the numbers are explained in ``docs/performance.md``.
 ``deep_graphs.py`` (``python -m benchmarks.deep_graphs``) checks separately
-that every graph walk stays linear in the number of nodes.
+that every graph walk stays linear in the number of nodes, and
+``python_floor.py`` (``python -m benchmarks.python_floor``) times the leanest
+engine Python can run, to tell which targets any Python engine can reach.
 
 Read next: ``workloads.py``.
 """

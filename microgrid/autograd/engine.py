@@ -286,7 +286,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                 edges = node.next_functions
                 if grad is None:
                     # Every edge into this node carried None: it passes on nothing.
-                    grads: Sequence[Optional[Tensor]] = [None] * len(edges)
+                    grads: List[Optional[Tensor]] = [None] * len(edges)
                 elif type(node) is AccumulateGrad and not node._hooked:
                     # A leaf: into .grad, adopting the gradient if only we hold it.
                     owned = not create_graph and private(grad, 1)  # (before grad is an argument)

@@ -14,13 +14,15 @@ Every op follows one pattern, so reading one teaches all of them::
                     grad * x if self.needs_input_grad(1) else None)
 
     def mul(input, other):
-        x, y = cast_operands(input, other, "mul")    # NumPy values, torch's dtype
-        return record(MulBackward0, compute(np.multiply, x, y), (input, other),
-                      saved=(input, other))
+        return binary(MulBackward0, np.multiply, input, other, "mul", saved=True)
 
 * the **forward** function computes the result with NumPy and calls
   :func:`~microgrid.autograd.graph.record`, which wraps it in a Tensor and,
-  if grad mode is on and an input requires grad, attaches a node;
+  if grad mode is on and an input requires grad, attaches a node.  An
+  elementwise op of two operands does it in one call, ``binary``, which is
+  ``cast_operands`` (NumPy values of PyTorch's result dtype), ``compute``
+  (the NumPy function, without NumPy's warnings) and ``record``; other ops
+  call the three themselves;
 * the **backward** node is named exactly as PyTorch names it and turns the
   gradient of the result into gradients of the inputs, written with tensor
   ops (so it can itself be differentiated when ``create_graph=True``).  It
