@@ -212,7 +212,7 @@ def main() -> int:
     cells = [["workload", "phase", *IMPLEMENTATIONS, "python floor / torch"]]
     cells += measure("W1 tutorial mean(x*x), 2x2", tutorial_run, 30)
     cells += measure("W3 chain of 1000 y*1.0001+0.5", lambda n: chain_run(n, 1000), 20)
-    cells += measure("W5 chain of 100,000 ops", lambda n: chain_run(n, 50_000), 3)
+    cells += measure("W5 chain of 100,000 ops", lambda n: chain_run(n, 50_000), 5)
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     for row in cells:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
