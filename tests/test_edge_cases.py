@@ -106,6 +106,18 @@ def test_exp_overflows_to_inf(dtype, big):
     check(lambda t, x: t.sigmoid(x), np.array([-big, big], dtype=dtype))
 
 
+def test_casts_to_a_narrower_dtype_overflow_to_inf_silently():
+    """float64 values beyond float32's range, and float32 sums beyond float16's,
+    become inf without a word: ``.to()`` itself, a float16 sum (accumulated in
+    float32), a float32 input's gradient cast back from a float64 product
+    (found by the fuzzer), and a float16 tensor promoted next to a large int."""
+    check(lambda t, x: x.to(t.float32), np.array([1e300, -1e300, 1.0]))
+    check(lambda t, x: x.sum(), np.array([6e4, 6e4], dtype=np.float16))
+    check(lambda t, x: (x / t.tensor([1e-300, 0.5], dtype=t.float64)).sum(),
+          np.array([0.0, 1.0], dtype=np.float32))
+    check(lambda t, x: x + t.tensor([10**6]), np.array([1.0], dtype=np.float16))
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("scale", [1e4, -1e4, 1e30])
 def test_softmax_stays_finite_at_large_inputs(dtype, scale):

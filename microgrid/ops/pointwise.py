@@ -117,7 +117,7 @@ def _cast(*operands: Operand, floating: bool = False) -> Tuple[Any, ...]:
 
 def _as_numpy(value: Operand, out: np.dtype) -> Any:
     if isinstance(value, Tensor):
-        return value._data if value._data.dtype == out else value._data.astype(out)
+        return value._data if value._data.dtype == out else quietly(value._data.astype, out)
     # Through an int64/float64 array, as PyTorch converts a Python number: too
     # large an int wraps around in int32, too large a float becomes inf in float32.
     return quietly(np.asarray(value).astype, out)[()]
@@ -1170,7 +1170,8 @@ class ToCopyBackward0(Node):
 
 def to_dtype(input: Tensor, dtype: dtype) -> Tensor:
     """A copy of ``input`` with elements of ``dtype``."""
-    return record(ToCopyBackward0, input._data.astype(dtype.numpy_dtype), (input,))
+    # (Too large a value for a narrower dtype becomes inf, without NumPy's warning.)
+    return record(ToCopyBackward0, quietly(input._data.astype, dtype.numpy_dtype), (input,))
 
 
 class CloneBackward0(Node):

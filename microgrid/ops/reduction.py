@@ -167,7 +167,7 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False,  # noqa: A001 - 
     dims = reduction_dims(dim, data.ndim)
     total = quietly(np.add.reduce, data, axis=_axes(dims, data.ndim),
                     keepdims=keepdim and dims is not None, dtype=_accumulation_dtype(out_dtype))
-    total = np.asarray(total).astype(out_dtype, copy=False)
+    total = quietly(np.asarray(total).astype, out_dtype, copy=False)
     if dims is None:
         return record(SumBackward0, total, (input,), input_shape=data.shape)
     return record(SumBackward1, total, (input,), input_shape=data.shape, dims=dims,
