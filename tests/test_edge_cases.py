@@ -4,7 +4,8 @@
 and its gradient, ``log(0)``, the infinite gradient of ``sqrt`` at 0,
 ``exp`` overflowing, softmax at +-1e4, integer inputs (type promotion),
 float64 kept float64 (values and gradients) and float32 kept float32 next to
-NumPy scalars.  ``check`` compares values (nan where nan, the same
+NumPy scalars, casts that overflow, tensor exponents (C's ``pow``, not NumPy's
+square root), the sign of a zero gradient through ``nll_loss``.  ``check`` compares values (nan where nan, the same
 infinities), dtypes, graphs, ``repr`` text, warnings and every gradient.
 
 NumPy warns about ``log(0)``, ``inf - inf``, overflow ...; PyTorch prints
@@ -15,6 +16,7 @@ warnings each library raised).
 
 import numpy as np
 import pytest
+from autograd_story import same_story
 from difftest import check
 
 import microgrid
@@ -104,6 +106,31 @@ def test_exp_overflows_to_inf(dtype, big):
     check(lambda t, x: x.exp(), np.array([big, -big, 1.0], dtype=dtype))
     check(lambda t, x: x.exp() / x.exp(), np.array([big, 1.0], dtype=dtype))  # inf/inf = nan
     check(lambda t, x: t.sigmoid(x), np.array([-big, big], dtype=dtype))
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3)], ids=str)
+def test_a_tensor_exponent_is_pow_for_every_element(shape):
+    """``x ** tensor(0.5)`` is C's ``pow`` in PyTorch (0 for -0, inf for -inf),
+    not the square root NumPy substitutes for an exponent that is one number
+    (found by the fuzzer); a Python 0.5 is PyTorch's sqrt shortcut (-0, nan)."""
+    values = np.resize(np.array([-0.0, -INF, 4.0, 0.0, 2.0, 9.0], dtype=np.float32), shape)
+    check(lambda t, x: x ** t.tensor(0.5), values)
+    check(lambda t, x: x ** t.full(shape[-1:], 0.5), values)
+    check(lambda t, x: x ** 0.5, values)
+    check(lambda t, x: 4.0 ** (x * 0 + 0.5), values)
+
+
+@pytest.mark.parametrize("shape, target", [((3,), 0), ((2, 3), [2, 0])], ids=str)
+def test_nll_loss_writes_the_gradient_at_the_target(shape, target):
+    """A zero gradient reaching nll_loss comes out as -0 at the picked entries
+    (PyTorch writes -w * grad there; adding it to zeros would give +0; found
+    by the fuzzer)."""
+    def story(lib, say):
+        x = lib.zeros(shape, requires_grad=True)
+        (lib.nn.functional.cross_entropy(x, lib.tensor(target)) * lib.zeros(())).backward()
+        say(x.grad)  # its repr: the signs of the zeros
+
+    same_story(story)
 
 
 def test_casts_to_a_narrower_dtype_overflow_to_inf_silently():

@@ -281,7 +281,9 @@ def _nll_backward(node: NllLossBackward0, grad: Tensor, x: Tensor) -> Tensor:
         tuple(array for _, array in node.out_indices)]
     coefficients = node.coefficients.astype(grad._data.dtype)
     data = np.zeros(node.input_shape, grad._data.dtype)
-    np.add.at(data, tuple(array for _, array in node.input_indices), per_sample * coefficients)
+    # Written, not added: each sample picks its own entry, and PyTorch writes
+    # -w * grad there (so a gradient of +0 gives -0, as 0 + -0 would not).
+    data[tuple(array for _, array in node.input_indices)] = per_sample * coefficients
     node_class = (NllLoss2DBackwardBackward0 if isinstance(node, NllLoss2DBackward0)
                   else NllLossBackwardBackward0)
     return record(node_class, data, (grad, x), input_indices=node.input_indices,

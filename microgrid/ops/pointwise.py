@@ -596,12 +596,24 @@ _POWER_SHORTCUTS: dict = {
 }
 
 
+def _power(x: Any, y: Any) -> np.ndarray:
+    """``x ** y`` with C's ``pow`` for every element, as PyTorch computes a
+    tensor exponent.  NumPy takes a shortcut when the exponent is one number
+    for a whole row (0-d, or broadcast): ``** 0.5`` becomes ``sqrt``, which
+    gives -0 for -0 and nan for -inf where ``pow`` gives 0 and inf.  So the
+    exponent is written out in full first (at least one dim)."""
+    shape = np.broadcast_shapes(np.shape(x), np.shape(y))
+    full = shape or (1,)
+    exponents = np.array(np.broadcast_to(y, full))
+    return np.power(np.broadcast_to(x, full), exponents).reshape(shape)
+
+
 def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's name
     """``input ** exponent``, elementwise; either side may be a number."""
     if not isinstance(input, Tensor):
         check_operand(exponent, "pow", 2, tensor_only=True)
         b, y = cast_operands(input, exponent, "pow")
-        data = _integer_power(b, y) if y.dtype.kind != "f" else compute(np.power, b, y)
+        data = _integer_power(b, y) if y.dtype.kind != "f" else compute(_power, b, y)
         return record(PowBackward2, data, (exponent,), saved=(exponent,), save_result=True,
                       base=input)
     x, y = cast_operands(input, exponent, "pow")
@@ -609,7 +621,9 @@ def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's na
         if not isinstance(exponent, Tensor) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         data = _integer_power(x, y)
-    elif isinstance(exponent, Tensor) or exponent not in _POWER_SHORTCUTS:
+    elif isinstance(exponent, Tensor):
+        data = compute(_power, x, y)
+    elif exponent not in _POWER_SHORTCUTS:
         data = compute(np.power, x, y)
     else:
         data = compute(_POWER_SHORTCUTS[exponent], x)
