@@ -5,8 +5,9 @@ and its gradient, ``log(0)``, the infinite gradient of ``sqrt`` at 0,
 ``exp`` overflowing, softmax at +-1e4, integer inputs (type promotion),
 float64 kept float64 (values and gradients) and float32 kept float32 next to
 NumPy scalars, casts that overflow, tensor exponents (C's ``pow``, not NumPy's
-square root), the sign of a zero gradient through ``nll_loss``.  ``check`` compares values (nan where nan, the same
-infinities), dtypes, graphs, ``repr`` text, warnings and every gradient.
+square root), the sign of a zero gradient through ``nll_loss``.  ``check``
+compares values (nan where nan, the same infinities), dtypes, graphs,
+``repr`` text, warnings and every gradient.
 
 NumPy warns about ``log(0)``, ``inf - inf``, overflow ...; PyTorch prints
 nothing.  Every test here runs with RuntimeWarning as an error, so a NumPy
