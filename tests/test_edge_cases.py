@@ -5,9 +5,9 @@ and its gradient, ``log(0)``, the infinite gradient of ``sqrt`` at 0,
 ``exp`` overflowing, softmax at +-1e4, integer inputs (type promotion),
 float64 kept float64 (values and gradients) and float32 kept float32 next to
 NumPy scalars, casts that overflow, tensor exponents (C's ``pow``, not NumPy's
-square root), the sign of a zero gradient through ``nll_loss``.  ``check``
-compares values (nan where nan, the same infinities), dtypes, graphs,
-``repr`` text, warnings and every gradient.
+square root), the signs of zero gradients through ``nll_loss`` and
+``log_softmax``.  ``check`` compares values (nan where nan, the same
+infinities), dtypes, graphs, ``repr`` text, warnings and every gradient.
 
 NumPy warns about ``log(0)``, ``inf - inf``, overflow ...; PyTorch prints
 nothing.  Every test here runs with RuntimeWarning as an error, so a NumPy
@@ -130,6 +130,20 @@ def test_nll_loss_writes_the_gradient_at_the_target(shape, target):
         x = lib.zeros(shape, requires_grad=True)
         (lib.nn.functional.cross_entropy(x, lib.tensor(target)) * lib.zeros(())).backward()
         say(x.grad)  # its repr: the signs of the zeros
+
+    same_story(story)
+
+
+@pytest.mark.parametrize("shape, dim", [((), 0), ((4,), 0), ((2, 3), 1), ((2, 3), 0),
+                                        ((2, 1), 1), ((1, 2), 0)], ids=str)
+def test_log_softmax_gradient_of_negative_zeros(shape, dim):
+    """-0 gradients through log_softmax: along the last dim PyTorch's sum of
+    them is -0 (it starts from the first element), along the others +0 (found
+    by the fuzzer); the signs of the zeros in x.grad show which."""
+    def story(lib, say):
+        x = lib.zeros(shape, requires_grad=True)
+        (x.log_softmax(dim) * lib.full(shape, -0.0)).sum().backward()
+        say(x.grad)
 
     same_story(story)
 

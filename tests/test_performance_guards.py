@@ -329,7 +329,7 @@ def test_nodes_keep_input_shapes_only_where_they_differ_from_the_output() -> Non
 def test_broadcast_views_are_numpys(shape: List[int], lead: int, stretch: List[bool],
                                     layout: str) -> None:
     """``broadcast_view`` gives what ``np.broadcast_to`` gives (values, shape,
-    shared memory, read-only), for arrays in one block and strided ones."""
+    strides, shared memory, read-only), for arrays in one block and strided ones."""
     from microgrid.ops.pointwise import broadcast_view
 
     array = np.arange(1, 1 + 2 * int(np.prod(shape)), dtype=np.float32)[::2].reshape(shape)
@@ -342,6 +342,7 @@ def test_broadcast_views_are_numpys(shape: List[int], lead: int, stretch: List[b
     view = broadcast_view(array, target)
     expected = np.broadcast_to(array, target)
     assert view.shape == expected.shape and view.dtype == expected.dtype
+    assert view.strides == expected.strides
     np.testing.assert_array_equal(view, expected)
     assert np.shares_memory(view, array) or array.size == 0
     assert not view.flags.writeable

@@ -186,12 +186,11 @@ def broadcast_view(array: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
     if not (flags.c_contiguous or flags.f_contiguous):
         return np.broadcast_to(array, shape)
     lead = len(shape) - array.ndim
-    if array.ndim:
-        strides = (0,) * lead + tuple(
-            0 if size == 1 else stride
-            for size, stride in zip(array.shape, array.strides, strict=True))
-    else:
-        strides = (0,) * lead
+    # Stride 0 along the new leading dims and the stretched ones; the others
+    # keep theirs (as in PyTorch's expand: matmul reads them to decide).
+    strides = (0,) * lead + tuple(
+        0 if size == 1 and target != 1 else stride
+        for size, stride, target in zip(array.shape, array.strides, shape[lead:], strict=True))
     view = np.ndarray(shape, array.dtype, array, 0, strides)
     view.flags.writeable = False
     return view

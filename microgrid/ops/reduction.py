@@ -535,7 +535,14 @@ def log_softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> 
     g, y = grad_output._data, output._data
     axes = _axes((dim,), y.ndim)
     with np.errstate(all="ignore"):
-        data = g - np.exp(y) * np.sum(g, axis=axes, keepdims=True)
+        sums = np.sum(g, axis=axes, keepdims=True)
+        if dim >= y.ndim - 1 and not sums.all():
+            # Along the last dim PyTorch's sum starts from the first element, so
+            # -0s sum to -0 (NumPy starts from +0, which PyTorch does along the
+            # others); -0 is the exact starting value that gives the same.
+            sums = np.where(sums == 0, np.add.reduce(g, axis=axes, keepdims=True,
+                                                     initial=-0.0), sums)
+        data = g - np.exp(y) * sums
     return record(LogSoftmaxBackwardDataBackward0, np.asarray(data), (grad_output, output),
                   saved=(grad_output, output), dim=dim)
 
