@@ -329,7 +329,9 @@ def test_nodes_keep_input_shapes_only_where_they_differ_from_the_output() -> Non
 def test_broadcast_views_are_numpys(shape: List[int], lead: int, stretch: List[bool],
                                     layout: str) -> None:
     """``broadcast_view`` gives what ``np.broadcast_to`` gives (values, shape,
-    strides, shared memory, read-only), for arrays in one block and strided ones."""
+    shared memory, read-only), for arrays in one block and strided ones, with
+    PyTorch's strides: 0 along new and stretched dims, the array's own along
+    the others (NumPy gives every size-1 dim 0; matmul reads the difference)."""
     from microgrid.ops.pointwise import broadcast_view
 
     array = np.arange(1, 1 + 2 * int(np.prod(shape)), dtype=np.float32)[::2].reshape(shape)
@@ -337,12 +339,14 @@ def test_broadcast_views_are_numpys(shape: List[int], lead: int, stretch: List[b
         array = array.copy()
     elif layout == "F":
         array = np.asfortranarray(array)
-    target = tuple([2] * lead + [4 if s == 1 and flag else s
-                                 for s, flag in zip(shape, stretch, strict=False)])
+    target = tuple([2] * lead + [4 if s == 1 and flag else s  # (asfortranarray makes 0-d 1-d)
+                                 for s, flag in zip(array.shape, stretch, strict=False)])
     view = broadcast_view(array, target)
     expected = np.broadcast_to(array, target)
     assert view.shape == expected.shape and view.dtype == expected.dtype
-    assert view.strides == expected.strides
+    own = [0 if size == 1 and size != goal else stride for size, stride, goal
+           in zip(array.shape, array.strides, target[lead:], strict=True)]
+    assert view.strides == tuple([0] * lead + own)
     np.testing.assert_array_equal(view, expected)
     assert np.shares_memory(view, array) or array.size == 0
     assert not view.flags.writeable
