@@ -176,21 +176,22 @@ LAZY_MIN_SIZE = 4096
 
 
 def broadcast_view(array: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
-    """``np.broadcast_to(array, shape)`` (a read-only view, stride 0 along the
-    stretched dims) for a ``shape`` the caller has checked.
+    """``array`` seen with a larger ``shape`` (checked by the caller), as
+    PyTorch's ``expand`` sees it: a read-only view with stride 0 along the new
+    leading dims and the stretched ones, the array's own strides along the
+    others (NumPy's ``broadcast_to`` gives every size-1 dim stride 0, and
+    ``matmul`` reads the difference).
 
-    ``np.broadcast_to`` is written in Python around an iterator and costs
-    2.5 us; an array laid out in one block (as every fresh result is) is
-    viewed directly with the strides worked out here, for a fifth of that."""
-    flags = array.flags
-    if not (flags.c_contiguous or flags.f_contiguous):
-        return np.broadcast_to(array, shape)
+    ``np.broadcast_to`` is also written in Python around an iterator and
+    costs 2.5 us; an array laid out in one block (as every fresh result is)
+    is viewed directly with these strides, for a fifth of that."""
     lead = len(shape) - array.ndim
-    # Stride 0 along the new leading dims and the stretched ones; the others
-    # keep theirs (as in PyTorch's expand: matmul reads them to decide).
     strides = (0,) * lead + tuple(
         0 if size == 1 and target != 1 else stride
         for size, stride, target in zip(array.shape, array.strides, shape[lead:], strict=True))
+    flags = array.flags
+    if not (flags.c_contiguous or flags.f_contiguous):  # a view with gaps: the general tool
+        return np.lib.stride_tricks.as_strided(array, shape, strides, writeable=False)
     view = np.ndarray(shape, array.dtype, array, 0, strides)
     view.flags.writeable = False
     return view
