@@ -6,7 +6,7 @@ and its gradient, ``log(0)``, the infinite gradient of ``sqrt`` at 0,
 float64 kept float64 (values and gradients) and float32 kept float32 next to
 NumPy scalars, casts that overflow, tensor exponents (C's ``pow``, not NumPy's
 square root), the signs of zero gradients through ``nll_loss`` and
-``log_softmax``.  ``check`` compares values (nan where nan, the same
+``(log_)softmax``.  ``check`` compares values (nan where nan, the same
 infinities), dtypes, graphs, ``repr`` text, warnings and every gradient.
 
 NumPy warns about ``log(0)``, ``inf - inf``, overflow ...; PyTorch prints
@@ -136,13 +136,14 @@ def test_nll_loss_writes_the_gradient_at_the_target(shape, target):
 
 @pytest.mark.parametrize("shape, dim", [((), 0), ((4,), 0), ((2, 3), 1), ((2, 3), 0),
                                         ((2, 1), 1), ((1, 2), 0)], ids=str)
-def test_log_softmax_gradient_of_negative_zeros(shape, dim):
-    """-0 gradients through log_softmax: along the last dim PyTorch's sum of
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+def test_softmax_gradients_of_negative_zeros(shape, dim, op):
+    """-0 gradients through (log_)softmax: along the last dim PyTorch's sum of
     them is -0 (it starts from the first element), along the others +0 (found
     by the fuzzer); the signs of the zeros in x.grad show which."""
     def story(lib, say):
         x = lib.zeros(shape, requires_grad=True)
-        (x.log_softmax(dim) * lib.full(shape, -0.0)).sum().backward()
+        (getattr(x, op)(dim) * lib.full(shape, -0.0)).sum().backward()
         say(x.grad)
 
     same_story(story)

@@ -504,13 +504,25 @@ class SoftmaxBackwardDataBackward0(Node):
         return grad_g, grad_y
 
 
+def _sum_along(values: np.ndarray, dim: int) -> np.ndarray:
+    """The sum over ``dim`` (kept as size 1) in the (log_)softmax gradients,
+    with PyTorch's zeros: along the last dim its kernel sums from the first
+    element, so -0s sum to -0; NumPy starts from +0, as PyTorch does along the
+    other dims.  -0 is the exact starting value that gives the same."""
+    axes = _axes((dim,), values.ndim)
+    sums = np.sum(values, axis=axes, keepdims=True)
+    if dim >= values.ndim - 1 and not sums.all():
+        sums = np.where(sums == 0, np.add.reduce(values, axis=axes, keepdims=True,
+                                                 initial=-0.0), sums)
+    return sums
+
+
 def softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> Tensor:
     """The gradient of ``softmax`` along ``dim`` given its output ``y``:
     ``y * (grad_output - sum(grad_output * y))``."""
     g, y = grad_output._data, output._data
-    axes = _axes((dim,), y.ndim)
     with np.errstate(all="ignore"):
-        data = y * (g - np.sum(g * y, axis=axes, keepdims=True))
+        data = y * (g - _sum_along(g * y, dim))
     return record(SoftmaxBackwardDataBackward0, np.asarray(data), (grad_output, output),
                   saved=(grad_output, output), dim=dim)
 
@@ -533,16 +545,8 @@ def log_softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> 
     """The gradient of ``log_softmax`` along ``dim`` given its output ``y``:
     ``grad_output - exp(y) * sum(grad_output)``."""
     g, y = grad_output._data, output._data
-    axes = _axes((dim,), y.ndim)
     with np.errstate(all="ignore"):
-        sums = np.sum(g, axis=axes, keepdims=True)
-        if dim >= y.ndim - 1 and not sums.all():
-            # Along the last dim PyTorch's sum starts from the first element, so
-            # -0s sum to -0 (NumPy starts from +0, which PyTorch does along the
-            # others); -0 is the exact starting value that gives the same.
-            sums = np.where(sums == 0, np.add.reduce(g, axis=axes, keepdims=True,
-                                                     initial=-0.0), sums)
-        data = g - np.exp(y) * sums
+        data = g - np.exp(y) * _sum_along(g, dim)
     return record(LogSoftmaxBackwardDataBackward0, np.asarray(data), (grad_output, output),
                   saved=(grad_output, output), dim=dim)
 
