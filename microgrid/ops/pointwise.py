@@ -218,8 +218,8 @@ def _unbroadcast(args: Sequence[Any]) -> Optional[Tuple[List[Any], Tuple[int, ..
 
 
 def binary(node_class: type, function: Callable[..., Any], input: Operand, other: Operand,
-           op: str, saved: bool = False, floating: bool = False, scalar: bool = False,
-           **attributes: Any) -> Tensor:
+           op: str, saved: bool = False, floating: bool = False, scalar: bool = False
+           ) -> Tensor:
     """An elementwise op of two operands, start to finish: PyTorch's result
     dtype (:func:`cast_operands`), the NumPy ``function`` without warnings
     (:func:`compute`), and the result with its node (``record``).  ``saved``:
@@ -251,7 +251,7 @@ def binary(node_class: type, function: Callable[..., Any], input: Operand, other
     if scalar:
         return record(node_class, compute(function, x, y), (input,), other=other)
     return record(node_class, compute(function, x, y), (input, other),
-                  saved=(input, other) if saved else (), **attributes)
+                  saved=(input, other) if saved else ())
 
 
 def _floating(input: Tensor, op: str) -> np.ndarray:
