@@ -18,6 +18,7 @@ Read next: ``catalog.py``, then ``session.py``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -60,8 +61,16 @@ def _programs(targets: List[str], parser: argparse.ArgumentParser) -> List[catal
     return programs
 
 
+#: What a machine without PyTorch is told (the README's first command installs it).
+NO_TORCH = ("python -m compare needs PyTorch 2.13.0, the reference, and this Python has none: "
+            "pip install -e '.[compare]' (the README's first command) installs it.")
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if importlib.util.find_spec("torch") is None and argv[:1] != ["--list"]:
+        print(NO_TORCH, file=sys.stderr)
+        return 2
     if argv[:1] == ["fuzz"]:
         from . import fuzz  # imports PyTorch and hypothesis: only when asked for
 

@@ -92,6 +92,20 @@ def test_unknown_program_is_a_usage_error():
     assert "unknown program 'no_such_program'" in result.stderr
 
 
+# -- a machine without PyTorch -------------------------------------------------------
+def test_without_pytorch_compare_says_what_to_install():
+    """Without the reference installed, one line saying how to get it (exit 2),
+    not a runner's traceback; ``--list`` needs no PyTorch."""
+    hidden = ("import runpy, sys; sys.modules['torch'] = None; sys.argv[0] = 'compare'; "
+              "runpy.run_module('compare', run_name='__main__')")
+    missing = run("-c", hidden, "seed_tutorial")
+    assert missing.returncode == 2
+    assert missing.stderr.strip().startswith("python -m compare needs PyTorch 2.13.0")
+    assert "Traceback" not in missing.stderr
+    listed = run("-c", hidden, "--list")
+    assert listed.returncode == 0 and "seed_tutorial" in listed.stdout
+
+
 # -- a deliberately broken engine ---------------------------------------------------
 @pytest.fixture(scope="module")
 def broken():
