@@ -93,6 +93,6 @@ def render_pictures(outcome: Outcome, folder: Path) -> List[Path]:
             stem = "".join(c if c.isalnum() or c in "._-" else "_" for c in
                            f"{Path(outcome.name).stem}.{key.replace('<module>', 'module')}")
             path = folder / f"{stem}.png"
-            draw_pair(description, theirs[key]).render(str(path), format="png")
+            draw_pair(description, theirs[key]).render(outfile=path, cleanup=True)
             written.append(path)
     return written

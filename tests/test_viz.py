@@ -162,7 +162,8 @@ def test_constants_are_faint_dots(lib):
     assert [n["id"] for n in constant] == ["n0_c1"]
     assert {"id": "e0_1", "tail": "n0_c1", "head": "n0", "kind": "constant"} in d["edges"]
     source = viz.draw(x * 2).source
-    assert "n0_c1 [shape=point" in source and "n0_c1 -> n0 [style=dashed" in source
+    assert re.search(r"\tn0_c1 \[label=\"\" .*shape=point", source)
+    assert re.search(r"\tn0_c1 -> n0 \[.*style=dashed", source)
 
 
 def test_saved_values():
@@ -170,9 +171,15 @@ def test_saved_values():
     t = {n["id"]: n["saved"] for n in viz.describe(ot, show_saved=True)["nodes"]}
     m = {n["id"]: n["saved"] for n in viz.describe(om, show_saved=True)["nodes"]}
     assert t["n1"] == [["other", "(2, 2) float32"], ["self", "(2, 2) float32"]]
-    assert t["n0"] == [["self_sym_numel", "4"], ["self_sym_sizes", "(2, 2)"]]
+    assert t["n0"] == []  # MeanBackward0 saved no tensor, only attributes (show_attrs)
+    attrs = {n["id"]: n["saved"] for n in viz.describe(ot, show_attrs=True)["nodes"]}
+    assert attrs["n0"] == [["self_sym_numel", "4"], ["self_sym_sizes", "(2, 2)"]]
+    assert attrs["n1"] == []
+    cut = viz.describe(ot, show_attrs=True, max_attr_chars=4)["nodes"][0]["saved"]
+    assert cut == [["self_sym_numel", "4"], ["self_sym_sizes", "(..."]]
+    mine = {n["id"]: n["saved"] for n in viz.describe(om, show_attrs=True)["nodes"]}
+    assert ["input_shape", "(2, 2)"] in mine["n0"] and mine["n1"] == []
     assert [v for _, v in m["n1"]] == ["(2, 2) float32", "(2, 2) float32"]
-    assert ["input_shape", "(2, 2)"] in m["n0"]
     with_values = viz.describe(om, show_saved=True, show_values=True)["nodes"][1]["saved"]
     assert with_values[0][1] == "(2, 2) float32\n[[1., 2.],\n [3., 4.]]"
     assert t["n2"] == m["n2"] == []  # leaves save nothing
@@ -237,15 +244,15 @@ def test_names_are_escaped(name, tmp_path):
 def test_render_tutorial_png_svg_pdf(lib, tmp_path):
     x, out = tutorial(lib)
     graph = viz.draw(out, {"x": x}, show_values=True, show_saved=True)
-    width, height = png_size(graph.render(tmp_path / "t.png"))
+    width, height = png_size(Path(graph.render(outfile=tmp_path / "t.png")))
     assert width > 100 and height > 100
-    svg = graph.render(tmp_path / "t.svg").read_bytes()
+    svg = Path(graph.render(outfile=tmp_path / "t.svg")).read_bytes()
     texts = svg_texts(svg)
     for name in ("MulBackward0", "MeanBackward0", "x", "output", "AccumulateGrad"):
         assert name in texts
-    assert graph.render(tmp_path / "t.pdf").read_bytes().startswith(b"%PDF-")
-    assert graph._repr_svg_().lstrip().startswith("<?xml")
-    assert graph.render(tmp_path / "noext", format="svg").read_bytes() == svg
+    assert Path(graph.render(outfile=tmp_path / "t.pdf")).read_bytes().startswith(b"%PDF-")
+    assert graph._repr_mimebundle_()["image/svg+xml"].lstrip().startswith("<?xml")
+    assert Path(graph.render(tmp_path / "noext", format="svg")).read_bytes() == svg
     umask = os.umask(0)
     os.umask(umask)
     assert (tmp_path / "t.png").stat().st_mode & 0o777 == 0o666 & ~umask
@@ -265,7 +272,7 @@ def test_deep_chain_is_summarized(lib, tmp_path):
     assert len(d["nodes"]) < 20 and "single-input" in d["notes"][0]
     assert [(e["tail"], e["head"]) for e in d["edges"] if "n2_more" in (e["tail"], e["head"])] \
         == [("n2_more", "n1"), ("n9999", "n2_more")]
-    width, height = png_size(graph.render(tmp_path / "deep.png"))
+    width, height = png_size(Path(graph.render(outfile=tmp_path / "deep.png")))
     assert width > 0 and height > 0
     assert "AddBackward0" in svg_texts(graph.pipe("svg"))
 
@@ -281,7 +288,7 @@ def test_wide_graph_is_cut_at_max_nodes(tmp_path):
     assert sum(r[1] - r[0] + 1 for r in more[0]["members"]) == d["node_count"] - 25
     pairs = [(e["tail"], e["head"]) for e in d["edges"]]
     assert len(pairs) == len(set(pairs))  # one edge per neighbour of the box
-    png_size(viz.draw(d).render(tmp_path / "wide.png"))
+    png_size(Path(viz.draw(d).render(outfile=tmp_path / "wide.png")))
 
 
 def test_render_without_dot_on_path(tmp_path, monkeypatch):
@@ -290,33 +297,32 @@ def test_render_without_dot_on_path(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(empty))
     assert shutil.which("dot") is None
     x, out = tutorial(microgrid)
-    assert png_size(viz.draw(out).render(tmp_path / "t.png"))[0] > 0
+    assert png_size(Path(viz.draw(out).render(outfile=tmp_path / "t.png")))[0] > 0
 
 
 def test_clear_errors_and_no_broken_files(tmp_path, monkeypatch):
+    import graphviz
     import pygraphviz
 
     graph = viz.draw(tutorial(microgrid)[1])
-    with pytest.raises(ValueError, match="format must be one of png, svg, pdf"):
-        graph.render(tmp_path / "t.gif", format="gif")
-    with pytest.raises(ValueError, match="prog='dot'"):
-        graph.pipe("svg", prog="no-such-layout")
+    with pytest.raises(ValueError, match="unknown format: 'nonsense'"):
+        graph.render(tmp_path / "t", format="nonsense")  # graphviz's own check and error
+    with pytest.raises(ValueError, match="unknown engine"):
+        graph.pipe("svg", engine="no-such-layout")
     with pytest.raises(ValueError, match="rankdir"):
         viz.draw(tutorial(microgrid)[1], rankdir="up")
-    monkeypatch.setattr(render, "FORMATS", (*render.FORMATS, "bogus"))
-    with pytest.raises(RuntimeError, match="cannot render BOGUS; pip install"):
-        graph.pipe("bogus")  # no Graphviz plugin renders it
+    with pytest.raises(graphviz.CalledProcessError, match='Format: \\"bmp\\" not recognized'):
+        graph.pipe("bmp")  # a format graphviz knows but no plugin here renders: Graphviz says so
     monkeypatch.setattr(pygraphviz.AGraph, "draw", lambda self, **kw: b"\x89PNG\r\n")
-    with pytest.raises(RuntimeError, match="no valid PNG"):
-        graph.render(tmp_path / "t.png")
-    assert list(tmp_path.iterdir()) == []  # no file, no leftover temporary file
+    with pytest.raises(graphviz.CalledProcessError):
+        graph.render(outfile=tmp_path / "t.png", cleanup=True)
+    assert list(tmp_path.iterdir()) == [tmp_path / "t.gv"]  # only the DOT file graphviz saves
     monkeypatch.setitem(sys.modules, "pygraphviz", None)
-    with pytest.raises(ImportError, match="pip install 'pygraphviz>=2'"):
-        graph.render(tmp_path / "t.png")
+    with pytest.raises(graphviz.ExecutableNotFound, match="pip install 'pygraphviz>=2'"):
+        graph.pipe("png")
     for fmt, data in (("png", b"\x89PNG\r\n\x1a\n" + b"\0" * 4 + b"IHDR" + b"\0" * 8),
-                      ("svg", b"<svg>"), ("pdf", b"%PDF-1.5")):
-        with pytest.raises(RuntimeError):
-            check_picture(data, fmt)
+                      ("svg", b"<svg>"), ("pdf", b"%PDF-1.5"), ("gif", b"")):
+        assert not check_picture(data, fmt)
 
 
 # -- several outputs, leaves, tensors without a graph ---------------------------------
@@ -340,7 +346,7 @@ def test_pair_of_equal_graphs(tmp_path):
     assert pair.description["differences"] == []
     assert "the graphs match node for node" in pair.source
     assert "cluster_left" in pair.source and "<b>PyTorch 2.13.0</b>" in pair.source
-    texts = svg_texts(pair.render(tmp_path / "pair.svg").read_bytes())
+    texts = svg_texts(Path(pair.render(outfile=tmp_path / "pair.svg")).read_bytes())
     assert {"PyTorch 2.13.0", "microgrid"} <= set(texts)
     assert texts.count("MulBackward0") == 2
 
@@ -354,39 +360,93 @@ def test_pair_highlights_a_different_node():
     assert pair.description["differences"] == ["n1"]
     fill, border = STYLES["diff"]
     for side in ("left", "right"):
-        label = re.search(rf"^\s*{side}_n1 \[label=(.*)\];$", pair.source, re.M).group(1)
+        label = re.search(rf"^\s*{side}_n1 \[label=(.*)\]$", pair.source, re.M).group(1)
         assert f'bgcolor="{fill}"' in label and f'color="{border}"' in label
-        assert f'bgcolor="{fill}"' not in re.search(rf"{side}_n0 \[label=(.*)\];",
+        assert f'bgcolor="{fill}"' not in re.search(rf"{side}_n0 \[label=(.*)\]",
                                                     pair.source).group(1)
     assert "1 node differ (red)" in pair.source
 
 
 # -- draw_backward_steps --------------------------------------------------------------
+def node_positions(svg: bytes) -> dict:
+    """Each node's title and where its first text is drawn, from an SVG frame."""
+    root = ET.fromstring(svg)
+    where = {}
+    for group in root.iter(SVG + "g"):
+        if group.get("class") == "node":
+            text = next(group.iter(SVG + "text"), None)
+            title = group.find(SVG + "title").text
+            where[title] = None if text is None else (text.get("x"), text.get("y"))
+    return where
+
+
 @pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
 def test_backward_steps_of_the_tutorial(lib, tmp_path):
     x, out = tutorial(lib)
     steps = viz.draw_backward_steps(out, tmp_path, {"x": x})
     assert steps.order == ["MeanBackward0", "MulBackward0", "AccumulateGrad"]
-    assert [p.name for p in steps.files] == ["step_1.svg", "step_2.svg", "step_3.svg"]
+    assert [p.name for p in steps.files] == ["step_0.svg", "step_1.svg", "step_2.svg",
+                                             "step_3.svg"]
     quarter = "[[0.2500, 0.2500],\n [0.2500, 0.2500]]"
     half_x = "[[0.5000, 1.0000],\n [1.5000, 2.0000]]"
-    first, second, third = (f.source for f in steps.frames)
+    before, first, second, third = (str(f) for f in steps.frames)
+    assert "step 0 of 3: before backward()" in before
     assert "step 1 of 3: MeanBackward0" in first and "into x.grad" in third
     assert values_text(np.full((2, 2), 0.25, np.float32)) == quarter
     html_quarter = quarter.replace("\n ", '<br align="left"/>&#160;')
-    assert html_quarter in first and html_quarter in second  # on the edge to MeanBackward0
+    assert html_quarter not in before
+    assert html_quarter in first and html_quarter in second  # MeanBackward0 sends it
     assert half_x.replace("\n ", '<br align="left"/>&#160;') in third  # x.grad == x / 2
     assert half_x.split("\n")[0] not in second
     assert x.grad is None  # drawing left the leaf as it was
-    for path in steps.files:
-        texts = svg_texts(path.read_bytes())
-        assert "MulBackward0" in texts
-    assert "[[0.5000, 1.0000]," in svg_texts(steps.files[2].read_bytes())
+    texts = [svg_texts(path.read_bytes()) for path in steps.files]
+    for frame in texts:
+        assert "MulBackward0" in frame
+        assert sum("step " in t for t in frame) == 1  # the caption once
+    assert ["receives", "1."] == texts[1][texts[1].index("receives"):][:2]  # the seed
+    assert "[[0.2500, 0.2500]," in texts[2] and "[[0.2500, 0.2500]," not in texts[0]
+    assert "[[0.5000, 1.0000]," in texts[3] and "[[0.5000, 1.0000]," not in texts[2]
+    assert {"[0]", "[1]"} <= set(texts[0])  # MulBackward0's two edges, told apart
     page = steps.html.read_text()
-    assert page.count('<div class="frame"') == 3 and page.count("<svg") == 3
+    assert page.count('<div class="mg-frame"') == 4 and page.count("<svg") == 4
+    assert page.count("step 2 of 3") == 1  # the caption is in the picture only
     assert "<script src" not in page and not re.search(r"(href|src)=\"https?:", page)
     assert "@import" not in page and "url(" not in page
     ET.fromstring(re.search(r"<svg.*?</svg>", page, re.S).group(0))
+    assert steps._repr_html_().count("<svg") == 4 and "<html" not in steps._repr_html_()
+
+
+def test_backward_step_frames_share_one_layout(tmp_path):
+    x = microgrid.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    w = microgrid.tensor([0.5, -1.0], requires_grad=True)
+    out = ((x * x + w) * w).sum()
+    steps = viz.draw_backward_steps(out, tmp_path, {"x": x, "w": w}, show_values=True)
+    positions = [node_positions(path.read_bytes()) for path in steps.files]
+    assert len(positions) == len(steps.order) + 1
+    assert all(p == positions[0] for p in positions[1:])  # nothing moves
+    assert len(positions[0]) >= 7
+    boxes = {re.search(r'viewBox="([^"]+)"', path.read_text()).group(1) for path in steps.files}
+    assert len(boxes) == 1  # nor does the picture's frame
+
+
+def test_backward_steps_animation(tmp_path):
+    from PIL import Image
+
+    x, out = tutorial(microgrid)
+    steps = viz.draw_backward_steps(out, tmp_path, {"x": x}, show_values=True, animation="gif")
+    assert steps.animation == tmp_path / "backward.gif"
+    with Image.open(steps.animation) as gif:
+        assert gif.format == "GIF" and gif.n_frames == 4 and gif.info["loop"] == 0
+        sizes = set()
+        for k in range(gif.n_frames):
+            gif.seek(k)
+            sizes.add(gif.size)
+        assert len(sizes) == 1 and min(sizes.pop()) > 200
+    apng = viz.draw_backward_steps(out, tmp_path / "apng", animation="png").animation
+    with Image.open(apng) as image:
+        assert apng.name == "backward.png" and image.n_frames == 4
+    with pytest.raises(ValueError, match="animation must be one of gif, png"):
+        viz.draw_backward_steps(out, tmp_path, animation="mp4")
 
 
 @pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
@@ -414,9 +474,9 @@ def test_backward_steps_restore_an_output_that_retains_grad(tmp_path):
 def test_backward_steps_of_a_deep_chain(tmp_path):
     x, out = chain(microgrid, 1_000)
     steps = viz.draw_backward_steps(out, tmp_path)
-    # Sum, Add, [997 summarized], Mul... : each drawn node is one frame; the box one more.
-    assert len(steps.frames) == 6
-    assert "step 3 of 6: 997 summarized nodes run" in steps.frames[2].source
+    # Before; Sum, Add, [997 summarized], Mul... : each drawn node is one frame, the box one.
+    assert len(steps.frames) == 7
+    assert "step 3 of 6: 997 summarized nodes run" in steps.frames[3].source
     assert x.grad is None
     with pytest.raises(ValueError, match="max_frames"):
         viz.draw_backward_steps(out, tmp_path, max_frames=3)
@@ -426,8 +486,10 @@ def test_backward_steps_errors(tmp_path):
     x, out = tutorial(microgrid)
     with pytest.raises(ValueError, match="require grad"):
         viz.draw_backward_steps(out.detach(), tmp_path)
-    with pytest.raises(ValueError, match="format"):
-        viz.draw_backward_steps(out, tmp_path, format="bmp")
+    with pytest.raises(ValueError, match="unknown format"):
+        viz.draw_backward_steps(out, tmp_path, format="nonsense")
+    with pytest.raises(TypeError, match="draw_backward_steps\\(\\) takes the tensor"):
+        viz.draw_backward_steps(microgrid.nn.Linear(2, 2), tmp_path)
     out.backward()
     with pytest.raises(RuntimeError, match="second time"):
         viz.draw_backward_steps(out, tmp_path)

@@ -7,8 +7,9 @@ Writes into ``DIR`` (default ``docs/images``), for the README's tutorial
 
 * ``tutorial_pair.png`` and ``tutorial_pair.svg``: PyTorch's graph beside
   microgrid's (``draw_pair``), with the values and ``x.grad`` after backward;
-* ``tutorial_steps/``: the backward pass step by step, with ``index.html``
-  (``draw_backward_steps``).
+* ``tutorial_steps/``: the backward pass step by step (``draw_backward_steps``):
+  ``step_0.svg`` ..., ``index.html`` to step through them, and
+  ``backward.gif``, the animation the README shows.
 
 The program runs once under each framework, each in its own Python process
 (``import torch`` there, ``import microgrid as torch`` here), and sends back
@@ -28,6 +29,8 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import List, Optional, Sequence
+
+import microgrid
 
 from .description import Description
 from .pair import draw_pair
@@ -65,20 +68,26 @@ def describe_in_subprocess(module: str, program: str = TUTORIAL) -> Description:
 def tutorial(folder: Path) -> List[Path]:
     """Write the tutorial's pictures into ``folder``; return the files written."""
     pair = draw_pair(describe_in_subprocess("torch"), describe_in_subprocess("microgrid"))
-    files = [pair.render(folder / "tutorial_pair.png", dpi=150),
-             pair.render(folder / "tutorial_pair.svg")]
+    files = [Path(pair.render(outfile=folder / "tutorial_pair.svg", cleanup=True))]
+    pair.attr("graph", dpi="150")
+    files.append(Path(pair.render(outfile=folder / "tutorial_pair.png", cleanup=True)))
     import microgrid as torch
 
     scope = {"torch": torch}
     exec(TUTORIAL, scope)  # the very program the subprocesses ran
-    steps = draw_backward_steps(scope["out"], folder / "tutorial_steps", {"x": scope["x"]},
-                                show_values=True)
-    return files + steps.files + [steps.html]
+    steps_folder = folder / "tutorial_steps"
+    for stale in steps_folder.glob("step_*.svg"):  # frames of an earlier drawing
+        stale.unlink()
+    steps = draw_backward_steps(scope["out"], steps_folder, {"x": scope["x"]},
+                                show_values=True, animation="gif")
+    return files + steps.files + [steps.html, steps.animation]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m microgrid.viz",
                                      description="Draw the tutorial's graph pictures.")
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s (microgrid {microgrid.__version__})")
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser("tutorial", help="the README's tutorial pictures")
     command.add_argument("folder", nargs="?", default="docs/images", type=Path)

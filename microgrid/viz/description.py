@@ -32,7 +32,7 @@ drawn from the input (tail) to node ``i`` (head): arrows follow the forward
 computation, gradients flow back against them.  Edge ``o<k>`` joins output
 ``k`` to the node that produced it.
 
-Read next: ``dot.py``.
+Read next: ``render.py`` (what a picture is), then ``dot.py``.
 """
 
 from __future__ import annotations
@@ -60,6 +60,49 @@ MAX_NODES = 400
 #: Print options for the values written in a picture: short, so cells stay small.
 CELL_PRINT = {"threshold": 36, "edgeitems": 2, "linewidth": 60}
 FREED = "freed by backward()"
+#: Longest text of a saved attribute (torchviz's ``max_attr_chars``) and of a name.
+MAX_ATTR_CHARS = 50
+MAX_NAME_CHARS = 100
+
+
+def shorten(text: str, max_chars: int) -> str:
+    """``text`` cut to ``max_chars`` characters, ending in ``...`` if cut."""
+    return text if len(text) <= max_chars else text[:max(max_chars - 3, 0)] + "..."
+
+
+def display_name(key: Any) -> str:
+    """A name as a picture shows it: ``str(key)`` (a key need not be a
+    string), lone surrogates written as escapes (they cannot be written to
+    a file), at most :data:`MAX_NAME_CHARS` characters."""
+    text = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+    return shorten(text, MAX_NAME_CHARS)
+
+
+def param_names(params: Params) -> Dict[int, str]:
+    """``{id(tensor): name}`` from ``{"x": x}`` or ``model.named_parameters()``."""
+    pairs = params.items() if isinstance(params, Mapping) else (params or ())
+    try:
+        return {id(tensor): display_name(name) for name, tensor in pairs}
+    except (TypeError, ValueError):
+        raise TypeError("params must map names to tensors, like {'x': x} or "
+                        "model.named_parameters()") from None
+
+
+def output_tensors(output: Any, caller: str = "draw") -> List[Any]:
+    """``output`` as a list of tensors, or a ``TypeError`` that says what to pass."""
+    outputs = list(output) if isinstance(output, (list, tuple)) else [output]
+    for t in outputs:
+        if not all(hasattr(t, a) for a in ("grad_fn", "requires_grad", "shape", "detach")):
+            hint = ""
+            if hasattr(t, "named_parameters"):
+                hint = (f": call the model, then draw its output, e.g. {caller}(model(x), "
+                        "params=dict(model.named_parameters()))")
+            raise TypeError(f"{caller}() takes the tensor a computation produced (the output "
+                            f"or the loss, e.g. {caller}(loss)), or a list of them, not "
+                            f"{type(t).__name__}{hint}")
+    if not outputs:
+        raise TypeError(f"{caller}() needs at least one tensor to draw, got an empty list")
+    return outputs
 
 
 # -- reading tensors of either framework -------------------------------------------
@@ -111,45 +154,57 @@ def values_text(array: np.ndarray) -> str:
     return "\n".join([lines[0]] + [line[len(prefix):] for line in lines[1:]])
 
 
-def _value_cell(value: Any, show_values: bool) -> str:
+def _is_tensor(value: Any) -> bool:
+    return isinstance(value, (SavedOutput, np.ndarray)) or (
+        hasattr(value, "detach") and hasattr(value, "dtype"))
+
+
+def _value_cell(value: Any, show_values: bool, max_chars: int = MAX_ATTR_CHARS) -> str:
     """A saved value: shape and dtype for a tensor (and its values if asked),
-    ``repr`` for anything else."""
+    ``repr`` for anything else, cut to ``max_chars``."""
     if isinstance(value, SavedOutput):
         value = value.data  # a node that saved its own output keeps only the array
     if isinstance(value, np.ndarray):
         dtype = _dtype.from_numpy_dtype(value.dtype)
         meta = f"{value.shape} {dtype.name}"
         return meta + ("\n" + values_text(value) if show_values else "")
-    if hasattr(value, "detach") and hasattr(value, "dtype"):
+    if _is_tensor(value):
         return tensor_meta(value) + ("\n" + values_text(to_numpy(value)) if show_values else "")
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(repr(value), max_chars)
 
 
-def saved_cells(node: Any, show_values: bool) -> List[List[str]]:
-    """``[name, text]`` for each value a node saved for backward.
+def saved_cells(node: Any, show_values: bool, tensors: bool = True, attributes: bool = True,
+                max_chars: int = MAX_ATTR_CHARS) -> List[List[str]]:
+    """``[name, text]`` for what a node saved for backward: its saved
+    ``tensors`` and its other ``attributes`` (shapes, dims, scalars).
 
     microgrid: the values given to ``save_for_backward`` (``saved[0]`` ...)
-    and the plain attributes the op stored (shapes, dims).  PyTorch: the
-    node's ``_saved_*`` attributes (``_saved_self`` is shown as ``self``).
+    and the plain attributes the op stored.  PyTorch: the node's
+    ``_saved_*`` attributes (``_saved_self`` is shown as ``self``).
     """
     cells = []
     if isinstance(node, Node):
-        if node._saved is None:
+        if tensors and node._saved is None:
             cells.append(["saved", FREED])
-        else:
+        elif tensors:
             cells += [[f"saved[{i}]", _value_cell(v, show_values)]
                       for i, v in enumerate(node._saved)]
-        cells += [[key, _value_cell(value, show_values)] for key, value in vars(node).items()
-                  if not key.startswith("_") and key not in ("next_functions", "variable")]
+        if attributes:
+            cells += [[key, _value_cell(value, show_values, max_chars)]
+                      for key, value in vars(node).items()
+                      if not key.startswith("_") and key not in ("next_functions", "variable")]
         return cells
     for attribute in dir(node):
         if attribute.startswith("_saved_"):
             try:
-                text = _value_cell(getattr(node, attribute), show_values)
+                value = getattr(node, attribute)
             except RuntimeError:  # torch frees saved tensors after backward
-                text = FREED
-            cells.append([attribute[len("_saved_"):], text])
+                if tensors:
+                    cells.append([attribute[len("_saved_"):], FREED])
+                continue
+            if tensors if _is_tensor(value) else attributes:
+                cells.append([attribute[len("_saved_"):],
+                              _value_cell(value, show_values, max_chars)])
     return cells
 
 
@@ -248,18 +303,21 @@ def _box(box_id: str, hidden: List[GraphNode], what: str) -> Dict[str, Any]:
 # -- the description ---------------------------------------------------------------
 def describe(output: Any, params: Params = None, show_values: bool = False,
              show_grads: bool = False, show_saved: bool = False,
-             max_nodes: int = MAX_NODES, chain_limit: int = CHAIN_LIMIT) -> Description:
+             max_nodes: int = MAX_NODES, chain_limit: int = CHAIN_LIMIT, *,
+             show_attrs: bool = False, max_attr_chars: int = MAX_ATTR_CHARS) -> Description:
     """A JSON-serializable description of the graph behind ``output``.
 
     ``output``: a torch or microgrid tensor, or a list/tuple of them.
     ``params``: names for tensors, ``{"x": x}`` or ``model.named_parameters()``.
     ``show_values`` / ``show_grads`` add the data / ``.grad`` of leaves and
-    outputs; ``show_saved`` adds what each backward node saved.  Chains longer
+    outputs; ``show_saved`` adds the tensors each backward node saved,
+    ``show_attrs`` its other saved attributes (at most ``max_attr_chars``
+    characters each), as torchviz's ``make_dot`` does.  Chains longer
     than ``chain_limit`` and graphs bigger than ``max_nodes`` are summarized.
     Keys: ``title``, ``nodes``, ``edges``, ``notes``, ``node_count``.
     """
-    outputs = list(output) if isinstance(output, (list, tuple)) else [output]
-    names = {id(t): name for name, t in dict(params or {}).items()}
+    outputs = output_tensors(output)
+    names = param_names(params)
     nodes = walk(outputs)
     index_of = {n.node: n.index for n in nodes if n.node is not None}
     roots = []
@@ -287,7 +345,8 @@ def describe(output: Any, params: Params = None, show_values: bool = False,
                 entries.append({"id": head})  # filled in below, once its size is known
             boxes.setdefault(head, []).append(node)
         else:
-            entries.append(_node_entry(node, names, show_values, show_grads, show_saved))
+            entries.append(_node_entry(node, names, show_values, show_grads,
+                                       (show_saved, show_attrs, max_attr_chars)))
         for slot, j in enumerate(node.inputs):
             edge_id = f"e{node.index}_{slot}"
             if j is None:
@@ -321,13 +380,16 @@ def describe(output: Any, params: Params = None, show_values: bool = False,
 
 
 def _node_entry(node: GraphNode, names: Dict[int, str], show_values: bool, show_grads: bool,
-                show_saved: bool) -> Dict[str, Any]:
-    """The entry of one drawn walk node: a backward node or a leaf."""
+                saved: Tuple[bool, bool, int]) -> Dict[str, Any]:
+    """The entry of one drawn walk node: a backward node or a leaf;
+    ``saved`` is (show_saved, show_attrs, max_attr_chars)."""
     node_id = f"n{node.index}"
     if node.variable is None:
-        saved = saved_cells(node.node, show_values) if show_saved else []
+        tensors, attributes, max_chars = saved
+        cells = (saved_cells(node.node, show_values, tensors, attributes, max_chars)
+                 if tensors or attributes else [])
         return _entry(node_id, "backward", node.index, node.name, node.name, node.inputs,
-                      saved=saved)
+                      saved=cells)
     leaf = node.variable
     meta = tensor_meta(leaf)
     name = names.get(id(leaf))

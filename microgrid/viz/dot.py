@@ -1,6 +1,6 @@
-"""From a graph description to Graphviz DOT text.
+"""From a graph description to a ``graphviz.Digraph`` (a :class:`render.Graph`).
 
-PyTorch counterpart: none (torchviz builds its DOT text in ``make_dot``).
+PyTorch counterpart: none (torchviz builds its ``Digraph`` in ``make_dot``).
 
 Every node is an HTML-like table (Graphviz's ``label=<...>``): a bold title
 (``MulBackward0``, or the leaf's name), small lines under it (shape and
@@ -15,15 +15,18 @@ font, micrograd-style.  Colors tell the kinds apart:
 
 All text coming from the program (names, values) goes through :func:`html`,
 so a parameter called ``<b>"x"`` is drawn as those characters and cannot
-break the DOT text.  The output is a pure function of the description:
+break the DOT text (graphviz's own quoting is not enough: it passes any
+``<...>`` through as HTML).  The output is a pure function of the description:
 the same program always gives the same DOT text.
 
-Read next: ``render.py``, which turns DOT text into pictures.
+Read next: ``drawing.py``, the functions a user calls.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Sequence, Tuple
+
+from .render import Graph
 
 FONT = "Helvetica,Arial,sans-serif"
 MONO = "DejaVu Sans Mono,Menlo,Consolas,monospace"
@@ -47,7 +50,7 @@ LEGEND_TEXT = {
     "collapsed": "summarized nodes",
     "diff": "differs between the two graphs",
     "current": "node running in this step",
-    "gradient": "a gradient, sent back along the edge",
+    "gradient": "a gradient: received by a node, or sent along edge [k] of next_functions",
 }
 RANKDIRS = ("TB", "LR", "BT", "RL")
 
@@ -62,6 +65,8 @@ class Overlay(NamedTuple):
     edge_labels: Mapping[str, str] = {}  # edge id -> text written on the edge
     cells: Mapping[str, Sequence[Sequence[str]]] = {}  # node id -> extra [key, text] rows
     caption: str = ""  # a line under the title
+    node_attributes: Mapping[str, Mapping[str, str]] = {}  # node id -> Graphviz attributes
+    edge_attributes: Mapping[str, Mapping[str, str]] = {}  # edge id -> Graphviz attributes
 
 
 NO_OVERLAY = Overlay()
@@ -119,41 +124,45 @@ def node_label(entry: Mapping[str, Any], style: str,
             f'style="rounded" color="{border}" bgcolor="{fill}">{"".join(rows)}</table>>')
 
 
-def body(description: Mapping[str, Any], prefix: str = "",
-         overlay: Overlay = NO_OVERLAY) -> List[str]:
-    """The DOT statements for a description's nodes and edges; every id gets
+def _edge_attributes(edge: Mapping[str, Any], overlay: Overlay) -> Dict[str, str]:
+    attributes = {"constant": {"style": "dashed", "color": "#b8b8b8", "arrowsize": "0.5"},
+                  "output": {"color": "#5a9a3c"}, "input": {}}[edge["kind"]]
+    attributes = dict(attributes, **overlay.edge_attributes.get(edge["id"], {}))
+    text = overlay.edge_labels.get(edge["id"])
+    if text is not None:
+        attributes["label"] = f"<{html(text)}>"
+    return attributes
+
+
+def add_body(graph: Graph, description: Mapping[str, Any], prefix: str = "",
+             overlay: Overlay = NO_OVERLAY) -> None:
+    """Add a description's nodes and edges to ``graph``; every id gets
     ``prefix`` (so two graphs can share one picture)."""
-    lines = []
     for entry in description["nodes"]:
         node_id = prefix + entry["id"]
         if entry["kind"] == "constant":
-            lines.append(f'{node_id} [shape=point, width=0.08, color="#a8a8a8", label=""];')
+            graph.node(node_id, label="", shape="point", width="0.08", color="#a8a8a8",
+                       **overlay.node_attributes.get(entry["id"], {}))
             continue
         style = overlay.highlight.get(entry["id"], entry["kind"])
         label = node_label(entry, style, overlay.cells.get(entry["id"], ()))
-        lines.append(f"{node_id} [label={label}];")
+        graph.node(node_id, label=label, **overlay.node_attributes.get(entry["id"], {}))
     for edge in description["edges"]:
-        attributes = {"constant": ['style=dashed', 'color="#b8b8b8"', "arrowsize=0.5"],
-                      "output": ['color="#5a9a3c"'], "input": []}[edge["kind"]]
-        text = overlay.edge_labels.get(edge["id"])
-        if text is not None:
-            attributes.append(f"label=<{html(text)}>")
-        joined = f" [{', '.join(attributes)}]" if attributes else ""
-        lines.append(f"{prefix}{edge['tail']} -> {prefix}{edge['head']}{joined};")
-    return lines
+        graph.edge(prefix + edge["tail"], prefix + edge["head"],
+                   **_edge_attributes(edge, overlay))
 
 
 def kinds(*descriptions: Mapping[str, Any], overlay: Overlay = NO_OVERLAY) -> List[str]:
     """The kinds of node a picture shows, for its legend, in legend order."""
     shown = {entry["kind"] for d in descriptions for entry in d["nodes"]}
     shown |= set(overlay.highlight.values())
-    if overlay.edge_labels:
+    if overlay.cells:
         shown.add("gradient")
     return [kind for kind in LEGEND_TEXT if kind in shown]
 
 
-def legend(shown: Iterable[str]) -> str:
-    """A legend node explaining the given kinds of node."""
+def add_legend(graph: Graph, shown: Iterable[str], **attributes: str) -> None:
+    """Add a legend node explaining the given kinds of node."""
     rows = ['<tr><td colspan="2" align="left"><b>legend</b></td></tr>']
     for kind in shown:
         if kind == "constant":
@@ -168,8 +177,8 @@ def legend(shown: Iterable[str]) -> str:
     rows.append(_row(_small("arrows follow the forward pass; gradients flow back "
                             "against them"), "left"))
     table = "".join(rows)
-    return ('legend [label=<<table border="0" cellborder="0" cellspacing="2" cellpadding="2">'
-            f"{table}</table>>];")
+    graph.node("legend", label='<<table border="0" cellborder="0" cellspacing="2" '
+                               f'cellpadding="2">{table}</table>>', **attributes)
 
 
 def title_label(title: str, lines: Iterable[str]) -> str:
@@ -179,27 +188,25 @@ def title_label(title: str, lines: Iterable[str]) -> str:
     return f"<<b>{html(title)}</b>{rest}>"
 
 
-def header(name: str, rankdir: str, label: str) -> List[str]:
-    """The opening of a DOT digraph with microgrid's fonts and defaults."""
+def new_graph(name: str, rankdir: str, label: str) -> Graph:
+    """An empty :class:`Graph` with microgrid's fonts and defaults."""
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
-    return [
-        f"digraph {name} {{",
-        f'  graph [rankdir={rankdir}, fontname="{FONT}", fontsize=13, labelloc=t, '
-        f"label={label}, nodesep=0.3, ranksep=0.4, pad=0.2, bgcolor=white];",
-        f'  node [shape=plain, fontname="{FONT}", fontsize=11];',
-        f'  edge [color="#666666", arrowsize=0.7, fontname="{MONO}", fontsize=9, '
-        f'fontcolor="{GRAD_COLOR}"];',
-    ]
+    return Graph(name, graph_attr={"rankdir": rankdir, "fontname": FONT, "fontsize": "13",
+                                   "labelloc": "t", "label": label, "nodesep": "0.3",
+                                   "ranksep": "0.4", "pad": "0.2", "bgcolor": "white"},
+                 node_attr={"shape": "plain", "fontname": FONT, "fontsize": "11"},
+                 edge_attr={"color": "#666666", "arrowsize": "0.7", "fontname": MONO,
+                            "fontsize": "9", "fontcolor": GRAD_COLOR})
 
 
-def to_dot(description: Mapping[str, Any], rankdir: str = "TB", show_legend: bool = True,
-           overlay: Overlay = NO_OVERLAY) -> str:
-    """The DOT text of one graph description."""
+def to_graph(description: Mapping[str, Any], rankdir: str = "TB", show_legend: bool = True,
+             overlay: Overlay = NO_OVERLAY) -> Graph:
+    """One graph description drawn as a :class:`Graph`."""
     label = title_label(description["title"], [*description["notes"], overlay.caption])
-    lines = header("microgrid", rankdir, label)
-    lines += ["  " + line for line in body(description, "", overlay)]
+    graph = new_graph("microgrid", rankdir, label)
+    add_body(graph, description, "", overlay)
     if show_legend:
-        lines.append("  " + legend(kinds(description, overlay=overlay)))
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        add_legend(graph, kinds(description, overlay=overlay))
+    graph.description = description
+    return graph

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, List, Mapping
 
 from .description import Description, Params, describe
-from .dot import Overlay, body, header, kinds, legend, title_label
+from .dot import Overlay, add_body, add_legend, kinds, new_graph, title_label
 from .render import Graph
 
 _COMPARED = ("kind", "name", "inputs", "title", "lines", "cells")
@@ -55,16 +55,14 @@ def draw_pair(torch_out: Any, microgrid_out: Any, torch_params: Params = None,
         summary = f"{len(differing)} node{'s' * (len(differing) != 1)} differ (red)"
     else:
         summary = "the graphs match node for node"
-    lines = header("pair", rankdir, title_label(f"{left['title']} vs {right['title']}",
-                                                [summary]))
+    graph = new_graph("pair", rankdir, title_label(f"{left['title']} vs {right['title']}",
+                                                   [summary]))
     for name, description in (("left", left), ("right", right)):
-        label = title_label(description["title"], description["notes"])
-        lines.append(f"  subgraph cluster_{name} {{")
-        lines.append(f'    graph [label={label}, style=rounded, color="#bbbbbb", margin=12];')
-        lines += ["    " + line for line in body(description, f"{name}_", overlay)]
-        lines.append("  }")
+        with graph.subgraph(name=f"cluster_{name}") as cluster:
+            cluster.attr(label=title_label(description["title"], description["notes"]),
+                         style="rounded", color="#bbbbbb", margin="12")
+            add_body(cluster, description, f"{name}_", overlay)
     if show_legend:
-        lines.append("  " + legend(kinds(left, right, overlay=overlay)))
-    lines.append("}")
-    return Graph("\n".join(lines) + "\n", {"left": left, "right": right,
-                                           "differences": differing})
+        add_legend(graph, kinds(left, right, overlay=overlay))
+    graph.description = {"left": left, "right": right, "differences": differing}
+    return graph

@@ -1,79 +1,216 @@
-"""Pictures: DOT text rendered to PNG, SVG or PDF, and shown in Jupyter.
+"""Pictures: a real ``graphviz.Digraph`` that renders with or without Graphviz installed.
 
-PyTorch counterpart: none (torchviz returns a ``graphviz.Digraph``, which
-needs the Graphviz programs installed on the system).
+PyTorch counterpart: none; torchviz's ``make_dot`` returns a
+``graphviz.Digraph`` (the ``graphviz`` package, pure Python), and so does
+everything here: :class:`Graph` *is* a ``graphviz.Digraph``, built with its
+API, so every idiom of that package works on it (``render(name, format=)``,
+``render(outfile=)``, ``view()``, ``pipe(encoding=)``, ``attr``,
+``graph_attr``, ``node``, ``edge``, ``save``, ``copy``, ``str(g)``).
 
-Rendering runs Graphviz in-process through ``pygraphviz``, whose wheels bundle
-Graphviz, so it works right after ``pip install`` with no ``dot`` program on
-the PATH.  ``pygraphviz`` is imported only when a picture is rendered:
-``import microgrid`` never loads it.  A picture is written to a temporary file
-next to its destination, checked (a PNG must start with the PNG signature and
-a non-empty header, an SVG must be a whole ``<svg>`` document, a PDF must end
-with ``%%EOF``), and only then moved into place, so a failed render never
-leaves a broken file behind.
+The ``graphviz`` package runs the ``dot`` program, which a plain ``pip
+install`` does not bring.  :class:`Graph` changes only that last step, the
+one graphviz itself keeps swappable (its ``_render`` and ``_pipe_lines``
+hooks): when a ``dot`` program is on the PATH it is used, exactly as by
+graphviz; when there is none, the same DOT text is laid out and rendered
+in-process by the Graphviz library bundled in ``pygraphviz``'s wheels, with
+graphviz's own argument checks, file names and exceptions
+(``graphviz.CalledProcessError`` for a failed render).
 
-Read next: ``pair.py`` (two graphs side by side) and ``steps.py`` (the
-backward pass, step by step).
+That bundled library prints a Fontconfig warning when the system's font
+configuration uses newer syntax than it knows.  In-process renders capture
+the C library's standard error and drop Fontconfig's warnings; anything else
+Graphviz says (its warnings, its errors) is passed on, as ``dot`` would show
+it.
+
+In Jupyter a :class:`Graph` offers SVG and PNG (choose with
+:func:`set_jupyter_format`, as graphviz's function of that name does).
+
+Read next: ``dot.py``, which draws a graph description into a :class:`Graph`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import struct
+import sys
 import tempfile
+import threading
 from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
-from .description import MAX_NODES, Params, describe
-from .dot import to_dot
+import graphviz
+from graphviz.backend import piping as graphviz_piping
+from graphviz.backend import rendering as graphviz_rendering
+from graphviz.backend.dot_command import command as dot_command
+from graphviz.jupyter_integration import JUPYTER_FORMATS
 
-FORMATS = ("png", "svg", "pdf")
 PathLike = Union[str, "os.PathLike[str]"]
-REINSTALL = ("pip install --force-reinstall 'pygraphviz>=2' (its wheels bundle Graphviz with "
-             "its layout engines and cairo renderers)")
+#: Lines the bundled Graphviz's fontconfig prints that say nothing about the picture.
+NOISE = ("Fontconfig warning:",)
+#: What Jupyter is offered, in order (see :func:`set_jupyter_format`).
+_jupyter_formats: Tuple[str, ...] = ("svg", "png")
+_stderr_lock = threading.Lock()
 
 
-def check_picture(data: bytes, format: str) -> None:
-    """Raise ``RuntimeError`` unless ``data`` is a complete picture in ``format``."""
+def set_jupyter_format(*formats: str) -> Tuple[str, ...]:
+    """Choose what a :class:`Graph` offers Jupyter (``"svg"``, ``"png"``,
+    ``"jpeg"``; the default is both SVG and PNG) and return the previous
+    choice, like ``graphviz.set_jupyter_format``."""
+    global _jupyter_formats
+    for name in formats:
+        if name not in JUPYTER_FORMATS:
+            raise ValueError(f"unknown jupyter_format: {name!r} (must be one of "
+                             f"{sorted(JUPYTER_FORMATS)})")
+    if not formats:
+        raise TypeError("set_jupyter_format() needs at least one format, e.g. 'svg' or 'png'")
+    previous, _jupyter_formats = _jupyter_formats, tuple(formats)
+    return previous
+
+
+def dot_on_path() -> bool:
+    """Is there a ``dot`` program for graphviz to run?"""
+    return shutil.which(os.fspath(graphviz.backend.DOT_BINARY)) is not None
+
+
+# -- rendering in-process, with the Graphviz inside pygraphviz -----------------------
+@contextlib.contextmanager
+def captured_stderr() -> Iterator[List[bytes]]:
+    """Send file descriptor 2 (where C libraries write) to a temporary file
+    while the block runs; the list yielded receives what was written."""
+    written: List[bytes] = []
+    with _stderr_lock, tempfile.TemporaryFile() as log:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield written
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            log.seek(0)
+            written.append(log.read())
+
+
+def without_noise(text: str) -> str:
+    """``text`` without the lines of :data:`NOISE`."""
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not line.startswith(NOISE))
+
+
+def check_picture(data: bytes, format: str) -> bool:
+    """Is ``data`` a complete picture in ``format``?  (PNG: signature and a
+    non-empty header; SVG: a whole ``<svg>`` document; PDF: ends with
+    ``%%EOF``; other formats: not empty.)"""
     if format == "png":
         # The 8-byte signature, then the IHDR chunk: length, type, width, height.
-        ok = (len(data) > 24 and data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
-              and min(struct.unpack(">II", data[16:24])) > 0)
-    elif format == "svg":
-        ok = b"<svg" in data[:1000] and data.rstrip().endswith(b"</svg>")
-    else:
-        ok = data.startswith(b"%PDF-") and b"%%EOF" in data[-32:]
-    if not ok:
-        raise RuntimeError(f"Graphviz produced no valid {format.upper()} ({len(data)} bytes), "
-                           f"so nothing was written; {REINSTALL}")
+        return (len(data) > 24 and data[:8] == b"\x89PNG\r\n\x1a\n"
+                and data[12:16] == b"IHDR" and min(struct.unpack(">II", data[16:24])) > 0)
+    if format == "svg":
+        return b"<svg" in data[:1000] and data.rstrip().endswith(b"</svg>")
+    if format == "pdf":
+        return data.startswith(b"%PDF-") and b"%%EOF" in data[-32:]
+    return bool(data)
 
 
-def render_bytes(source: str, format: str = "svg", prog: str = "dot",
-                 dpi: Optional[float] = None) -> bytes:
-    """Lay out and render DOT text with the Graphviz bundled in pygraphviz
-    (``dpi`` sets a PNG's resolution; Graphviz's default is 96)."""
-    if format not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+def render_in_process(source: str, engine: str, format: str, renderer: Optional[str] = None,
+                      formatter: Optional[str] = None, neato_no_op: Union[bool, int, None] = None,
+                      quiet: bool = False) -> bytes:
+    """What ``dot -K<engine> -T<format>[:renderer[:formatter]] [-n]`` would print
+    for ``source``, computed by the Graphviz library in pygraphviz's wheels."""
+    cmd = dot_command(engine, format, renderer=renderer, formatter=formatter,
+                      neato_no_op=neato_no_op)  # graphviz's own checks of every argument
     try:
         import pygraphviz
     except ImportError as error:
-        raise ImportError("Rendering graph pictures needs pygraphviz, whose wheels bundle "
-                          "Graphviz: pip install 'pygraphviz>=2'") from error
-    try:
-        data = pygraphviz.AGraph(string=source).draw(
-            format=format, prog=prog, args=f"-Gdpi={dpi}" if dpi else "")
-    except ValueError as error:  # pygraphviz's message names the missing layout program
-        raise ValueError(f"Graphviz cannot lay out with {prog!r} ({error}); use prog='dot', "
-                         f"or {REINSTALL}") from error
-    except TypeError as error:  # how pygraphviz 2 fails when no plugin renders the format
-        raise RuntimeError(f"this Graphviz cannot render {format.upper()}; {REINSTALL}") \
-            from error
-    check_picture(data, format)
+        missing = graphviz.ExecutableNotFound(cmd)
+        missing.args = (f"{missing.args[0]}, or pip install 'pygraphviz>=2' (its wheels "
+                        "bundle Graphviz)",)
+        raise missing from error
+    flag = cmd[2][2:]  # "png", or "png:cairo"
+    # ``neato -n`` keeps the positions given in the source; in the library
+    # those layouts are called "nop" (-n1) and "nop2" (-n2).
+    prog = {1: "nop", 2: "nop2"}.get(int(neato_no_op or 0), engine)
+    data: Optional[bytes] = None
+    with captured_stderr() as written:
+        try:
+            data = pygraphviz.AGraph(string=source).draw(format=flag, prog=prog)
+        except (ValueError, TypeError, pygraphviz.DotError):
+            data = None  # Graphviz has written why on standard error
+    said = without_noise(written[0].decode("utf-8", "replace"))
+    if data is None or not check_picture(data, format):
+        raise graphviz.CalledProcessError(1, cmd, output=data,
+                                          stderr=said or "Graphviz failed without a message")
+    if said and not quiet:
+        sys.stderr.write(said)
     return data
 
 
+def pipe_lines(engine: str, format: str, input_lines: Iterator[str], *, input_encoding: str,
+               renderer: Optional[str] = None, formatter: Optional[str] = None,
+               neato_no_op: Union[bool, int, None] = None, quiet: bool = False) -> bytes:
+    """``graphviz.pipe_lines``, in-process when no ``dot`` is on the PATH."""
+    if dot_on_path():
+        return graphviz_piping.pipe_lines(engine, format, input_lines,
+                                          input_encoding=input_encoding, renderer=renderer,
+                                          formatter=formatter, neato_no_op=neato_no_op,
+                                          quiet=quiet)
+    return render_in_process("".join(input_lines), engine, format, renderer, formatter,
+                             neato_no_op, quiet)
+
+
+def pipe_lines_string(engine: str, format: str, input_lines: Iterator[str], *, encoding: str,
+                      **options: Any) -> str:
+    """``graphviz.pipe_lines_string``, in-process when no ``dot`` is on the PATH."""
+    return pipe_lines(engine, format, input_lines, input_encoding=encoding,
+                      **options).decode(encoding)
+
+
+def render_file(engine: str, format: Optional[str] = None, filepath: Optional[PathLike] = None,
+                renderer: Optional[str] = None, formatter: Optional[str] = None,
+                neato_no_op: Union[bool, int, None] = None, quiet: bool = False, *,
+                outfile: Optional[PathLike] = None, raise_if_result_exists: bool = False,
+                overwrite_filepath: bool = False) -> str:
+    """``graphviz.render``: the DOT file ``filepath`` rendered to ``outfile``
+    (default: ``filepath`` + ``.format``), with graphviz's file names and
+    checks; in-process when no ``dot`` is on the PATH."""
+    options: Dict[str, Any] = {"renderer": renderer, "formatter": formatter,
+                               "neato_no_op": neato_no_op, "quiet": quiet, "outfile": outfile,
+                               "raise_if_result_exists": raise_if_result_exists,
+                               "overwrite_filepath": overwrite_filepath}
+    if dot_on_path():
+        return graphviz_rendering.render(engine, format, filepath, **options)
+    filepath = None if filepath is None else Path(filepath)
+    if outfile is not None:
+        outfile = Path(outfile)
+        format = graphviz_rendering.get_format(outfile, format=format)
+        if filepath is None:
+            filepath = graphviz_rendering.get_filepath(outfile)
+        if (not overwrite_filepath and outfile.name == filepath.name
+                and outfile.resolve() == filepath.resolve()):
+            raise ValueError(f"outfile {outfile.name!r} must be different from input file "
+                             f"{filepath.name!r} (pass overwrite_filepath=True to override)")
+    elif filepath is None or format is None:
+        missing = "filepath" if filepath is None else "format"
+        raise graphviz.RequiredArgumentError(f"{missing}: (required if outfile is not given, "
+                                             "got None)")
+    else:
+        outfile = graphviz_rendering.get_outfile(filepath, format=format, renderer=renderer,
+                                                 formatter=formatter)
+    dot_command(engine, format, renderer=renderer, formatter=formatter,
+                neato_no_op=neato_no_op)
+    if raise_if_result_exists and outfile.exists():
+        raise graphviz.FileExistsError(f"output file exists: {os.fspath(outfile)!r}")
+    data = render_in_process(filepath.read_text(encoding="utf-8"), engine, format, renderer,
+                             formatter, neato_no_op, quiet)
+    write_atomic(outfile, data)
+    return os.fspath(outfile)
+
+
 def write_atomic(path: PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder,
+    so a failure never leaves half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -90,49 +227,47 @@ def write_atomic(path: PathLike, data: bytes) -> Path:
     return path
 
 
-class Graph:
-    """A drawn graph: its DOT text (``.source``), the description it was drawn
-    from (``.description``), ``.render(path)`` and ``.pipe(format)`` for
-    pictures, and an SVG picture when it is the last value of a Jupyter cell."""
+class Graph(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that renders without a system Graphviz.
 
-    def __init__(self, source: str, description: Optional[Mapping[str, Any]] = None) -> None:
-        self.source = source
-        self.description = description
-
-    def pipe(self, format: str = "svg", prog: str = "dot", dpi: Optional[float] = None) -> bytes:
-        """The rendered picture as bytes."""
-        return render_bytes(self.source, format, prog, dpi)
-
-    def render(self, path: PathLike, format: Optional[str] = None, prog: str = "dot",
-               dpi: Optional[float] = None) -> Path:
-        """Write the picture to ``path`` (the format defaults to the path's
-        suffix, else PNG) and return the path."""
-        path = Path(path)
-        if format is None:
-            suffix = path.suffix.lstrip(".").lower()
-            format = suffix if suffix in FORMATS else "png"
-        return write_atomic(path, self.pipe(format, prog, dpi))
-
-    def _repr_svg_(self) -> str:
-        return self.pipe("svg").decode("utf-8")
-
-    def __repr__(self) -> str:
-        return f"<microgrid.viz.Graph: {self.source.count(chr(10))} lines of DOT>"
-
-
-def draw(output: Any, params: Params = None, show_values: bool = False,
-         show_grads: bool = False, show_saved: bool = False, rankdir: str = "TB",
-         show_legend: bool = True, max_nodes: int = MAX_NODES) -> Graph:
-    """Draw the computation graph behind ``output`` (a torch or microgrid
-    tensor, a list of them, or a description from :func:`describe`).
-
-    ``params`` names leaf tensors (``{"x": x}``); ``show_values`` and
-    ``show_grads`` write the data and ``.grad`` of leaves and outputs into
-    their boxes; ``show_saved`` lists what each backward node saved;
-    ``rankdir`` is Graphviz's direction ("TB": leaves on top, output at the
-    bottom; "LR": left to right).
+    Everything is graphviz's (``source``, ``render``, ``pipe``, ``view``,
+    ``save``, ``attr``, ...) except where the DOT text goes to be rendered:
+    the ``dot`` program if there is one, else the Graphviz bundled in
+    pygraphviz.  ``description`` holds the graph description it was drawn
+    from (``describe``), when there is one.
     """
-    description = output if isinstance(output, Mapping) else describe(
-        output, params, show_values=show_values, show_grads=show_grads, show_saved=show_saved,
-        max_nodes=max_nodes)
-    return Graph(to_dot(description, rankdir, show_legend), description)
+
+    description: Any = None
+    #: ``neato -n`` for every render of this graph: 2 keeps the node and edge
+    #: positions written in its source (``pos``), as the backward stepper's frames do.
+    neato_no_op: Optional[int] = None
+
+    def _get_parameters(self, **kwargs: Any) -> Dict[str, Any]:
+        parameters = super()._get_parameters(**kwargs)
+        if parameters.get("neato_no_op") is None and self.neato_no_op is not None:
+            parameters["neato_no_op"] = self.neato_no_op
+        return parameters
+
+    @property
+    def _render(self) -> Any:  # graphviz's hook for running ``dot`` on a file
+        return render_file
+
+    @property
+    def _pipe_lines(self) -> Any:  # ... and for piping DOT text through it
+        return pipe_lines
+
+    @property
+    def _pipe_lines_string(self) -> Any:
+        return pipe_lines_string
+
+    def copy(self) -> "Graph":
+        copied = super().copy()
+        copied.description, copied.neato_no_op = self.description, self.neato_no_op
+        return copied
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                          **_: Any) -> Dict[str, Union[bytes, str]]:
+        """SVG and PNG for Jupyter (see :func:`set_jupyter_format`)."""
+        if include is None:
+            include = [JUPYTER_FORMATS[name] for name in _jupyter_formats]
+        return super()._repr_mimebundle_(include=include, exclude=exclude)

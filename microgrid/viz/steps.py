@@ -1,4 +1,4 @@
-"""The backward pass, one picture per step, and a page to step through them.
+"""The backward pass, one picture per step, a page to step through them, an animation.
 
 PyTorch counterpart: none; the gradients are read through the node hooks
 PyTorch and microgrid both have (``node.register_hook(fn(grad_inputs,
@@ -7,16 +7,26 @@ grad_outputs))``, see ``autograd/graph.py``).
 :func:`draw_backward_steps` hooks every node of the graph, runs
 ``backward(retain_graph=True)`` and records, in the order the engine runs
 them, what each node received (the gradient of its output) and what it sent
-along each edge of ``next_functions``.  Frame ``k`` highlights the node
-running at step ``k`` and writes every gradient computed so far: on the
-edges it travelled along, and in the leaves' ``grad`` cells.  For the
-tutorial (``out = (x * x).mean()``): ``MeanBackward0`` sends 0.25 to every
-element, ``MulBackward0`` sends ``2 * x * 0.25`` (once along each of its two
-edges to ``x``), and ``AccumulateGrad`` stores their sum, ``x / 2``.
+along each edge of ``next_functions``.  Frame 0 is the graph before
+backward; frame ``k`` highlights the node running at step ``k``.  Every
+gradient is written inside a box, never on an edge (labels on two edges
+between the same nodes would collide): a backward node shows what it
+``receives`` and what it ``sends [k]`` along edge ``k`` (the edges carry the
+small tags ``[k]``), a leaf its ``grad``.  For the tutorial (``out =
+(x * x).mean()``): ``MeanBackward0`` sends 0.25 to every element,
+``MulBackward0`` sends ``2 * x * 0.25`` along each of its two edges to ``x``
+(``x * 0.25`` each), and ``AccumulateGrad`` stores their sum, ``x / 2``.
+
+Nothing moves between frames: the graph is laid out once, with every box
+at its largest (all values filled in), and every frame is drawn at those
+positions (Graphviz's ``neato -n2``).  A value not computed yet is drawn as
+``·`` padded to the width it will have.
 
 Backward adds into the leaves' ``.grad``; their ``.grad`` is set aside before
 the pass and put back after it, so drawing leaves the user's tensors as they
 were.  Steps inside a summarized box (``description.py``) share one frame.
+Everything is drawn in memory first and written at the end, so a failure
+never leaves frames without their page.
 
 Read next: ``__main__.py``, which draws the tutorial's pictures.
 """
@@ -24,16 +34,34 @@ Read next: ``__main__.py``, which draws the tutorial's pictures.
 from __future__ import annotations
 
 import html as html_text
+import io
+import itertools
+import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
+import graphviz
 import numpy as np
 
 from ..autograd.walk import GraphNode, walk
-from .description import Description, Params, describe, package_of, to_numpy, values_text
-from .dot import Overlay, to_dot
-from .render import FORMATS, Graph, PathLike, write_atomic
+from .description import (
+    Description,
+    Params,
+    describe,
+    output_tensors,
+    package_of,
+    param_names,
+    to_numpy,
+    values_text,
+)
+from .dot import Overlay, add_body, add_legend, kinds, new_graph, title_label
+from .render import Graph, PathLike, write_atomic
+
+ANIMATIONS = ("gif", "png")  # an animated GIF, or an animated PNG (APNG)
+#: How long each frame of the animation shows, in milliseconds (the last one longer).
+FRAME_MS, LAST_FRAME_MS = 1800, 4000
 
 
 class Step(NamedTuple):
@@ -42,15 +70,6 @@ class Step(NamedTuple):
     index: int  # the node's walk index
     received: Optional[np.ndarray]  # the gradient of its output
     sent: Tuple[Optional[np.ndarray], ...]  # one gradient per next_functions entry
-
-
-class BackwardSteps(NamedTuple):
-    """What :func:`draw_backward_steps` made."""
-
-    frames: List[Graph]  # one picture per step
-    files: List[Path]  # the frames' files, in order
-    html: Path  # the page that steps through them
-    order: List[str]  # the names of the nodes, in the order they ran
 
 
 def _numpy(grad: Any) -> Optional[np.ndarray]:
@@ -89,6 +108,7 @@ def record_backward(outputs: List[Any], nodes: List[GraphNode]) -> List[Step]:
     return steps
 
 
+# -- what each frame shows -------------------------------------------------------------
 def _drawn_ids(description: Description) -> Dict[int, str]:
     """The id of the box that draws each walk node (itself, or a summary)."""
     drawn = {}
@@ -100,136 +120,314 @@ def _drawn_ids(description: Description) -> Dict[int, str]:
     return drawn
 
 
+def placeholder(text: str) -> str:
+    """``·``, then spaces as wide and as many lines as ``text`` (a value not
+    computed yet, drawn as big as it will be)."""
+    lines = text.split("\n")
+    return "\n".join(["·" + " " * (len(lines[0]) - 1)] + [" " * len(line) for line in lines[1:]])
+
+
+@dataclass
+class _Frame:
+    current: Optional[str]  # the box running in this step (None before backward)
+    runs: int  # how many steps this frame stands for
+    what: str  # what happens, for the caption
+    known: Dict[Tuple[str, str], str]  # (box id, cell key) -> value text, so far
+
+
 def _frames(description: Description, nodes: List[GraphNode], steps: List[Step],
-            outputs: List[Any], names: Dict[int, str]) -> List[Overlay]:
-    """One overlay per frame; consecutive steps inside one summary box share a frame."""
+            names: Dict[int, str]) -> Tuple[List[_Frame], Dict[str, List[str]]]:
+    """The frames, and the keys of the cells each box will show (in order)."""
     drawn = _drawn_ids(description)
     edge_ids = {edge["id"] for edge in description["edges"]}
-    edge_labels = {f"o{k}": values_text(np.ones_like(to_numpy(t))) for k, t in enumerate(outputs)}
-    leaf_grads: Dict[str, List[List[str]]] = {}
-    frames: List[List[Any]] = []  # [drawn id, steps run, what happens, overlay]
+    cell_keys: Dict[str, List[str]] = {}
+    known: Dict[Tuple[str, str], str] = {}
+    frames = [_Frame(None, 0, "before backward(): backward() starts from the output's "
+                              "gradient, 1 (d out / d out)", {})]
     for step in steps:
         current = drawn[step.index]
         node = nodes[step.index]
-        for slot, grad in enumerate(step.sent):
-            if grad is not None and f"e{step.index}_{slot}" in edge_ids:
-                edge_labels[f"e{step.index}_{slot}"] = values_text(grad)
-        cells = dict(leaf_grads)
         if node.variable is not None:
             # AccumulateGrad: what it receives becomes the leaf's .grad.
-            leaf_grads[current] = cells[current] = [["grad", values_text(step.received)]]
+            updates = {"grad": values_text(step.received)}
             name = names.get(id(node.variable))
             grad = "the leaf's .grad" if name is None else f"{name}.grad"
             what = f"AccumulateGrad adds the gradient it receives into {grad}"
         elif current.endswith("_more"):
+            updates = {}
             what = "summarized nodes run, one after another"
         else:
-            cells[current] = [["receives", values_text(step.received)]]
+            updates = {"receives": values_text(step.received)}
+            updates.update((f"sends [{slot}]", values_text(grad))
+                           for slot, grad in enumerate(step.sent)
+                           if grad is not None and f"e{step.index}_{slot}" in edge_ids)
             what = (f"{node.name} receives the gradient of its output and sends one gradient "
                     "along each edge of next_functions")
-        overlay = Overlay({current: "current"}, dict(edge_labels), cells)
-        if frames and frames[-1][0] == current:  # only a box runs twice in a row
-            frames[-1][1] += 1
-            frames[-1][3] = overlay
+        keys = cell_keys.setdefault(current, [])
+        keys += [key for key in updates if key not in keys]
+        known.update(((current, key), text) for key, text in updates.items())
+        if frames[-1].current == current:  # only a box runs twice in a row
+            frames[-1].runs += 1
+            frames[-1].known = dict(known)
         else:
-            frames.append([current, 1, what, overlay])
-    count = len(frames)
-    return [overlay._replace(caption=f"step {k} of {count}: "
-                                     + (f"{runs:,} {what}" if runs > 1 else what))
-            for k, (_, runs, what, overlay) in enumerate(frames, 1)]
+            frames.append(_Frame(current, 1, what, dict(known)))
+    return frames, cell_keys
 
+
+def _overlays(frames: List[_Frame], cell_keys: Dict[str, List[str]],
+              outputs: List[Any]) -> List[Overlay]:
+    """One overlay per frame, plus a last one with every value (for the layout)."""
+    final = frames[-1].known
+    seeds = {f"out{k}": [["backward() seeds", values_text(np.ones_like(to_numpy(t)))]]
+             for k, t in enumerate(outputs)}
+    count = len(frames) - 1
+    overlays = []
+    for k, frame in enumerate([*frames, _Frame(frames[-1].current, 1, "", final)]):
+        cells = dict(seeds)
+        for box, keys in cell_keys.items():
+            cells[box] = [[key, frame.known.get((box, key), placeholder(final[box, key]))]
+                          for key in keys]
+        what = f"{frame.runs:,} {frame.what}" if frame.runs > 1 else frame.what
+        caption = f"step {k} of {count}: {what}" if k <= count else ""
+        highlight = {} if frame.current is None else {frame.current: "current"}
+        overlays.append(Overlay(highlight=highlight, cells=cells, caption=caption))
+    longest = max((o.caption for o in overlays), key=len)
+    overlays[-1] = overlays[-1]._replace(caption=longest)
+    return overlays
+
+
+def _slot_tags(description: Description) -> Dict[str, Dict[str, str]]:
+    """``[k]`` at the head of edge ``k`` of every node with two or more inputs drawn."""
+    heads: Dict[str, int] = {}
+    for edge in description["edges"]:
+        heads[edge["head"]] = heads.get(edge["head"], 0) + 1
+    tags = {}
+    for edge in description["edges"]:
+        if edge["id"].startswith("e") and heads[edge["head"]] > 1:
+            slot = int(edge["id"].rsplit("_", 1)[1])
+            # Tags alternate sides of their edges, so the tags of parallel edges never touch.
+            tags[edge["id"]] = {"headlabel": f"[{slot}]", "labeldistance": "1.6",
+                                "labelangle": "40" if slot % 2 == 0 else "-40"}
+    return tags
+
+
+# -- drawing the frames at one layout ----------------------------------------------------
+def _frame_graph(description: Description, overlay: Overlay, rankdir: str,
+                 legend: Sequence[str], legend_attributes: Mapping[str, str]) -> Graph:
+    graph = new_graph("backward", rankdir,
+                      title_label(description["title"], [*description["notes"], overlay.caption]))
+    add_body(graph, description, "", overlay)
+    add_legend(graph, legend, **legend_attributes)
+    graph.description = description
+    return graph
+
+
+def _pinned(overlay: Overlay, layout: Mapping[str, Any],
+            description: Description) -> Tuple[Overlay, Dict[str, str], Dict[str, str]]:
+    """``overlay`` with the positions of ``layout`` (Graphviz's JSON output)
+    for every node and edge; the legend's and the graph's attributes."""
+    where = {o["name"]: {"pos": o["pos"]} for o in layout["objects"] if "pos" in o}
+    edges = {}
+    for edge, laid in zip(description["edges"], layout.get("edges", ()), strict=True):
+        edges[edge["id"]] = dict(overlay.edge_attributes.get(edge["id"], {}), pos=laid["pos"])
+        if "head_lp" in laid:
+            edges[edge["id"]]["head_lp"] = laid["head_lp"]
+    graph = {"bb": layout["bb"], **({"lp": layout["lp"]} if "lp" in layout else {})}
+    return (overlay._replace(node_attributes=where, edge_attributes=edges), where["legend"],
+            graph)
+
+
+def draw_frames(description: Description, overlays: List[Overlay], rankdir: str) -> List[Graph]:
+    """Lay out the last overlay (every box at its largest) once, then draw
+    every other overlay at exactly those positions."""
+    tags = _slot_tags(description)
+    overlays = [o._replace(edge_attributes=tags) for o in overlays]
+    legend = kinds(description, overlay=overlays[-1])
+    layout = json.loads(_frame_graph(description, overlays[-1], rankdir, legend, {})
+                        .pipe(format="json"))
+    frames = []
+    for overlay in overlays[:-1]:
+        pinned, legend_at, graph_at = _pinned(overlay, layout, description)
+        frame = _frame_graph(description, pinned, rankdir, legend, legend_at)
+        frame.attr("graph", **graph_at)
+        # Two invisible corners keep every frame's bounding box that of the
+        # layout (Graphviz would shrink it around a shorter caption).
+        x0, y0, x1, y1 = layout["bb"].split(",")
+        for corner, pos in (("corner_sw", f"{x0},{y0}"), ("corner_ne", f"{x1},{y1}")):
+            frame.node(corner, label="", pos=pos, style="invis", shape="point", width="0",
+                       height="0")
+        frame.engine, frame.neato_no_op = "neato", 2
+        frames.append(frame)
+    return frames
+
+
+# -- the page, the inline stepper and the animation ----------------------------------------
+_STEPPER = """<div class="mg-steps" id="{uid}" tabindex="0">
+<style>
+#{uid} .mg-frame {{ margin-bottom: 1em; }}
+#{uid} .mg-frame svg {{ max-width: 100%; height: auto; }}
+#{uid}.mg-js .mg-frame {{ display: none; }}
+#{uid}.mg-js .mg-frame.mg-shown {{ display: block; }}
+#{uid} button {{ font-size: 1em; margin-right: 0.5em; }}
+</style>
+<p class="mg-controls" hidden><button class="mg-previous">&#9664; previous</button><button
+class="mg-next">next &#9654;</button> <span class="mg-position"></span>
+(or the arrow keys)</p>
+{frames}
+<script>
+(function () {{
+  var root = document.getElementById("{uid}");
+  var frames = root.querySelectorAll(".mg-frame"), shown = 0;
+  var previous = root.querySelector(".mg-previous"), next = root.querySelector(".mg-next");
+  function show(k) {{
+    shown = Math.max(0, Math.min(frames.length - 1, k));
+    for (var i = 0; i < frames.length; i++) {{
+      frames[i].classList.toggle("mg-shown", i === shown);
+    }}
+    previous.disabled = shown === 0;
+    next.disabled = shown === frames.length - 1;
+    root.querySelector(".mg-position").textContent =
+      "step " + shown + " of " + (frames.length - 1);
+  }}
+  previous.onclick = function () {{ show(shown - 1); }};
+  next.onclick = function () {{ show(shown + 1); }};
+  root.addEventListener("keydown", function (e) {{
+    if (e.key === "ArrowLeft") {{ show(shown - 1); e.preventDefault(); }}
+    if (e.key === "ArrowRight") {{ show(shown + 1); e.preventDefault(); }}
+  }});
+  root.classList.add("mg-js");
+  root.querySelector(".mg-controls").hidden = false;
+  show(0);
+}})();
+</script>
+</div>"""
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>{title}</title>
-<style>
-body {{ font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #222; }}
-.frame {{ display: none; }}
-.frame.shown {{ display: block; }}
-.frame svg {{ max-width: 100%; height: auto; }}
-button {{ font-size: 1em; margin-right: 0.5em; }}
-</style>
+<style>body {{ font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #222; }}</style>
 </head>
 <body>
 <h1>{title}</h1>
-<p><button id="previous">&#9664; previous</button><button id="next">next &#9654;</button>
-<span id="position"></span> (or use the arrow keys)</p>
-{frames}
-<script>
-(function () {{
-  var frames = document.querySelectorAll(".frame"), shown = 0;
-  function show(k) {{
-    shown = Math.max(0, Math.min(frames.length - 1, k));
-    for (var i = 0; i < frames.length; i++) {{
-      frames[i].className = i === shown ? "frame shown" : "frame";
-    }}
-    document.getElementById("position").textContent =
-      "step " + (shown + 1) + " of " + frames.length;
-  }}
-  document.getElementById("previous").onclick = function () {{ show(shown - 1); }};
-  document.getElementById("next").onclick = function () {{ show(shown + 1); }};
-  document.addEventListener("keydown", function (e) {{
-    if (e.key === "ArrowLeft") show(shown - 1);
-    if (e.key === "ArrowRight") show(shown + 1);
-  }});
-  show(0);
-}})();
-</script>
+{stepper}
+<script>document.querySelector(".mg-steps").focus();</script>
 </body>
 </html>
 """
 
+_uids = itertools.count()
 
-def page(title: str, captions: List[str], svgs: List[str]) -> str:
-    """A self-contained HTML page stepping through inline SVG frames."""
+
+def stepper(svgs: Sequence[str], uid: Optional[str] = None) -> str:
+    """An HTML fragment stepping through inline SVG frames: previous/next
+    buttons (disabled at the ends) and arrow keys with JavaScript, every
+    frame listed in order without it.  Needs nothing from the network."""
+    uid = uid or f"mg-steps-{next(_uids)}"
     frames = []
-    for k, (caption, svg) in enumerate(zip(captions, svgs, strict=True), 1):
+    for k, svg in enumerate(svgs):
         svg = svg[svg.index("<svg"):]  # drop the XML declaration and doctype
-        svg = re.sub(r'\bid="', f'id="f{k}_', svg)  # ids stay unique across frames
-        frames.append(f'<div class="frame" id="frame{k}">\n<p>{html_text.escape(caption)}</p>\n'
-                      f"{svg}</div>")
-    return _PAGE.format(title=html_text.escape(title), frames="\n".join(frames))
+        svg = re.sub(r'\bid="', f'id="{uid}-{k}-', svg)  # ids stay unique across frames
+        frames.append(f'<div class="mg-frame" data-step="{k}">\n{svg}</div>')
+    return _STEPPER.format(uid=uid, frames="\n".join(frames))
+
+
+def page(title: str, svgs: Sequence[str]) -> str:
+    """A self-contained HTML page with the :func:`stepper` of ``svgs``."""
+    return _PAGE.format(title=html_text.escape(title), stepper=stepper(svgs, "mg-steps"))
+
+
+def animate(pngs: Sequence[bytes], format: str = "gif") -> bytes:
+    """The PNG frames as one animation (an animated GIF, or an APNG for
+    ``"png"``): :data:`FRAME_MS` per frame, the last one longer, looping."""
+    from PIL import Image
+
+    images = [Image.open(io.BytesIO(data)).convert("RGB") for data in pngs]
+    width, height = max(i.width for i in images), max(i.height for i in images)
+    canvas = []
+    for image in images:  # same size for every frame, should one differ
+        frame = Image.new("RGB", (width, height), "white")
+        frame.paste(image, (0, 0))
+        canvas.append(frame.convert("P", palette=Image.Palette.ADAPTIVE) if format == "gif"
+                      else frame)
+    durations = [FRAME_MS] * (len(canvas) - 1) + [LAST_FRAME_MS]
+    out = io.BytesIO()
+    canvas[0].save(out, format="GIF" if format == "gif" else "PNG", save_all=True,
+                   append_images=canvas[1:], duration=durations, loop=0)
+    return out.getvalue()
+
+
+@dataclass
+class BackwardSteps:
+    """What :func:`draw_backward_steps` made; shown in Jupyter as the stepper."""
+
+    frames: List[Graph]  # one picture per step, step 0 first (before backward)
+    files: List[Path]  # the frames' files, in order
+    html: Path  # the page that steps through them
+    order: List[str]  # the names of the nodes, in the order they ran
+    animation: Optional[Path]  # the animated GIF or APNG, if one was asked for
+    svgs: List[str]  # the frames as SVG text
+
+    def _repr_html_(self) -> str:
+        return stepper(self.svgs)
+
+    def __repr__(self) -> str:
+        return (f"BackwardSteps({len(self.frames)} frames in {self.html.parent}, "
+                f"order={self.order})")
 
 
 def draw_backward_steps(output: Any, dir: PathLike, params: Params = None,
                         show_values: bool = False, rankdir: str = "TB", format: str = "svg",
-                        max_frames: int = 60) -> BackwardSteps:
+                        max_frames: int = 60, animation: Optional[str] = None,
+                        dpi: float = 96) -> BackwardSteps:
     """Draw ``output.backward()`` step by step into the folder ``dir``.
 
-    Writes ``step_01.svg`` ... (one frame per step, in ``format``) and
-    ``index.html``, a page that steps through them with previous/next
-    buttons and needs nothing from the network.  ``output`` may be a torch or
+    Writes ``step_0.svg`` (before backward), ``step_1.svg`` ... (one frame
+    per step, in ``format``: any Graphviz format), ``index.html``, a page that
+    steps through them and needs nothing from the network, and with
+    ``animation="gif"`` (or ``"png"``, an APNG) ``backward.gif``, the frames
+    as an animation (``dpi`` sets its resolution).  ``output`` may be a torch or
     microgrid tensor (or a list of them); its graph must not have been freed
     by an earlier ``backward()``.  The leaves' ``.grad`` are left as they were.
     """
-    if format not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
-    outputs = list(output) if isinstance(output, (list, tuple)) else [output]
+    graphviz.parameters.verify_format(format)  # graphviz's check and message
+    if animation is not None and animation not in ANIMATIONS:
+        raise ValueError(f"animation must be one of {', '.join(ANIMATIONS)} or None, "
+                         f"not {animation!r}")
+    outputs = output_tensors(output, "draw_backward_steps")
     if not all(t.requires_grad for t in outputs):
         raise ValueError("draw_backward_steps needs outputs that require grad: there is no "
                          "backward pass to draw")
-    params = dict(params or {})  # it may be a generator, such as named_parameters()
+    params = list(params.items() if isinstance(params, Mapping) else params or ())
     description = describe(outputs, params, show_values=show_values)
     nodes = walk(outputs)
     steps = record_backward(outputs, nodes)
-    overlays = _frames(description, nodes, steps, outputs,
-                       {id(t): name for name, t in params.items()})
-    if len(overlays) > max_frames:
-        raise ValueError(f"backward runs in {len(overlays)} steps, more than max_frames="
+    frames, cell_keys = _frames(description, nodes, steps, param_names(params))
+    if len(frames) - 1 > max_frames:
+        raise ValueError(f"backward runs in {len(frames) - 1} steps, more than max_frames="
                          f"{max_frames}; pass a larger max_frames to draw them all")
-    folder = Path(dir)
-    digits = len(str(len(overlays)))
-    frames, files, svgs = [], [], []
-    for k, overlay in enumerate(overlays, 1):
-        frame = Graph(to_dot(description, rankdir, overlay=overlay), description)
-        svg = frame.pipe("svg")
-        data = svg if format == "svg" else frame.pipe(format)
-        frames.append(frame)
-        files.append(write_atomic(folder / f"step_{k:0{digits}d}.{format}", data))
-        svgs.append(svg.decode("utf-8"))
+    graphs = draw_frames(description, _overlays(frames, cell_keys, outputs), rankdir)
+    svgs = [graph.pipe(format="svg", encoding="utf-8") for graph in graphs]
+    pictures = [svg.encode("utf-8") if format == "svg" else graph.pipe(format=format)
+                for graph, svg in zip(graphs, svgs, strict=True)]
+    movie = None
+    if animation is not None:
+        movie = animate([_png(graph, dpi) for graph in graphs], animation)
     title = f"backward, step by step ({description['title']})"
-    html = write_atomic(folder / "index.html",
-                        page(title, [o.caption for o in overlays], svgs).encode("utf-8"))
-    return BackwardSteps(frames, files, html, [nodes[step.index].name for step in steps])
+    text = page(title, svgs).encode("utf-8")
+    # Everything is drawn; now write, the page last.
+    folder = Path(dir)
+    digits = len(str(len(graphs) - 1))
+    files = [write_atomic(folder / f"step_{k:0{digits}d}.{format}", data)
+             for k, data in enumerate(pictures)]
+    written = None if movie is None else write_atomic(folder / f"backward.{animation}", movie)
+    html = write_atomic(folder / "index.html", text)
+    return BackwardSteps(graphs, files, html, [nodes[step.index].name for step in steps],
+                         written, svgs)
+
+
+def _png(graph: Graph, dpi: float) -> bytes:
+    copy = graph.copy()
+    copy.attr("graph", dpi=str(dpi))
+    return copy.pipe(format="png")
