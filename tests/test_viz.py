@@ -26,7 +26,6 @@ from hypothesis.extra import numpy as hnp
 
 import microgrid
 from microgrid import viz
-from microgrid.viz import render
 from microgrid.viz.description import CELL_PRINT, FREED, framework, values_text
 from microgrid.viz.dot import STYLES
 from microgrid.viz.render import check_picture
