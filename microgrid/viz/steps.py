@@ -312,7 +312,15 @@ _PAGE = """<!DOCTYPE html>
 <body>
 <h1>{title}</h1>
 {stepper}
-<script>document.querySelector(".mg-steps").focus();</script>
+<script>
+(function () {{  // on the page, the arrow keys step wherever the focus is
+  var steps = document.querySelector(".mg-steps");
+  steps.focus();
+  document.addEventListener("keydown", function (e) {{
+    if (!steps.contains(e.target)) steps.dispatchEvent(new KeyboardEvent("keydown", {{key: e.key}}));
+  }});
+}})();
+</script>
 </body>
 </html>
 """
