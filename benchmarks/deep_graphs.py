@@ -28,7 +28,6 @@ Read next: ``../tests/test_deep_graphs.py``.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import time
 from typing import Callable, Dict, List, Sequence
@@ -37,6 +36,8 @@ import numpy as np
 
 import microgrid
 from microgrid.autograd.walk import walk
+
+from .cli import Progress, parser
 
 Timings = Dict[str, float]  # phase -> seconds
 
@@ -85,34 +86,33 @@ def slope(sizes: Sequence[int], seconds: Sequence[float]) -> float:
     return float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0])
 
 
-def table(sizes: Sequence[int], runs: List[Timings], nodes: Callable[[int], int]) -> List[str]:
-    """Rows: phase, microseconds per node at each size, fitted slope."""
-    lines = []
-    for phase in runs[0]:
-        seconds = [run[phase] for run in runs]
-        counts = [nodes(n) for n in sizes]
-        per_node = "".join(f"{s / c * 1e6:>12.2f}" for s, c in zip(seconds, counts, strict=True))
-        lines.append(f"{phase:<22}{per_node}{slope(counts, seconds):>9.2f}")
-    return lines
-
-
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.deep_graphs",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000",
-                        help="chain lengths, comma-separated (fan-ins are a tenth)")
-    args = parser.parse_args(argv)
+    arguments = parser("python -m benchmarks.deep_graphs", __doc__)
+    arguments.add_argument("--sizes", default="10000,100000,1000000",
+                           help="chain lengths, comma-separated (fan-ins are a tenth)")
+    args = arguments.parse_args(argv)
     sizes = [int(float(s)) for s in args.sizes.split(",")]
-    chains, fans = [], []
-    for n in sizes:
+    print("microseconds per node; the last row: the exponent k in time ~ n**k, fitted over "
+          "the sizes (1.00 = linear)\n")
+    runs: List[Timings] = []
+    nodes: Dict[str, List[int]] = {}
+    progress = None
+    for n in sizes:  # one row per size, printed as soon as it is measured
         gc.collect()
-        chains.append(chain(n))
-        fans.append(fan_in(n // 10))
-    header = "".join(f"{f'n={n:,}':>12}" for n in sizes)
-    print(f"{'microseconds per node':<22}{header}{'slope':>9}")
-    print("\n".join(table(sizes, chains, lambda n: n)))
-    print("\n".join(table(sizes, fans, lambda n: n // 10)))
-    print("slope: the exponent k in time ~ n**k, fitted over the sizes (1.00 = linear)")
+        timings = chain(n)
+        fan = fan_in(n // 10)
+        for phase in timings:
+            nodes.setdefault(phase, []).append(n)
+        for phase in fan:
+            nodes.setdefault(phase, []).append(n // 10)
+        timings.update(fan)
+        runs.append(timings)
+        if progress is None:
+            progress = Progress(["n", *timings], [10, *(max(12, len(p)) for p in timings)])
+        progress.print([f"{n:,}", *(f"{timings[p] / nodes[p][-1] * 1e6:.2f}" for p in timings)])
+    if progress is not None and len(sizes) > 1:
+        progress.print(["slope", *(f"{slope(nodes[p], [run[p] for run in runs]):.2f}"
+                                   for p in runs[0])])
 
 
 if __name__ == "__main__":

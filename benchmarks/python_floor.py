@@ -1,6 +1,6 @@
 """The Python floor: the leanest autograd engine CPython can run, beside microgrid and PyTorch.
 
-``python -m benchmarks.python_floor`` (about a minute).
+``python -m benchmarks.python_floor`` (about a minute; ``--quick`` for less).
 
 The NumPy floor of ``workloads.py`` is what the arithmetic costs.  This is
 what *any* engine written in Python pays on top of it, however little it
@@ -36,6 +36,7 @@ import numpy as np
 
 from microgrid.ops.pointwise import broadcast_view
 
+from .cli import Progress, parser, table
 from .workloads import chain, library, tutorial
 
 with np.errstate(all="ignore"):
@@ -204,18 +205,27 @@ def measure(title: str, make: Callable[[str], Callable[[], Dict[str, float]]],
         medians = [statistics.median(times[name]) for name in IMPLEMENTATIONS]
         ratio = statistics.median(a / b for a, b in zip(times["python floor"], times["torch"],
                                                          strict=True))
-        rows.append([title, phase, *(f"{m * 1e6:.2f} us" for m in medians), f"{ratio:.2f}x"])
+        rows.append([title, phase, *(f"{m * 1e6:.2f}" for m in medians), f"{ratio:.2f}x"])
     return rows
 
 
-def main() -> int:
-    cells = [["workload", "phase", *IMPLEMENTATIONS, "python floor / torch"]]
-    cells += measure("W1 tutorial mean(x*x), 2x2", tutorial_run, 30)
-    cells += measure("W3 chain of 1000 y*1.0001+0.5", lambda n: chain_run(n, 1000), 20)
-    cells += measure("W5 chain of 100,000 ops", lambda n: chain_run(n, 50_000), 5)
-    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
-    for row in cells:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    arguments = parser("python -m benchmarks.python_floor", __doc__)
+    arguments.add_argument("--quick", action="store_true", help="fewer rounds")
+    args = arguments.parse_args(argv)
+    rounds = (lambda n: max(3, n // 4)) if args.quick else (lambda n: n)
+    headers = ["workload", "phase", *(f"{name} (us)" for name in IMPLEMENTATIONS),
+               "python floor / torch"]
+    progress = Progress(headers, [30, 12, 17, 15, 10, 20])
+    rows = []
+    for title, make, count in (
+            ("W1 tutorial mean(x*x), 2x2", tutorial_run, 30),
+            ("W3 chain of 1000 y*1.0001+0.5", lambda n: chain_run(n, 1000), 20),
+            ("W5 chain of 100,000 ops", lambda n: chain_run(n, 50_000), 5)):
+        for row in measure(title, make, rounds(count)):
+            progress.print(row)
+            rows.append(row)
+    print("\n" + table(headers, rows))
     return 0
 
 

@@ -317,7 +317,9 @@ _PAGE = """<!DOCTYPE html>
   var steps = document.querySelector(".mg-steps");
   steps.focus();
   document.addEventListener("keydown", function (e) {{
-    if (!steps.contains(e.target)) steps.dispatchEvent(new KeyboardEvent("keydown", {{key: e.key}}));
+    if (!steps.contains(e.target)) {{
+      steps.dispatchEvent(new KeyboardEvent("keydown", {{key: e.key}}));
+    }}
   }});
 }})();
 </script>
