@@ -300,9 +300,13 @@ def test_render_without_dot_on_path(tmp_path, monkeypatch):
 
 
 def test_clear_errors_and_no_broken_files(tmp_path, monkeypatch):
+    """Errors of the in-process renderer (no ``dot`` on the PATH)."""
     import graphviz
     import pygraphviz
 
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
     graph = viz.draw(tutorial(microgrid)[1])
     with pytest.raises(ValueError, match="unknown format: 'nonsense'"):
         graph.render(tmp_path / "t", format="nonsense")  # graphviz's own check and error
@@ -315,7 +319,8 @@ def test_clear_errors_and_no_broken_files(tmp_path, monkeypatch):
     monkeypatch.setattr(pygraphviz.AGraph, "draw", lambda self, **kw: b"\x89PNG\r\n")
     with pytest.raises(graphviz.CalledProcessError):
         graph.render(outfile=tmp_path / "t.png", cleanup=True)
-    assert list(tmp_path.iterdir()) == [tmp_path / "t.gv"]  # only the DOT file graphviz saves
+    # Only the DOT file graphviz saves before rendering; no picture, no temporary file.
+    assert sorted(tmp_path.iterdir()) == [tmp_path / "empty", tmp_path / "t.gv"]
     monkeypatch.setitem(sys.modules, "pygraphviz", None)
     with pytest.raises(graphviz.ExecutableNotFound, match="pip install 'pygraphviz>=2'"):
         graph.pipe("png")
