@@ -517,3 +517,24 @@ def test_module_reads_only_the_shared_protocol():
     """describe works on anything with the protocol: here, torch's nodes."""
     assert framework(torch.ones(1)) == "PyTorch 2.13.0"
     assert framework(microgrid.ones(1)) == "microgrid"
+
+
+def test_backward_steps_same_frames_in_both_frameworks(tmp_path):
+    """A node with several outputs (unbind) receives one gradient per output
+    (None for an unused one); PyTorch's frames and microgrid's are the same."""
+    sources = {}
+    for lib in LIBS:
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        a, b, _ = x.unbind()
+        steps = viz.draw_backward_steps(a * 2 + b, tmp_path / lib.__name__, {"x": x},
+                                        show_values=True)
+        assert steps.order == ["AddBackward0", "MulBackward0", "UnbindBackward0",
+                               "AccumulateGrad"]
+        sources[lib] = [str(frame).replace("PyTorch 2.13.0", "microgrid")
+                        for frame in steps.frames]
+    assert sources[torch] == sources[microgrid]
+    unbind = svg_texts((tmp_path / "microgrid" / "step_3.svg").read_bytes())
+    start = unbind.index("receives [0]")
+    assert unbind[start:start + 6] == ["receives [0]", "2.", "receives [1]", "1.",
+                                       "receives [2]", "None"]
+    assert "each of its outputs" in sources[microgrid][3]

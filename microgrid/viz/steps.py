@@ -68,12 +68,17 @@ class Step(NamedTuple):
     """What one node did during backward."""
 
     index: int  # the node's walk index
-    received: Optional[np.ndarray]  # the gradient of its output
+    received: Tuple[Optional[np.ndarray], ...]  # the gradient of each of its outputs
     sent: Tuple[Optional[np.ndarray], ...]  # one gradient per next_functions entry
 
 
 def _numpy(grad: Any) -> Optional[np.ndarray]:
     return None if grad is None else to_numpy(grad)
+
+
+def _text(grad: Optional[np.ndarray]) -> str:
+    """A gradient as a cell shows it (``None``: an output no gradient flowed to)."""
+    return "None" if grad is None else values_text(grad)
 
 
 def record_backward(outputs: List[Any], nodes: List[GraphNode]) -> List[Step]:
@@ -86,7 +91,7 @@ def record_backward(outputs: List[Any], nodes: List[GraphNode]) -> List[Step]:
 
     def hook_for(index: int) -> Any:
         def hook(grad_inputs: Tuple[Any, ...], grad_outputs: Tuple[Any, ...]) -> None:
-            steps.append(Step(index, _numpy(grad_outputs[0]),
+            steps.append(Step(index, tuple(_numpy(g) for g in grad_outputs),
                               tuple(_numpy(g) for g in grad_inputs)))
         return hook
 
@@ -149,7 +154,7 @@ def _frames(description: Description, nodes: List[GraphNode], steps: List[Step],
         node = nodes[step.index]
         if node.variable is not None:
             # AccumulateGrad: what it receives becomes the leaf's .grad.
-            updates = {"grad": values_text(step.received)}
+            updates = {"grad": _text(step.received[0])}
             name = names.get(id(node.variable))
             grad = "the leaf's .grad" if name is None else f"{name}.grad"
             what = f"AccumulateGrad adds the gradient it receives into {grad}"
@@ -157,11 +162,15 @@ def _frames(description: Description, nodes: List[GraphNode], steps: List[Step],
             updates = {}
             what = "summarized nodes run, one after another"
         else:
-            updates = {"receives": values_text(step.received)}
-            updates.update((f"sends [{slot}]", values_text(grad))
+            if len(step.received) == 1:
+                updates = {"receives": _text(step.received[0])}
+            else:  # a node with several outputs (unbind, split): one gradient for each
+                updates = {f"receives [{k}]": _text(g) for k, g in enumerate(step.received)}
+            updates.update((f"sends [{slot}]", _text(grad))
                            for slot, grad in enumerate(step.sent)
                            if grad is not None and f"e{step.index}_{slot}" in edge_ids)
-            what = (f"{node.name} receives the gradient of its output and sends one gradient "
+            outputs = "its output" if len(step.received) == 1 else "each of its outputs"
+            what = (f"{node.name} receives the gradient of {outputs} and sends one gradient "
                     "along each edge of next_functions")
         keys = cell_keys.setdefault(current, [])
         keys += [key for key in updates if key not in keys]
@@ -197,13 +206,15 @@ def _overlays(frames: List[_Frame], cell_keys: Dict[str, List[str]],
 
 
 def _slot_tags(description: Description) -> Dict[str, Dict[str, str]]:
-    """``[k]`` at the head of edge ``k`` of every node with two or more inputs drawn."""
+    """``[k]`` at the head of edge ``k`` of every node that sends gradients
+    along two or more edges (a constant's dashed edge carries none)."""
+    carrying = [e for e in description["edges"] if e["kind"] == "input"]
     heads: Dict[str, int] = {}
-    for edge in description["edges"]:
+    for edge in carrying:
         heads[edge["head"]] = heads.get(edge["head"], 0) + 1
     tags = {}
-    for edge in description["edges"]:
-        if edge["id"].startswith("e") and heads[edge["head"]] > 1:
+    for edge in carrying:
+        if heads[edge["head"]] > 1:
             slot = int(edge["id"].rsplit("_", 1)[1])
             # Tags alternate sides of their edges, so the tags of parallel edges never touch.
             tags[edge["id"]] = {"headlabel": f"[{slot}]", "labeldistance": "1.6",
@@ -226,9 +237,15 @@ def _pinned(overlay: Overlay, layout: Mapping[str, Any],
             description: Description) -> Tuple[Overlay, Dict[str, str], Dict[str, str]]:
     """``overlay`` with the positions of ``layout`` (Graphviz's JSON output)
     for every node and edge; the legend's and the graph's attributes."""
-    where = {o["name"]: {"pos": o["pos"]} for o in layout["objects"] if "pos" in o}
+    objects = layout["objects"]
+    where = {o["name"]: {"pos": o["pos"]} for o in objects if "pos" in o}
+    laid_out: Dict[Tuple[str, str], List[Dict[str, Any]]] = {}  # (tail, head) -> its edges
+    for laid in layout.get("edges", ()):
+        key = (objects[laid["tail"]]["name"], objects[laid["head"]]["name"])
+        laid_out.setdefault(key, []).append(laid)
     edges = {}
-    for edge, laid in zip(description["edges"], layout.get("edges", ()), strict=True):
+    for edge in description["edges"]:  # edges between the same two nodes: in their order
+        laid = laid_out[edge["tail"], edge["head"]].pop(0)
         edges[edge["id"]] = dict(overlay.edge_attributes.get(edge["id"], {}), pos=laid["pos"])
         if "head_lp" in laid:
             edges[edge["id"]]["head_lp"] = laid["head_lp"]
