@@ -62,7 +62,6 @@ class Overlay(NamedTuple):
     """Extra marks drawn over a description (by ``draw_pair`` and the backward steps)."""
 
     highlight: Mapping[str, str] = {}  # node id -> "diff" or "current"
-    edge_labels: Mapping[str, str] = {}  # edge id -> text written on the edge
     cells: Mapping[str, Sequence[Sequence[str]]] = {}  # node id -> extra [key, text] rows
     caption: str = ""  # a line under the title
     node_attributes: Mapping[str, Mapping[str, str]] = {}  # node id -> Graphviz attributes
@@ -127,11 +126,7 @@ def node_label(entry: Mapping[str, Any], style: str,
 def _edge_attributes(edge: Mapping[str, Any], overlay: Overlay) -> Dict[str, str]:
     attributes = {"constant": {"style": "dashed", "color": "#b8b8b8", "arrowsize": "0.5"},
                   "output": {"color": "#5a9a3c"}, "input": {}}[edge["kind"]]
-    attributes = dict(attributes, **overlay.edge_attributes.get(edge["id"], {}))
-    text = overlay.edge_labels.get(edge["id"])
-    if text is not None:
-        attributes["label"] = f"<{html(text)}>"
-    return attributes
+    return dict(attributes, **overlay.edge_attributes.get(edge["id"], {}))
 
 
 def add_body(graph: Graph, description: Mapping[str, Any], prefix: str = "",
