@@ -64,7 +64,8 @@ def chain(lib, n):
 # -- import ---------------------------------------------------------------------
 def test_import_microgrid_loads_neither_torch_nor_graphviz():
     code = ("import sys, microgrid, microgrid.viz; "
-            "print(sorted(m for m in ('torch', 'pygraphviz', 'graphviz') if m in sys.modules))")
+            "print(sorted(m for m in ('torch', 'pygraphviz', 'graphviz', 'PIL') "
+            "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -133,15 +133,17 @@ def render_in_process(source: str, engine: str, format: str, renderer: Optional[
     # those layouts are called "nop" (-n1) and "nop2" (-n2).
     prog = {1: "nop", 2: "nop2"}.get(int(neato_no_op or 0), engine)
     data: Optional[bytes] = None
+    failure = ""
     with captured_stderr() as written:
         try:
             data = pygraphviz.AGraph(string=source).draw(format=flag, prog=prog)
-        except (ValueError, TypeError, pygraphviz.DotError):
-            data = None  # Graphviz has written why on standard error
+        except (ValueError, TypeError, pygraphviz.DotError) as error:
+            failure = f"{error}\n"  # Graphviz itself has usually written why, too
     said = without_noise(written[0].decode("utf-8", "replace"))
-    if data is None or not check_picture(data, format):
-        raise graphviz.CalledProcessError(1, cmd, output=data,
-                                          stderr=said or "Graphviz failed without a message")
+    if data is not None and not check_picture(data, format):
+        failure = f"Graphviz produced no complete {format} ({len(data)} bytes)\n"
+    if failure:
+        raise graphviz.CalledProcessError(1, cmd, output=data, stderr=said + failure)
     if said and not quiet:
         sys.stderr.write(said)
     return data
