@@ -332,7 +332,7 @@ _PAGE = """<!DOCTYPE html>
 <script>
 (function () {{  // on the page, the arrow keys step wherever the focus is
   var steps = document.querySelector(".mg-steps");
-  steps.focus();
+  steps.focus({{preventScroll: true}});
   document.addEventListener("keydown", function (e) {{
     if (!steps.contains(e.target)) {{
       steps.dispatchEvent(new KeyboardEvent("keydown", {{key: e.key}}));
