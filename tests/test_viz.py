@@ -539,3 +539,21 @@ def test_backward_steps_same_frames_in_both_frameworks(tmp_path):
     assert unbind[start:start + 6] == ["receives [0]", "2.", "receives [1]", "1.",
                                        "receives [2]", "None"]
     assert "each of its outputs" in sources[microgrid][3]
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR"])
+def test_backward_step_labels_never_overlap(tmp_path, rankdir):
+    """Gradients are written inside boxes; the only labels on edges are the
+    ``[k]`` tags, placed on the outer side of each edge entering a node."""
+    x = microgrid.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    w = microgrid.tensor([0.5, -1.0], requires_grad=True)
+    b = microgrid.tensor([0.1, 0.2], requires_grad=True)
+    out = (microgrid.tanh(x * w + b) * (w * b) * (x * x)).sum()  # x * x: parallel edges
+    steps = viz.draw_backward_steps(out, tmp_path, {"x": x, "w": w, "b": b}, rankdir=rankdir)
+    root = ET.fromstring(steps.files[-1].read_bytes())
+    tags = [(float(t.get("x")), float(t.get("y"))) for t in root.iter(SVG + "text")
+            if re.fullmatch(r"\[\d\]", t.text or "")]
+    assert len(tags) == 12  # five products and a sum, each with two gradient edges
+    for i, (x0, y0) in enumerate(tags):  # "[0]" at 9 points: about 16 wide, 9 high
+        for x1, y1 in tags[i + 1:]:
+            assert abs(x0 - x1) > 17 or abs(y0 - y1) > 10

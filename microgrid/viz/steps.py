@@ -12,10 +12,10 @@ backward; frame ``k`` highlights the node running at step ``k``.  Every
 gradient is written inside a box, never on an edge (labels on two edges
 between the same nodes would collide): a backward node shows what it
 ``receives`` and what it ``sends [k]`` along edge ``k`` (the edges carry the
-small tags ``[k]``), a leaf its ``grad``.  For the tutorial (``out =
-(x * x).mean()``): ``MeanBackward0`` sends 0.25 to every element,
-``MulBackward0`` sends ``2 * x * 0.25`` along each of its two edges to ``x``
-(``x * 0.25`` each), and ``AccumulateGrad`` stores their sum, ``x / 2``.
+small tags ``[k]``, each on the outer side of its edge), a leaf its
+``grad``.  For the tutorial (``out = (x * x).mean()``): ``MeanBackward0``
+sends 0.25 to every element, ``MulBackward0`` sends ``0.25 * x`` along each
+of its two edges to ``x``, and ``AccumulateGrad`` stores their sum, ``x / 2``.
 
 Nothing moves between frames: the graph is laid out once, with every box
 at its largest (all values filled in), and every frame is drawn at those
@@ -212,14 +212,42 @@ def _slot_tags(description: Description) -> Dict[str, Dict[str, str]]:
     heads: Dict[str, int] = {}
     for edge in carrying:
         heads[edge["head"]] = heads.get(edge["head"], 0) + 1
-    tags = {}
-    for edge in carrying:
-        if heads[edge["head"]] > 1:
-            slot = int(edge["id"].rsplit("_", 1)[1])
-            # Tags alternate sides of their edges, so the tags of parallel edges never touch.
-            tags[edge["id"]] = {"headlabel": f"[{slot}]", "labeldistance": "1.6",
-                                "labelangle": "40" if slot % 2 == 0 else "-40"}
-    return tags
+    return {edge["id"]: {"headlabel": f"[{edge['id'].rsplit('_', 1)[1]}]"}
+            for edge in carrying if heads[edge["head"]] > 1}
+
+
+#: Where a tag sits from the end of its edge, in points: beside it, and outside the node.
+TAG_BESIDE, TAG_OUTSIDE = 13.0, 8.0
+
+
+def _tag_positions(description: Description, laid: Mapping[str, Mapping[str, Any]],
+                   tagged: Sequence[str], rankdir: str) -> Dict[str, str]:
+    """Where each tag goes (Graphviz's ``head_lp``): just outside the node its
+    edge enters, on the outer side of its edge (the leftmost edges' tags to
+    their left, the rightmost's to their right), so that the tags of edges
+    entering one node never lie on each other."""
+    across = 0 if rankdir in ("TB", "BT") else 1  # the axis edges sit side by side along
+    outside = {"TB": (0.0, 1.0), "BT": (0.0, -1.0), "LR": (-1.0, 0.0), "RL": (1.0, 0.0)}[rankdir]
+    ends: Dict[str, Tuple[float, float]] = {}
+    for edge_id in tagged:
+        points = laid[edge_id]["pos"].split()
+        end = next((p[2:] for p in points if p.startswith("e,")), points[-1])
+        x, y = (float(v) for v in end.split(","))
+        ends[edge_id] = (x, y)
+    heads: Dict[str, List[str]] = {}
+    for edge in description["edges"]:
+        if edge["id"] in ends:
+            heads.setdefault(edge["head"], []).append(edge["id"])
+    positions = {}
+    for edge_ids in heads.values():
+        edge_ids.sort(key=lambda e: ends[e][across])
+        for k, edge_id in enumerate(edge_ids):
+            side = -1.0 if k < len(edge_ids) / 2 else 1.0
+            point = list(ends[edge_id])
+            point[across] += side * TAG_BESIDE
+            point = [v + TAG_OUTSIDE * o for v, o in zip(point, outside, strict=True)]
+            positions[edge_id] = f"{point[0]:.2f},{point[1]:.2f}"
+    return positions
 
 
 # -- drawing the frames at one layout ----------------------------------------------------
@@ -233,10 +261,10 @@ def _frame_graph(description: Description, overlay: Overlay, rankdir: str,
     return graph
 
 
-def _pinned(overlay: Overlay, layout: Mapping[str, Any],
-            description: Description) -> Tuple[Overlay, Dict[str, str], Dict[str, str]]:
+def _pinned(overlay: Overlay, layout: Mapping[str, Any], description: Description,
+            rankdir: str) -> Tuple[Overlay, Dict[str, str], Dict[str, str]]:
     """``overlay`` with the positions of ``layout`` (Graphviz's JSON output)
-    for every node and edge; the legend's and the graph's attributes."""
+    for every node, edge and tag; the legend's and the graph's attributes."""
     objects = layout["objects"]
     where = {o["name"]: {"pos": o["pos"]} for o in objects if "pos" in o}
     laid_out: Dict[Tuple[str, str], List[Dict[str, Any]]] = {}  # (tail, head) -> its edges
@@ -247,8 +275,9 @@ def _pinned(overlay: Overlay, layout: Mapping[str, Any],
     for edge in description["edges"]:  # edges between the same two nodes: in their order
         laid = laid_out[edge["tail"], edge["head"]].pop(0)
         edges[edge["id"]] = dict(overlay.edge_attributes.get(edge["id"], {}), pos=laid["pos"])
-        if "head_lp" in laid:
-            edges[edge["id"]]["head_lp"] = laid["head_lp"]
+    tagged = [e for e, attributes in edges.items() if "headlabel" in attributes]
+    for edge_id, position in _tag_positions(description, edges, tagged, rankdir).items():
+        edges[edge_id]["head_lp"] = position
     graph = {"bb": layout["bb"], **({"lp": layout["lp"]} if "lp" in layout else {})}
     return (overlay._replace(node_attributes=where, edge_attributes=edges), where["legend"],
             graph)
@@ -264,7 +293,7 @@ def draw_frames(description: Description, overlays: List[Overlay], rankdir: str)
                         .pipe(format="json"))
     frames = []
     for overlay in overlays[:-1]:
-        pinned, legend_at, graph_at = _pinned(overlay, layout, description)
+        pinned, legend_at, graph_at = _pinned(overlay, layout, description, rankdir)
         frame = _frame_graph(description, pinned, rankdir, legend, legend_at)
         frame.attr("graph", **graph_at)
         # Two invisible corners keep every frame's bounding box that of the
