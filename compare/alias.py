@@ -214,7 +214,7 @@ def _called_name(function: str, tb: types.TracebackType) -> Optional[str]:
 
     short = function.split(".")[-1]
     scope = {**tb.tb_frame.f_globals, **tb.tb_frame.f_locals}
-    for written in re.findall(rf"(?:([A-Za-z_][\w.]*)\.)?\b{short}\s*\(", _source_line(tb)):
+    for written in re.findall(rf"(?:([A-Za-z_][\w.]*)\.|(?<!\.))\b{short}\s*\(", _source_line(tb)):
         if not written:  # called by its bare name: ``from torch import sum``
             module = getattr(scope.get(short), "__module__", None) or ""
             if module.split(".")[0] == MICROGRID:

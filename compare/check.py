@@ -181,6 +181,10 @@ def compare_runs(name: str, torch: Run, again: Run, microgrid: Run,
         checks = [Check(n, "none", "not compared: PyTorch's run died") for n in CHECKS]
         return Outcome(name, torch, microgrid, checks, "CRASH",
                        f"PyTorch's own run {torch.crash}", again=again)
+    if again.crash:
+        checks = [Check(n, "none", "not compared: PyTorch's second run died") for n in CHECKS]
+        return Outcome(name, torch, microgrid, checks, "CRASH",
+                       f"PyTorch's second run {again.crash}", again=again)
     unstable = instability(torch, again, source)
     if unstable:
         checks = [Check(n, "none", "not compared: PyTorch's runs differ") for n in CHECKS]
@@ -227,7 +231,7 @@ def judge(torch: Run, microgrid: Run, checks: List[Check],
         e = microgrid.exception
         return "CRASH", (f"microgrid raised {e['type']}: {_one_line(e['message'])}"
                          f"{_where(e)}; PyTorch did not")
-    for name in ("error", "graph", "grads", "values", "transcript"):
+    for name in ("error", "graph", "values", "grads", "transcript"):
         check = by_name[name]
         if check.state == "differs":
             cause = check.details[0] if check.details and name != "transcript" else ""
@@ -291,8 +295,6 @@ def instability(first: Run, second: Run, source: str) -> Optional[str]:
         shown = a[line] if line < len(a) else "(the end of the transcript)"
         where = f"line {line + 1}: {_one_line(shown, 60)!r}"
         sample = shown + (b[line] if line < len(b) else "")
-    elif second.crash:
-        where, sample = f"its second run {second.crash}", ""
     elif (first.status, first.exception) != (second.status, second.exception):
         where, sample = "how it ended", ""
     else:
@@ -455,7 +457,9 @@ def _check_each(name: str, torch: Dict[str, Dict], microgrid: Dict[str, Dict],
             rounded.append((largest_rel, f"{key}: largest absolute difference "
                                          f"{largest_abs:.3g}, relative {largest_rel:.3g}"))
     if problems:
-        return Check(name, "differs", f"{len(problems)} of {_count(compared, noun)} differ",
+        return Check(name, "differs", f"{len(problems)} of {_count(compared, noun)} differ"
+                     .replace("1 of 1 tensor differ", "the tensor differs")
+                     .replace("1 of 1 gradient differ", "the gradient differs"),
                      _limited(problems))
     if rounded:
         rounded.sort(reverse=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from compare import alias
 from compare.check import first_graph_difference, value_difference
 from compare.report import aligned, fit, width
 from compare.snapshot import GRAPH_LIMIT, graph_of, signature_of, tensor_record, tensors_in
+from compare.transcript import mask, opcodes, rounding
 from microgrid.autograd.walk import signature
 
 FLOAT32_TOLERANCE = (1.3e-6, 1e-5)  # torch.testing.assert_close's defaults
@@ -209,12 +211,81 @@ def _error(statement: str) -> BaseException:
     ("[].no_such_method()", None),  # not microgrid's object
 ])
 def test_missing_names_are_spelled_as_in_pytorch(statement, missing):
-    assert alias.missing_name(_error(statement), [__file__]) == missing
+    assert alias.missing_name(_error(statement), [__file__].__contains__) == missing
 
 
 def test_only_the_scripts_own_lines_count():
     error = _error("torch.no_such_function(x)")
-    assert alias.missing_name(error, ["/some/other/script.py"]) is None
+    assert alias.missing_name(error, ["/some/other/script.py"].__contains__) is None
+
+
+def _keyword_error(tmp_path, line: str) -> BaseException:
+    """Run ``line`` from a file (the message names what the line called)."""
+    script = tmp_path / "script.py"
+    script.write_text(line + "\n", encoding="utf-8")
+    namespace = {"torch": microgrid, "F": microgrid.nn.functional, "x": microgrid.ones(2, 3),
+                 "sum": microgrid.sum}
+    try:
+        exec(compile(script.read_text(), str(script), "exec"), namespace)
+    except TypeError as error:
+        return error
+    raise AssertionError(f"{line} did not fail")
+
+
+@pytest.mark.parametrize("line, feature", [
+    ("torch.sum(x, 0, no_such_keyword=True)",
+     "microgrid's torch.sum has no keyword 'no_such_keyword'"),
+    ("x.sum(no_such_keyword=True)", "microgrid's torch.Tensor.sum has no keyword "
+                                    "'no_such_keyword'"),
+    ("(x + 1).sum(no_such_keyword=True)", "microgrid's torch.Tensor.sum has no keyword "
+                                          "'no_such_keyword'"),
+    ("F.relu(x, no_such_keyword=1)",
+     "microgrid's torch.nn.functional.relu has no keyword 'no_such_keyword'"),
+    ("sum(x, no_such_keyword=1)", "microgrid's torch.sum has no keyword 'no_such_keyword'"),
+])
+def test_a_missing_keyword_is_named_as_a_pytorch_user_writes_it(tmp_path, line, feature):
+    error = _keyword_error(tmp_path, line)
+    assert alias.missing_feature(error, [str(tmp_path / "script.py")].__contains__) == feature
+
+
+def test_a_missing_keyword_of_a_python_function_is_not_microgrids(tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text("def f(a):\n    return a\nf(1, b=2)\n", encoding="utf-8")
+    try:
+        exec(compile(script.read_text(), str(script), "exec"), {})
+    except TypeError as error:
+        assert alias.missing_feature(error, [str(script)].__contains__) is None
+
+
+# -- transcripts: masking, bounded diff, rounding -----------------------------------------
+def test_addresses_are_masked():
+    assert mask("<AddBackward0 object at 0x7f3a2b1c0d90>") == "<AddBackward0 object at 0x…>"
+
+
+@pytest.mark.parametrize("a, b, close", [
+    ("loss 26365522.0", "loss 26365524.0", True),  # float32 neighbours
+    ("tensor([0.1235, 2.0000])", "tensor([0.1234, 2.0000])", True),  # last printed digit
+    ("tensor([1., 2.])", "tensor([1., 3.])", False),
+    ("step 3", "step 4", False),  # integers must be equal
+    ("MulBackward0", "MulBackward1", False),
+    ("1.0", "1.", False),  # the same number printed differently
+    ("loss 0.5", "cost 0.5", False),
+])
+def test_rounding_is_only_numbers_within_tolerance(a, b, close):
+    assert (rounding(a, b) is not None) == close
+
+
+def test_the_diff_is_linear_in_the_transcripts_size():
+    same = [f"line {i % 7}" for i in range(40_000)]
+    start = time.perf_counter()
+    assert opcodes(same, same) == [("equal", 0, 40_000, 0, 40_000)]
+    assert len(list(aligned(same, same[:-1] + ["other"]))) == 40_000
+    long_line = ["x" * 20_000]
+    assert fit(long_line[0], 38) == "x" * 37 + "…"
+    assert opcodes(long_line, ["y" * 20_000]) == [("replace", 0, 1, 0, 1)]
+    different = [f"a {i}" for i in range(30_000)]
+    assert len(list(aligned(different, [f"b {i}" for i in range(30_000)]))) == 30_000
+    assert time.perf_counter() - start < 5
 
 
 # -- side by side -------------------------------------------------------------------
@@ -222,6 +293,11 @@ def test_wide_characters_take_two_columns():
     assert width("Hi, 变量") == 8
     assert fit("变量 Variable", 8) == "变量 Va…"
     assert width(fit("变量变量", 5)) == 5
+
+
+def test_transcripts_are_aligned_by_a_diff_of_masked_lines():
+    rows = list(aligned(["x at 0x1f", "y"], ["x at 0x2e", "z"]))
+    assert rows == [("x at 0x1f", "|", "x at 0x2e"), ("y", "X", "z")]
 
 
 def test_transcripts_are_aligned_by_a_diff():
