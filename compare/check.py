@@ -198,6 +198,10 @@ def compare_runs(name: str, torch: Run, again: Run, microgrid: Run,
     checks = [transcript, check_values(a, b), check_grads(a, b), check_graphs(a, b),
               check_error(torch, microgrid)]
     verdict, reason = judge(torch, microgrid, checks, bitwise)
+    if verdict in ("MISMATCH", "ROUNDING") and RANDOM.search(source) and (
+            torch.record.get("draws") != microgrid.record.get("draws")):
+        reason += ("; likely cause: the program draws random numbers, and microgrid's "
+                   "are not PyTorch's for the same seed")
     if cells is not None and verdict not in ("EXACT", "UNSUPPORTED"):
         cell = first_diverging_cell(torch, microgrid, checks)
         if cell is not None:
@@ -258,6 +262,11 @@ def _exact_reason(checks: List[Check]) -> str:
     if by_name["error"].summary != "no error":
         reason += f"; {by_name['error'].summary}"
     return reason
+
+
+#: What in a program's text draws from torch's random generator.
+RANDOM = re.compile(r"\b(?:randn|rand|randint|randperm|normal|multinomial|bernoulli|dropout"
+                    r"|Dropout|Linear|Conv\dd|Embedding|init\.\w+_)\b")
 
 
 # -- PyTorch against itself ------------------------------------------------------

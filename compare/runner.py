@@ -208,6 +208,21 @@ def _seed(engine: Any, seed: int) -> None:
     engine.manual_seed(seed)
 
 
+def _first_draws(engine: Any, seed: int) -> Dict[str, Any]:
+    """The engine's first random numbers after the seed (then seeded again):
+    the check compares them to tell a learner whether microgrid draws
+    PyTorch's numbers."""
+    draws = {}
+    for name in ("randn", "rand"):
+        _seed(engine, seed)
+        try:
+            draws[name] = getattr(engine, name)(4).tolist()
+        except Exception as error:  # an engine without it: note why
+            draws[name] = f"{type(error).__name__}: {error}"
+    _seed(engine, seed)
+    return draws
+
+
 def cell_file(notebook: str, number: int) -> str:
     """The file name a notebook's cell is compiled under (tracebacks show it)."""
     return f"{notebook} [cell {number}]"
@@ -266,7 +281,7 @@ def run_job(job: Dict[str, Any], engine: Any, render: bool, seed: int) -> Dict[s
     sys.argv = [script]
     sys.path[0] = folder
     os.chdir(folder)
-    _seed(engine, seed)
+    draws = _first_draws(engine, seed)
     status, exception, ends = 0, None, []
     sys.setprofile(tracer)
     try:
@@ -286,7 +301,7 @@ def run_job(job: Dict[str, Any], engine: Any, render: bool, seed: int) -> Dict[s
     finally:
         sys.setprofile(None)
     return {"status": status, "exception": exception, "warnings": shown_warnings,
-            "snapshots": tracer.snapshots, "cells": ends,
+            "snapshots": tracer.snapshots, "cells": ends, "draws": draws,
             "pictures": tracer.pictures, "problems": problems + tracer.problems}
 
 
