@@ -207,10 +207,9 @@ def compare_runs(name: str, torch: Run, again: Run, microgrid: Run,
         if cell is not None:
             first = cells[cell - 1] if 0 < cell <= len(cells) else ""
             reason += f"; first diverging cell: {cell}" + (f" ({first})" if first else "")
-    outcome = Outcome(name, torch, microgrid, checks, verdict, reason, again=again)
-    if diverged is not None and verdict in ("MISMATCH", "CRASH"):
-        outcome.notes.append(diverged)
-    return outcome
+    if verdict == "MISMATCH" and diverged and not reason.startswith(transcript.summary):
+        reason += f"; first differing {diverged}"  # the cause first, then what it shows
+    return Outcome(name, torch, microgrid, checks, verdict, reason, again=again)
 
 
 def judge(torch: Run, microgrid: Run, checks: List[Check],
@@ -345,7 +344,10 @@ def check_transcript(torch: Run, microgrid: Run,
     for tag, i1, i2, j1, j2 in opcodes(a, b):
         if tag == "equal":
             continue
-        first = first or f"first differing line: {i1 + 1} (PyTorch) / {j1 + 1} (microgrid)"
+        if first is None:
+            theirs = repr(_one_line(b[j1], 40)) if j1 < j2 else "nothing"
+            mine = repr(_one_line(a[i1], 40)) if i1 < i2 else "nothing"
+            first = f"line {i1 + 1}: PyTorch {mine}, microgrid {theirs}"
         pairs = list(zip(a[i1:i2], b[j1:j2], strict=False)) if tag == "replace" else []
         differing += max(i2 - i1, j2 - j1)
         if tag == "replace" and i2 - i1 == j2 - j1:
@@ -356,7 +358,8 @@ def check_transcript(torch: Run, microgrid: Run,
                 rounded += 1
                 worst.add(close)
     if details or (differing and rounded < differing):
-        what = f"{differing} of {lines} lines differ" if differing else "warnings differ"
+        what = (f"{differing} of {lines} lines differ, first {first}" if differing
+                else "warnings differ")
         return Check("transcript", "differs", what, details), first
     if differing:
         size = f"largest {worst.ulps:.0f} ulp{'s' * (worst.ulps != 1)}, " \

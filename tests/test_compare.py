@@ -391,3 +391,19 @@ def test_render_writes_a_pair_picture_per_output(tmp_path):
         data = path.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
         assert int.from_bytes(data[16:20], "big") > 100  # width
+
+
+# -- where a script runs ----------------------------------------------------------------
+def test_a_script_runs_in_a_copy_of_its_folder_unless_in_place(tmp_path):
+    script = tmp_path / "writes.py"
+    script.write_text("import os\nimport torch\nopen('made.txt', 'w').write('x')\n"
+                      "print(os.getcwd())\nprint(torch.ones(1))\n", encoding="utf-8")
+    copied = compare("--json", str(script), cwd=ROOT / "tests")
+    program = json.loads(copied.stdout)["programs"][0]
+    assert (program["verdict"], copied.returncode) == ("EXACT", 0)
+    # the working copy's path reads as the script's own folder
+    assert program["torch"]["stdout"].splitlines()[0] == str(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["writes.py"]
+    in_place = compare("--quiet", "--in-place", str(script))
+    assert in_place.returncode == 0, in_place.stdout
+    assert (tmp_path / "made.txt").read_text() == "x"

@@ -4,6 +4,7 @@ it relies on."""
 
 from __future__ import annotations
 
+import io
 import math
 import subprocess
 import sys
@@ -17,8 +18,9 @@ from hypothesis import strategies as st
 
 import microgrid
 from compare import alias
-from compare.check import first_graph_difference, value_difference
-from compare.report import aligned, fit, width
+from compare.check import VERDICTS, Outcome, Run, first_graph_difference, value_difference
+from compare.notebook import cell_from_source
+from compare.report import aligned, exit_status, fit, summary_table, use_colour, width
 from compare.snapshot import GRAPH_LIMIT, graph_of, signature_of, tensor_record, tensors_in
 from compare.transcript import mask, opcodes, rounding
 from microgrid.autograd.walk import signature
@@ -305,3 +307,55 @@ def test_transcripts_are_aligned_by_a_diff():
     assert rows == [("a", "|", "a"), ("b", "X", "B"), ("c", "|", "c"), ("d", "X", "e"),
                     ("", ">", "f")]
     assert list(aligned(["x", "y"], ["x"])) == [("x", "|", "x"), ("y", "<", "")]
+
+
+# -- the report: width, colour, exit status -------------------------------------------------
+def _outcome(name: str, verdict: str, reason: str) -> Outcome:
+    run = Run("", "", {})
+    return Outcome(name, run, run, [], verdict, reason)
+
+
+def test_the_table_fits_and_never_cuts_a_verdict():
+    outcomes = [_outcome("a/very/long/path/to/some/learner/script_with_a_long_name.py",
+                         verdict, "a reason much longer than the width of any terminal " * 3)
+                for verdict in VERDICTS]
+    for columns in (60, 80, 120):
+        rows = summary_table(outcomes, columns)
+        assert all(width(row) <= columns for row in rows), columns
+        for row, verdict in zip(rows[2:], VERDICTS, strict=True):
+            assert f" {verdict} " in row and row.startswith("…")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_and_not_with_no_color(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert use_colour(_Terminal()) and not use_colour(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_colour(_Terminal())
+
+
+@pytest.mark.parametrize("verdicts, allow_rounding, status", [
+    (["EXACT", "EXACT"], False, 0),
+    (["EXACT", "ROUNDING"], False, 1),
+    (["EXACT", "ROUNDING"], True, 0),
+    (["UNSUPPORTED", "UNSTABLE", "ROUNDING"], True, 3),
+    (["UNSUPPORTED", "MISMATCH"], True, 1),
+    (["CRASH"], True, 1),
+])
+def test_exit_status(verdicts, allow_rounding, status):
+    outcomes = [_outcome(f"p{i}", v, "") for i, v in enumerate(verdicts)]
+    assert exit_status(outcomes, allow_rounding) == status
+
+
+def test_notebook_cells_skip_what_only_ipython_understands():
+    cell = cell_from_source(3, "%time x = 1\nfor i in range(2):\n    !echo hi\ny = x?\nx + 1;")
+    assert cell.code == "pass\nfor i in range(2):\n    pass\npass\nx + 1;\n"
+    assert cell.skipped == ["%time x = 1", "!echo hi", "y = x?"]
+    assert cell.quiet
+    whole = cell_from_source(1, "%%time\nx = 1")
+    assert whole.code == "" and whole.skipped == ["%%time\nx = 1"]
