@@ -260,26 +260,34 @@ def test_only_unsupported_and_unstable_exit_3():
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_a_last_bit_difference_is_rounding():
-    result = broken_run("ulp", "--json", str(SCRIPTS / "prints_item.py"))
-    program = json.loads(result.stdout)["programs"][0]
-    assert result.returncode == 1
-    assert program["verdict"] == "ROUNDING"
-    assert program["reason"] == ("1 of 1 lines differ only in numbers within float32 tolerance "
-                                 "(largest 1 ulp, relative 7.6e-08)")
-    assert program["checks"]["transcript"]["details"][0].startswith("tolerance: float32's")
+@pytest.fixture(scope="module")
+def broken_alone():
+    """microgrid one float32 step off in ``item()``, and raising in ``exp``."""
+    result = broken_run("ulp,raise", "--json", str(SCRIPTS / "prints_item.py"),
+                        str(SCRIPTS / "calls_exp.py"))
+    return result.returncode, {Path(p["name"]).name: p
+                               for p in json.loads(result.stdout)["programs"]}
+
+
+@pytest.mark.parametrize("script, verdict, reason", [
+    ("prints_item.py", "ROUNDING", "1 of 1 lines differ only in numbers within float32 "
+                                   "tolerance (largest 1 ulp, relative 7.6e-08)"),
+    ("calls_exp.py", "CRASH", "microgrid raised RuntimeError: exp is broken on purpose "
+                              "(line 5); PyTorch did not"),
+])
+def test_a_last_bit_difference_is_rounding_and_a_raise_a_crash(broken_alone, script, verdict,
+                                                                reason):
+    status, programs = broken_alone
+    assert status == 1
+    assert (programs[script]["verdict"], programs[script]["reason"]) == (verdict, reason)
+
+
+def test_rounding_is_allowed_on_request(broken_alone):
+    tolerance = broken_alone[1]["prints_item.py"]["checks"]["transcript"]["details"][0]
+    assert tolerance.startswith("tolerance: float32's (rtol 1.3e-06, atol 1e-05)")
     allowed = broken_run("ulp", "--quiet", "--allow-rounding", str(SCRIPTS / "prints_item.py"))
     assert allowed.returncode == 0
     assert "ROUNDING" in allowed.stdout
-
-
-def test_microgrid_raising_alone_is_a_crash():
-    result = broken_run("raise", "--json", str(SCRIPTS / "calls_exp.py"))
-    program = json.loads(result.stdout)["programs"][0]
-    assert result.returncode == 1
-    assert program["verdict"] == "CRASH"
-    assert program["reason"] == ("microgrid raised RuntimeError: exp is broken on purpose "
-                                 "(line 5); PyTorch did not")
 
 
 def test_crash_and_timeout_are_reported():
