@@ -69,6 +69,18 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+def seed_value(text: str) -> int:
+    """An argparse type: a seed every generator takes (PYTHONHASHSEED and
+    NumPy's need 0 <= seed < 2**32)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {2**32 - 1}, not {value}")
+    return value
+
+
 def version() -> str:
     try:
         mine = metadata.version("microgrid")
@@ -82,8 +94,8 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="catalog programs, scripts or notebooks (default: the whole "
                              "catalog)")
     parser.add_argument("--list", action="store_true", help="list the catalog and exit")
-    parser.add_argument("--seed", type=int, default=0, metavar="N",
-                        help="the seed every run starts from (default 0)")
+    parser.add_argument("--seed", type=seed_value, default=0, metavar="N",
+                        help="the seed every run starts from, 0 to 2**32-1 (default 0)")
     parser.add_argument("--allow-rounding", action="store_true",
                         help="exit 0 when programs differ only by ROUNDING")
     parser.add_argument("--bitwise", action="store_true",

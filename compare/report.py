@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 import unicodedata
 from collections import Counter
 from typing import Any, Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
@@ -30,7 +31,7 @@ MARKERS = {"equal": "|", "replace": "X", "delete": "<", "insert": ">"}
 #: Differing rows shown per program without ``--full``; transcripts up to
 #: :data:`WHOLE_ROWS` rows are shown whole.
 DIFF_ROWS = 40
-WHOLE_ROWS = 60
+WHOLE_ROWS = 24
 CONTEXT = 2
 
 #: Characters of a transcript kept in ``--json`` (per stream and run).
@@ -144,11 +145,13 @@ def details(outcome: Outcome, columns: int, full: bool, colour: bool = False) ->
     by side, the checks and their details."""
     title = f"== {outcome.name}: "
     lines = [title + paint(outcome.verdict, outcome.verdict, colour) + " "
-             + "=" * max(0, columns - width(title) - len(outcome.verdict) - 1),
-             outcome.reason]
-    lines += [f"note: {note}" for note in outcome.notes]
+             + "=" * max(0, columns - width(title) - len(outcome.verdict) - 1)]
+    lines += wrap(outcome.reason, columns)
+    for note in outcome.notes:
+        lines += wrap(f"note: {note}", columns, "  ")
     for side, run in (("PyTorch", outcome.torch), ("microgrid", outcome.microgrid)):
-        lines += [f"note ({side}): {problem}" for problem in run.record.get("problems", ())]
+        for problem in run.record.get("problems", ()):
+            lines += wrap(f"note ({side}): {problem}", columns, "  ")
     lines.append("")
     if outcome.verdict == "UNSTABLE" and outcome.again is not None:
         pair, names = (outcome.torch, outcome.again), ("PyTorch, 1st run", "PyTorch, 2nd run")
@@ -158,9 +161,11 @@ def details(outcome: Outcome, columns: int, full: bool, colour: bool = False) ->
             for name, run in (("PyTorch", outcome.torch), ("microgrid", outcome.microgrid)))
     lines += side_by_side(*pair, names, columns, full) + [""]
     for check in outcome.checks:
-        lines.append(f"  {CHECK_MARKS[check.state]:<4} {check.name:<10} {check.summary}")
+        lines += wrap(f"  {CHECK_MARKS[check.state]:<4} {check.name:<10} {check.summary}",
+                      columns, " " * 18)
         if check.state == "differs" or (check.state == "rounding" and full):
-            lines += ["         " + line for line in check.details]
+            for line in check.details:
+                lines += wrap("         " + line, columns, " " * 11)
     if outcome.verdict in ("MISMATCH", "CRASH") and any(
             r.exception for r in (outcome.torch, outcome.microgrid)):
         for side, run in (("PyTorch", outcome.torch), ("microgrid", outcome.microgrid)):
@@ -168,6 +173,12 @@ def details(outcome: Outcome, columns: int, full: bool, colour: bool = False) ->
                 lines.append(f"  -- {side} stderr (end) --")
                 lines += ["    " + line for line in run.stderr.splitlines()[-12:]]
     return lines + [""]
+
+
+def wrap(text: str, columns: int, indent: str = "") -> List[str]:
+    """``text`` as lines of at most ``columns`` (long words are broken too)."""
+    return textwrap.wrap(text, columns, subsequent_indent=indent, drop_whitespace=True,
+                         break_on_hyphens=False) or [""]
 
 
 def progress_line(index: int, total: int, outcome: Outcome, colour: bool) -> str:

@@ -321,10 +321,10 @@ def _in_child(job: Dict[str, Any], engine: Any, render: bool, seed: int) -> None
         target = os.open(prefix + suffix, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(target, fd)
         os.close(target)
-    if job["workdir"] != job["home"]:
-        copy_folder(job["home"], job["workdir"])
     job = dict(job, script=os.path.join(job["workdir"], job["file"]))
     try:
+        if job["workdir"] != job["home"]:
+            copy_folder(job["home"], job["workdir"])
         result = run_job(job, engine, render, seed)
     except BaseException:  # the runner's own failure, not the program's
         result = {"crash": "the runner failed: " + traceback.format_exc()}

@@ -113,6 +113,7 @@ def test_help_documents_fuzz_verdicts_and_exit_statuses():
     (["--timeout", "0", "x.py"], "must be more than 0 seconds"),
     (["--timeout", "-1", "x.py"], "must be more than 0 seconds"),
     (["fuzz", "--examples", "0"], "must be 1 or more"),
+    (["--seed", "-1", "x.py"], "must be from 0 to 4294967295"),
 ])
 def test_bad_numbers_are_usage_errors(args, message):
     result = compare(*args)
