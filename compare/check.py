@@ -308,7 +308,7 @@ def instability(first: Run, second: Run, source: str) -> Optional[str]:
         where, sample = "how it ended", ""
     else:
         x, y = first.tensors(), second.tensors()
-        key = next((k for k in x if k not in y or x[k] != y[k]), None)
+        key = next((k for k in x if k not in y or not identical(x[k], y[k])), None)
         key = key or next((k for k in y if k not in x), None)
         if key is None:
             return None
@@ -434,6 +434,11 @@ def tensor_problem(expected: Dict[str, Any], actual: Dict[str, Any]) -> Optional
             f"largest relative difference {largest_rel:.3g}")
 
 
+def identical(a: Any, b: Any) -> bool:
+    """Are two records equal bit for bit (NaN equal to NaN, unlike ``==``)?"""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
 def _holder(torch_side: Optional[Any]) -> str:
     """Which run has a thing that only one run has (given PyTorch's side)."""
     return "microgrid" if torch_side is None else "PyTorch"
@@ -464,7 +469,7 @@ def _check_each(name: str, torch: Dict[str, Dict], microgrid: Dict[str, Dict],
             problems.append(f"{key}: a {noun} only in {_holder(a)}")
         elif tensor_problem(a, b):
             problems.append(f"{key}: {tensor_problem(a, b)}")
-        elif a["values"] != b["values"]:
+        elif not identical(a["values"], b["values"]):
             largest_abs, largest_rel, _ = value_difference(a["values"], b["values"],
                                                            a["dtype"])
             rounded.append((largest_rel, f"{key}: largest absolute difference "

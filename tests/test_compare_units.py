@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 
 import microgrid
 from compare import alias
-from compare.check import VERDICTS, Outcome, Run, first_graph_difference, value_difference
+from compare.check import (
+    VERDICTS,
+    Outcome,
+    Run,
+    first_graph_difference,
+    identical,
+    value_difference,
+)
 from compare.notebook import cell_from_source
 from compare.report import aligned, exit_status, fit, summary_table, use_colour, width
 from compare.snapshot import GRAPH_LIMIT, graph_of, signature_of, tensor_record, tensors_in
@@ -359,3 +366,8 @@ def test_notebook_cells_skip_what_only_ipython_understands():
     assert cell.quiet
     whole = cell_from_source(1, "%%time\nx = 1")
     assert whole.code == "" and whole.skipped == ["%%time\nx = 1"]
+
+
+def test_nan_is_identical_to_nan_bit_for_bit():
+    assert identical([1.0, math.nan], [1.0, math.nan])
+    assert not identical([1.0, 0.0], [1.0, -0.0])  # the sign of zero is a bit too
