@@ -177,22 +177,20 @@ def compare_runs(name: str, torch: Run, again: Run, microgrid: Run,
     ``source`` is the program's text (to guess why a run is unstable);
     ``cells`` the first lines of a notebook's code cells; ``bitwise``: see
     :func:`judge`."""
+    def not_compared(verdict: str, reason: str, why: str) -> Outcome:
+        checks = [Check(n, "none", f"not compared: {why}") for n in CHECKS]
+        return Outcome(name, torch, microgrid, checks, verdict, reason, again=again)
+
     if torch.crash:
-        checks = [Check(n, "none", "not compared: PyTorch's run died") for n in CHECKS]
-        return Outcome(name, torch, microgrid, checks, "CRASH",
-                       f"PyTorch's own run {torch.crash}", again=again)
+        return not_compared("CRASH", f"PyTorch's own run {torch.crash}", "PyTorch's run died")
     if again.crash:
-        checks = [Check(n, "none", "not compared: PyTorch's second run died") for n in CHECKS]
-        return Outcome(name, torch, microgrid, checks, "CRASH",
-                       f"PyTorch's second run {again.crash}", again=again)
+        return not_compared("CRASH", f"PyTorch's second run {again.crash}",
+                            "PyTorch's second run died")
     unstable = instability(torch, again, source)
     if unstable:
-        checks = [Check(n, "none", "not compared: PyTorch's runs differ") for n in CHECKS]
-        return Outcome(name, torch, microgrid, checks, "UNSTABLE", unstable, again=again)
+        return not_compared("UNSTABLE", unstable, "PyTorch's runs differ")
     if microgrid.crash:
-        checks = [Check(n, "none", "not compared: microgrid's run died") for n in CHECKS]
-        return Outcome(name, torch, microgrid, checks, "CRASH", f"microgrid {microgrid.crash}",
-                       again=again)
+        return not_compared("CRASH", f"microgrid {microgrid.crash}", "microgrid's run died")
     a, b = torch.tensors(), microgrid.tensors()
     transcript, diverged = check_transcript(torch, microgrid, expected)
     checks = [transcript, check_values(a, b), check_grads(a, b), check_graphs(a, b),
@@ -226,11 +224,11 @@ def judge(torch: Run, microgrid: Run, checks: List[Check],
         unsupported = None  # PyTorch has no such thing either: compare the errors
     if unsupported:
         return "UNSUPPORTED", unsupported + _where(microgrid.exception)
-    if all(c.state in ("ok", "none") or c.name in hidden for c in checks) and all(
-            c.state != "differs" for c in checks):
-        return "EXACT", _exact_reason(checks)
-    if all(c.state in ("ok", "none", "rounding") for c in checks):
-        return "ROUNDING", "; ".join(c.summary for c in checks if c.state == "rounding")
+    if not any(c.state == "differs" for c in checks):
+        rounded = [c for c in checks if c.state == "rounding" and c.name not in hidden]
+        if not rounded:
+            return "EXACT", _exact_reason(checks)
+        return "ROUNDING", "; ".join(c.summary for c in rounded)
     if microgrid.exception and not torch.exception:
         e = microgrid.exception
         return "CRASH", (f"microgrid raised {e['type']}: {_one_line(e['message'])}"

@@ -20,10 +20,12 @@ import microgrid
 from compare import alias
 from compare.check import (
     VERDICTS,
+    Check,
     Outcome,
     Run,
     first_graph_difference,
     identical,
+    judge,
     value_difference,
 )
 from compare.notebook import cell_from_source
@@ -371,3 +373,16 @@ def test_notebook_cells_skip_what_only_ipython_understands():
 def test_nan_is_identical_to_nan_bit_for_bit():
     assert identical([1.0, math.nan], [1.0, math.nan])
     assert not identical([1.0, 0.0], [1.0, -0.0])  # the sign of zero is a bit too
+
+
+def test_tensors_equal_within_tolerance_are_exact_unless_bitwise():
+    run = Run("", "", {"status": 0})
+    checks = [Check("transcript", "ok", "3 lines identical", count=3),
+              Check("values", "rounding", "2 tensors equal, 1 of them within float tolerance",
+                    count=2, inexact=1),
+              Check("grads", "none", "no gradients to compare"),
+              Check("graph", "none", "no graphs to compare"), Check("error", "ok", "no error")]
+    assert judge(run, run, checks) == (
+        "EXACT", "3 lines, 2 tensors equal; 1 tensor only within float tolerance")
+    assert judge(run, run, checks, bitwise=True) == (
+        "ROUNDING", "2 tensors equal, 1 of them within float tolerance")
