@@ -199,12 +199,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         argv.insert(0, "run")
     top, run_parser = parsers()
     args = top.parse_args(argv)
-    if args.command == "run" and args.list:
-        return _list(args.json)
-    if importlib.util.find_spec("torch") is None:
-        print(NO_TORCH, file=sys.stderr)
-        return 2
     try:
+        if args.command == "run" and args.list:
+            return _list(args.json)
+        if importlib.util.find_spec("torch") is None:
+            print(NO_TORCH, file=sys.stderr)
+            return 2
         if args.command == "fuzz":
             from . import fuzz  # imports PyTorch and hypothesis: only when asked for
 
@@ -213,6 +213,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted: compare stopped its runs (exit status 130)", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader left early (``| head``): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _run(args: argparse.Namespace, run_parser: argparse.ArgumentParser) -> int:
@@ -249,8 +252,4 @@ def _run(args: argparse.Namespace, run_parser: argparse.ArgumentParser) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BrokenPipeError:  # the reader left early (``| head``): not an error of ours
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+    sys.exit(main())

@@ -159,7 +159,7 @@ def run_programs(programs: Sequence[Program], render: bool = False, timeout: flo
                 # --in-place: one runner at a time, so they never share the folder
                 if waiting and (not in_place or all(p.poll() is not None for p in processes)):
                     label, engine, jobs_file = waiting.pop(0)
-                    log = open(os.path.join(folder, f"runner.{label}.log"), "w+",  # noqa: SIM115
+                    log = open(os.path.join(folder, f"runner.{label}.log"), "w+",
                                encoding="utf-8")
                     logs.append((label, log))
                     processes.append(_start(engine, jobs_file, log, seed))
