@@ -26,6 +26,7 @@ from compare.check import (
     first_graph_difference,
     identical,
     judge,
+    likely_cause,
     value_difference,
 )
 from compare.notebook import cell_from_source
@@ -386,3 +387,15 @@ def test_tensors_equal_within_tolerance_are_exact_unless_bitwise():
         "EXACT", "3 lines, 2 tensors equal; 1 tensor only within float tolerance")
     assert judge(run, run, checks, bitwise=True) == (
         "ROUNDING", "2 tensors equal, 1 of them within float tolerance")
+
+
+@pytest.mark.parametrize("source, line, cause", [
+    ("print(id(x))", "140234", "id()"),
+    ("start = time.time()\nprint(time.time() - start)", "0.31", "timing"),
+    ("print(set(tensors))", "{…}", "set order"),
+    ("rng = np.random.default_rng()\nprint(rng.random())", "0.1", "unseeded randomness"),
+    ("print(x)", "object 140234567890", "a number that changes from run to run (an id()?)"),
+    ("print(x)", "a", "something in the program that changes between runs"),
+])
+def test_the_likely_cause_of_an_unstable_run(source, line, cause):
+    assert likely_cause(source, line) == cause
