@@ -11,10 +11,11 @@ that module back, so after ``import torch.nn.functional as F`` the names
 ``microgrid.nn.functional``.  Only the runner's microgrid subprocess
 installs the hook; nothing leaks into the PyTorch run.
 
-When the script asks for something microgrid lacks, :func:`missing_name`
-turns the resulting ``AttributeError`` / ``ImportError`` into the PyTorch
-name that is missing (``torch.nn.Conv2d``), so the report says
-``microgrid has no torch.nn.Conv2d`` instead of showing a traceback.
+When the script asks for something microgrid lacks, :func:`missing_feature`
+turns the resulting ``AttributeError`` / ``ImportError`` / ``TypeError``
+into what is missing, spelled as in PyTorch, so the report says
+``microgrid has no torch.nn.Conv2d`` or ``microgrid's torch.sum has no
+keyword 'keepdims'`` instead of showing a traceback.
 
 Read next: ``runner.py``, which installs this hook and runs the script.
 """
@@ -24,10 +25,11 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
+import linecache
 import re
 import sys
 import types
-from typing import Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 TORCH = "torch"
 MICROGRID = "microgrid"
@@ -119,20 +121,20 @@ def _missing_operator(message: str) -> Optional[str]:
     return None
 
 
-def missing_name(error: BaseException, script_files: Sequence[str]) -> Optional[str]:
-    """The PyTorch name a script used that microgrid lacks, if that is what
+def missing_name(error: BaseException, is_user: Callable[[str], bool]) -> Optional[str]:
+    """The PyTorch name a program used that microgrid lacks, if that is what
     ``error`` (raised under the alias) means; otherwise None.
 
-    Only an error raised by the script's own line counts (``torch.nn.Conv2d``
-    written in the script); an AttributeError deep inside microgrid is a bug,
-    reported as such.
+    Only an error raised by a line of the program's own code counts
+    (``torch.nn.Conv2d`` written in the script; ``is_user(filename)`` says
+    which files are the program's); an AttributeError deep inside microgrid
+    is a bug, reported as such.
     """
+    innermost = _innermost(error)
     if isinstance(error, ModuleNotFoundError) and error.name and is_torch_name(error.name):
-        return error.name
-    innermost = error.__traceback__
-    while innermost is not None and innermost.tb_next is not None:
-        innermost = innermost.tb_next
-    if innermost is None or innermost.tb_frame.f_code.co_filename not in script_files:
+        users = [tb for tb in _frames(error) if is_user(tb.tb_frame.f_code.co_filename)]
+        return _imported_name(error.name, users[-1] if users else None)
+    if innermost is None or not is_user(innermost.tb_frame.f_code.co_filename):
         return None
     if isinstance(error, ImportError):
         match = _CANNOT_IMPORT.match(str(error))
@@ -147,15 +149,108 @@ def missing_name(error: BaseException, script_files: Sequence[str]) -> Optional[
     return None
 
 
+def missing_feature(error: BaseException, is_user: Callable[[str], bool]) -> Optional[str]:
+    """What microgrid lacks, said the way a PyTorch user would write it:
+    ``microgrid has no torch.utils.data``, ``microgrid's torch.sum has no
+    keyword 'keepdims'``; None if ``error`` is not about a missing feature."""
+    name = missing_name(error, is_user)
+    if name is not None:
+        return f"microgrid has no {name}"
+    innermost = _innermost(error)
+    if not isinstance(error, TypeError) or innermost is None or not is_user(
+            innermost.tb_frame.f_code.co_filename):
+        return None
+    keyword = _UNEXPECTED_KEYWORD.search(str(error))
+    if keyword is None:
+        return None
+    function = _called_name(keyword.group(1), innermost)
+    return None if function is None else (
+        f"microgrid's {function} has no keyword '{keyword.group(2)}'")
+
+
+def _frames(error: BaseException) -> List[types.TracebackType]:
+    """The traceback entries of ``error``, outermost first."""
+    entries, tb = [], error.__traceback__
+    while tb is not None:
+        entries.append(tb)
+        tb = tb.tb_next
+    return entries
+
+
+def _innermost(error: BaseException) -> Optional[types.TracebackType]:
+    entries = _frames(error)
+    return entries[-1] if entries else None
+
+
+def _source_line(tb: Optional[types.TracebackType]) -> str:
+    if tb is None:
+        return ""
+    return linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+
+
+_IMPORT = re.compile(r"^\s*(?:from|import)\s+(torch(?:\.\w+)*)")
+
+
+def _imported_name(missing: str, tb: Optional[types.TracebackType]) -> str:
+    """The module an import statement names, when microgrid lacks part of
+    it: ``import torch.utils.data`` lacks ``torch.utils.data``, not just
+    ``torch.utils``."""
+    written = _IMPORT.match(_source_line(tb))
+    if written and (written.group(1) + ".").startswith(missing + "."):
+        return written.group(1)
+    return missing
+
+
+#: Python's message for a keyword a function does not take (3.10+ names
+#: methods by their qualified name: ``Tensor.sum()``).
+_UNEXPECTED_KEYWORD = re.compile(r"([\w.]+)\(\) got an unexpected keyword argument '(\w+)'")
+
+
+def _called_name(function: str, tb: types.TracebackType) -> Optional[str]:
+    """How a PyTorch user spells the microgrid function ``function`` called
+    on the line ``tb`` points at: ``torch.sum``, ``torch.Tensor.sum``,
+    ``torch.nn.functional.mse_loss``; None if it is not microgrid's."""
+    import microgrid
+
+    short = function.split(".")[-1]
+    scope = {**tb.tb_frame.f_globals, **tb.tb_frame.f_locals}
+    for written in re.findall(rf"(?:([A-Za-z_][\w.]*)\.|(?<!\.))\b{short}\s*\(", _source_line(tb)):
+        if not written:  # called by its bare name: ``from torch import sum``
+            module = getattr(scope.get(short), "__module__", None) or ""
+            if module.split(".")[0] == MICROGRID:
+                return f"torch.{short}"
+            continue
+        try:
+            parts = written.split(".")
+            owner = scope[parts[0]]
+            for part in parts[1:]:
+                owner = getattr(owner, part)
+        except (KeyError, AttributeError):
+            continue
+        owner_name = _owner_name(owner)
+        if owner_name is not None:
+            return f"{owner_name}.{short}"
+    # A method called on an expression, ``(a + b).sum(keepdims=True)``: the
+    # message names its class.
+    cls = getattr(microgrid, function.split(".")[0], None) if "." in function else None
+    return f"torch.{function}" if isinstance(cls, type) else None
+
+
 def _owner_name(obj: object) -> Optional[str]:
     """How a PyTorch user spells the microgrid object an attribute was looked up on."""
     import microgrid
 
     if isinstance(obj, types.ModuleType):
         return torch_name(obj.__name__) if obj.__name__.split(".")[0] == MICROGRID else None
-    cls = obj if isinstance(obj, type) else type(obj)
-    if cls.__module__.split(".")[0] != MICROGRID:
+    # The program's own class (``class Net(nn.Module)``) stands for the
+    # microgrid class it derives from.
+    cls = next((c for c in (obj if isinstance(obj, type) else type(obj)).__mro__
+                if c.__module__.split(".")[0] == MICROGRID), None)
+    if cls is None:
         return None
-    # Classes PyTorch exports at the top (torch.Tensor, torch.dtype) keep the prefix.
-    exported = getattr(microgrid, cls.__name__, None) is cls
-    return f"torch.{cls.__name__}" if exported else cls.__name__
+    # Classes PyTorch exports at the top (torch.Tensor, torch.dtype) keep the
+    # prefix, and so do nn's (torch.nn.Linear).
+    for module, prefix in ((microgrid, "torch"), (getattr(microgrid, "nn", None), "torch.nn")):
+        if getattr(module, cls.__name__, None) is cls:
+            return f"{prefix}.{cls.__name__}"
+    return cls.__name__

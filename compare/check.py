@@ -1,30 +1,45 @@
-"""Comparing the two runs of a program: five checks and a verdict.
+"""Comparing the runs of a program: five checks and a verdict with its reason.
 
 PyTorch counterpart: none.  PyTorch's run is the reference; microgrid's
 must agree on
 
-1. ``transcript``: what the program printed, byte for byte, and the
-   warnings it showed (category and message; not their stderr text, which
-   names the file that warned: a file inside PyTorch, or inside microgrid);
+1. ``transcript``: what the program printed, byte for byte once memory
+   addresses are masked (``transcript.py``), and the warnings it showed
+   (category and message; not their stderr text, which names the file that
+   warned: a file inside PyTorch, or inside microgrid);
 2. ``values``: every tensor the profiler saw (same names, shapes, dtypes,
-   values within ``torch.testing.assert_close``'s default tolerance for the
-   dtype: summation order may differ in the last bits);
+   values);
 3. ``grads``: every ``.grad``, checked the same way;
 4. ``graph``: the graph behind every tensor and every ``.grad``, node for
    node (names and ``next_functions`` edges, in walk order);
 5. ``error``: the exit status, and the class and message of any exception
    that escaped.
 
-The verdict is MATCH when all five pass; UNSUPPORTED when microgrid stopped
-on a PyTorch name it does not have; CRASH when a run died (signal, timeout);
-MISMATCH otherwise.
+PyTorch runs twice, so that what a program does differently on every run
+(unseeded randomness, ``id()``, the clock, the order of a set of objects)
+is seen as the program's doing and never blamed on microgrid.
+
+The verdict, with a one-line reason:
+
+* ``UNSTABLE``    PyTorch's two runs differ: nothing else can be judged;
+* ``CRASH``       a run died (a signal, the time limit), or microgrid raised
+                  where PyTorch did not, for a reason other than:
+* ``UNSUPPORTED`` microgrid stopped on something it lacks (a name, a
+                  submodule, a keyword argument), whatever PyTorch did later;
+* ``EXACT``       all five agree: the transcript byte for byte, the
+                  tensors as ``torch.testing.assert_close`` judges them
+                  (bit for bit with ``--bitwise``; the reason says how
+                  many are equal only within tolerance);
+* ``ROUNDING``    they agree except for printed numbers within float
+                  tolerance (``transcript.rounding``), or, with
+                  ``--bitwise``, tensors equal only within tolerance;
+* ``MISMATCH``    anything else.
 
 Read next: ``report.py``, which prints the outcome.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import re
@@ -32,6 +47,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
+
+from .transcript import TOLERANCE, Rounding, mask, opcodes, rounding
 
 #: ``(rtol, atol)`` per dtype: torch.testing.assert_close's defaults.
 TOLERANCES = {
@@ -42,6 +59,7 @@ TOLERANCES = {
 }
 
 CHECKS = ("transcript", "values", "grads", "graph", "error")
+VERDICTS = ("EXACT", "ROUNDING", "MISMATCH", "UNSUPPORTED", "CRASH", "UNSTABLE")
 
 #: How many problems a check lists before it only counts them.
 DETAIL_LIMIT = 10
@@ -49,26 +67,38 @@ DETAIL_LIMIT = 10
 
 @dataclass
 class Run:
-    """What one engine did with one program, as the runner left it on disk."""
+    """What one engine did with one program, as the runner left it on disk.
+    Paths inside the program's working copy are written as the original
+    folder's, so that the runs (each in its own copy) can be compared."""
 
     stdout: str
     stderr: str
     record: Dict[str, Any]
+    cells: List[str] = field(default_factory=list)  # a notebook's output, cell by cell
 
     @classmethod
     def load(cls, prefix: str) -> "Run":
-        def read(suffix: str) -> str:
+        def read(suffix: str) -> bytes:
             try:
-                with open(prefix + suffix, encoding="utf-8", errors="replace") as f:
+                with open(prefix + suffix, "rb") as f:
                     return f.read()
             except FileNotFoundError:
-                return ""
+                return b""
 
         try:
             record = json.loads(read(".json"))
         except json.JSONDecodeError:
             record = {"crash": "the runner left no record"}
-        return cls(read(".stdout"), read(".stderr"), record)
+        workdir, home = record.get("workdir"), record.get("home")
+
+        def text(data: bytes) -> str:
+            decoded = data.decode("utf-8", errors="replace")
+            return decoded.replace(workdir, home) if workdir and workdir != home else decoded
+
+        stdout = read(".stdout")
+        ends = [cell["end"] for cell in record.get("cells", ())]
+        cells = [text(stdout[start:end]) for start, end in zip([0] + ends, ends, strict=False)]
+        return cls(text(stdout), text(read(".stderr")), record, cells)
 
     @property
     def crash(self) -> Optional[str]:
@@ -84,6 +114,7 @@ class Run:
 
     @property
     def missing(self) -> Optional[str]:
+        """What microgrid lacks, if that stopped it (``microgrid has no …``)."""
         return (self.exception or {}).get("missing")
 
     def tensors(self) -> Dict[str, Dict[str, Any]]:
@@ -95,80 +126,267 @@ class Run:
 
 @dataclass
 class Check:
-    """The result of one of the five checks."""
+    """The result of one of the five checks.  ``state`` is ``ok``,
+    ``rounding`` (equal within tolerance), ``none`` (nothing to compare) or
+    ``differs``."""
 
     name: str
-    ok: bool
+    state: str
     summary: str
     details: List[str] = field(default_factory=list)
+    count: int = 0  # lines, tensors, gradients or graphs compared
+    inexact: int = 0  # of them, equal only within float tolerance
+
+    @property
+    def ok(self) -> bool:
+        return self.state in ("ok", "none")
 
 
 @dataclass
 class Outcome:
-    """Both runs of one program, and the checks."""
+    """The runs of one program, the checks, and the verdict."""
 
     name: str
     torch: Run
     microgrid: Run
     checks: List[Check]
-
-    @property
-    def verdict(self) -> str:
-        if self.torch.crash or self.microgrid.crash:
-            return "CRASH"
-        if all(c.ok for c in self.checks):
-            return "MATCH"
-        if self.microgrid.missing and not self.torch.exception:
-            return "UNSUPPORTED"
-        return "MISMATCH"
+    verdict: str
+    reason: str
+    notes: List[str] = field(default_factory=list)
+    again: Optional[Run] = None  # PyTorch's second run
 
     @property
     def ok(self) -> bool:
-        return self.verdict == "MATCH"
+        return self.verdict == "EXACT"
 
 
-def compare_runs(name: str, torch: Run, microgrid: Run,
-                 expected: Optional[str] = None) -> Outcome:
-    """Run the five checks; ``expected`` is a transcript the PyTorch run must
-    print as well (the seed tutorial's, from the article)."""
-    if torch.crash or microgrid.crash:
-        checks = [Check(n, False, "not compared: a run died") for n in CHECKS]
-        return Outcome(name, torch, microgrid, checks)
+def _where(exception: Dict[str, Any]) -> str:
+    """`` (line 7)`` or `` (cell 3, line 2)``: where an exception was raised."""
+    if not exception.get("line"):
+        return ""
+    where = exception.get("where") or "<module>"
+    return f" ({where}, line {exception['line']})" if where.startswith("cell") else (
+        f" (line {exception['line']})")
+
+
+def compare_runs(name: str, torch: Run, again: Run, microgrid: Run,
+                 expected: Optional[str] = None, source: str = "",
+                 cells: Optional[List[str]] = None, bitwise: bool = False) -> Outcome:
+    """Judge a program by its three runs; ``expected`` is a transcript the
+    PyTorch run must print as well (the seed tutorial's, from the article);
+    ``source`` is the program's text (to guess why a run is unstable);
+    ``cells`` the first lines of a notebook's code cells; ``bitwise``: see
+    :func:`judge`."""
+    def not_compared(verdict: str, reason: str, why: str) -> Outcome:
+        checks = [Check(n, "none", f"not compared: {why}") for n in CHECKS]
+        return Outcome(name, torch, microgrid, checks, verdict, reason, again=again)
+
+    if torch.crash:
+        return not_compared("CRASH", f"PyTorch's own run {torch.crash}", "PyTorch's run died")
+    if again.crash:
+        return not_compared("CRASH", f"PyTorch's second run {again.crash}",
+                            "PyTorch's second run died")
+    unstable = instability(torch, again, source)
+    if unstable:
+        return not_compared("UNSTABLE", unstable, "PyTorch's runs differ")
+    if microgrid.crash:
+        return not_compared("CRASH", f"microgrid {microgrid.crash}", "microgrid's run died")
     a, b = torch.tensors(), microgrid.tensors()
-    checks = [check_transcript(torch, microgrid, expected), check_values(a, b),
-              check_grads(a, b), check_graphs(a, b), check_error(torch, microgrid)]
-    return Outcome(name, torch, microgrid, checks)
+    transcript, diverged = check_transcript(torch, microgrid, expected)
+    checks = [transcript, check_values(a, b), check_grads(a, b), check_graphs(a, b),
+              check_error(torch, microgrid)]
+    verdict, reason = judge(torch, microgrid, checks, bitwise)
+    if verdict == "MISMATCH" and RANDOM.search(source) and any(
+            c.state == "differs" for c in checks if c.name in ("values", "grads")) and (
+            torch.record.get("draws") != microgrid.record.get("draws")):
+        reason += ("; likely cause: the program draws random numbers, and microgrid's "
+                   "are not PyTorch's for the same seed")
+    if cells is not None and verdict not in ("EXACT", "UNSUPPORTED"):
+        cell = first_diverging_cell(torch, microgrid, checks)
+        if cell is not None:
+            first = cells[cell - 1] if 0 < cell <= len(cells) else ""
+            reason += f"; first diverging cell: {cell}" + (f" ({first})" if first else "")
+    if verdict == "MISMATCH" and diverged and not reason.startswith(transcript.summary):
+        reason += f"; first differing {diverged}"  # the cause first, then what it shows
+    return Outcome(name, torch, microgrid, checks, verdict, reason, again=again)
+
+
+def judge(torch: Run, microgrid: Run, checks: List[Check],
+          bitwise: bool = False) -> Tuple[str, str]:
+    """The verdict and its one-line reason, once both runs ran to an end.
+    Unless ``bitwise``, tensors equal within float tolerance (the printed
+    transcript identical) still make an EXACT program, and its reason says so."""
+    by_name = {c.name: c for c in checks}
+    hidden = ("values", "grads") if not bitwise else ()
+    unsupported = microgrid.missing
+    if unsupported and torch.exception and (torch.exception["type"], torch.exception["line"]) \
+            == (microgrid.exception["type"], microgrid.exception["line"]):
+        unsupported = None  # PyTorch has no such thing either: compare the errors
+    if unsupported:
+        return "UNSUPPORTED", unsupported + _where(microgrid.exception)
+    if not any(c.state == "differs" for c in checks):
+        rounded = [c for c in checks if c.state == "rounding" and c.name not in hidden]
+        if not rounded:
+            return "EXACT", _exact_reason(checks)
+        return "ROUNDING", "; ".join(c.summary for c in rounded)
+    if microgrid.exception and not torch.exception:
+        e = microgrid.exception
+        return "CRASH", (f"microgrid raised {e['type']}: {_one_line(e['message'])}"
+                         f"{_where(e)}; PyTorch did not")
+    for name in ("error", "graph", "values", "grads", "transcript"):
+        check = by_name[name]
+        if check.state == "differs":
+            cause = check.details[0] if check.details and name != "transcript" else ""
+            return "MISMATCH", f"{check.summary}" + (f": {cause}" if cause else "")
+    return "MISMATCH", "the runs differ"  # not reached: some check differs
+
+
+def _one_line(text: str, limit: int = 120) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def _exact_reason(checks: List[Check]) -> str:
+    """``12 lines, 5 tensors, 2 gradients, 3 graphs equal``, then what is
+    equal only within tolerance, then how the program ended."""
+    by_name = {c.name: c for c in checks}
+    nouns = {"transcript": "line", "values": "tensor", "grads": "gradient", "graph": "graph"}
+    parts = [_count(by_name[n].count, noun) for n, noun in nouns.items() if by_name[n].count]
+    reason = (", ".join(parts) + " equal") if parts else "nothing printed or recorded"
+    inexact = [_count(by_name[n].inexact, nouns[n]) for n in ("values", "grads")
+               if by_name[n].inexact]
+    if inexact:
+        reason += f"; {' and '.join(inexact)} only within float tolerance"
+    if by_name["error"].summary != "no error":
+        reason += f"; {by_name['error'].summary}"
+    return reason
+
+
+#: What in a program's text draws from torch's random generator.
+RANDOM = re.compile(r"\b(?:randn|rand|randint|randperm|normal|multinomial|bernoulli|dropout"
+                    r"|Dropout|Linear|Conv\dd|Embedding|init\.\w+_)\b")
+
+
+# -- PyTorch against itself ------------------------------------------------------
+#: What in a program's text can make it print differently on every run.
+CAUSES = [
+    (re.compile(r"\bid\s*\("), "id()"),
+    (re.compile(r"\bhash\s*\("), "hash()"),
+    (re.compile(r"\btime\.(?:time|perf_counter|monotonic|process_time)|\bdatetime\b"
+                r"|\btimeit\b"), "timing"),
+    (re.compile(r"\b(?:frozen)?set\s*\(|\{[^{}:]+\}"), "set order"),
+    (re.compile(r"default_rng\(\s*\)|\bos\.urandom|\bsecrets\b|\buuid\b|SystemRandom"
+                r"|torch\.seed\(\s*\)|random\.seed\(\s*\)"), "unseeded randomness"),
+    (re.compile(r"\bthreading\b|\bmultiprocessing\b|\bconcurrent\b"), "threads"),
+    (re.compile(r"\bos\.getpid\b|\bos\.environ\b|\bplatform\b|\bsocket\b"),
+     "the process or the machine"),
+]
+
+
+def likely_cause(source: str, line: str) -> str:
+    """Why a program's output may change from run to run, guessed from its text."""
+    found = [cause for pattern, cause in CAUSES if pattern.search(source)]
+    if not found and re.search(r"\d{9,}", line):
+        found = ["a number that changes from run to run (an id()?)"]
+    return ", ".join(found) if found else "something in the program that changes between runs"
+
+
+def instability(first: Run, second: Run, source: str) -> Optional[str]:
+    """How PyTorch's two runs of a program differ, or None if they agree
+    (transcripts after masking, tensors exactly, errors)."""
+    a, b = mask(first.stdout).splitlines(), mask(second.stdout).splitlines()
+    where = None
+    if a != b:
+        line = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                    min(len(a), len(b)))
+        shown = a[line] if line < len(a) else "(the end of the transcript)"
+        where = f"line {line + 1}: {_one_line(shown, 60)!r}"
+        sample = shown + (b[line] if line < len(b) else "")
+    elif (first.status, first.exception) != (second.status, second.exception):
+        where, sample = "how it ended", ""
+    else:
+        x, y = first.tensors(), second.tensors()
+        key = next((k for k in x if k not in y or not identical(x[k], y[k])), None)
+        key = key or next((k for k in y if k not in x), None)
+        if key is None:
+            return None
+        where, sample = f"tensor {key}", ""
+    return (f"PyTorch differs from itself on a second run at {where}; "
+            f"likely cause: {likely_cause(source, sample)}")
 
 
 # -- 1. transcript ------------------------------------------------------------
-def transcript_diff(expected: str, actual: str, expected_name: str, actual_name: str) -> List[str]:
-    """A unified diff of two transcripts, line by line."""
-    return [line.rstrip("\n") for line in difflib.unified_diff(
-        expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-        expected_name, actual_name)]
-
-
 #: PyTorch's warnings from C++ end with where in its C++ sources they were
 #: raised; that part says nothing about the program.
 _CPP_LOCATION = re.compile(r" \(Triggered internally at [^)]*\.\)$")
 
 
-def _warnings(run: Run) -> str:
-    return "".join(f"{w['category']}: {_CPP_LOCATION.sub('', w['message'])}\n"
-                   for w in run.record.get("warnings", ()))
+def _warnings(run: Run) -> List[str]:
+    return [f"{w['category']}: {_CPP_LOCATION.sub('', w['message'])}"
+            for w in run.record.get("warnings", ())]
 
 
-def check_transcript(torch: Run, microgrid: Run, expected: Optional[str]) -> Check:
-    details = transcript_diff(torch.stdout, microgrid.stdout, "PyTorch", "microgrid")
-    details += transcript_diff(_warnings(torch), _warnings(microgrid), "PyTorch (warnings)",
-                               "microgrid (warnings)")
+def check_transcript(torch: Run, microgrid: Run,
+                     expected: Optional[str]) -> Tuple[Check, Optional[str]]:
+    """The transcript check, and the first line where the transcripts part
+    (for the report)."""
+    a, b = mask(torch.stdout).splitlines(), mask(microgrid.stdout).splitlines()
+    lines = len(a)
+    details: List[str] = []
     if expected is not None and torch.stdout != expected:
-        details += ["PyTorch no longer prints the expected transcript:"]
-        details += transcript_diff(expected, torch.stdout, "expected", "PyTorch")
-    lines = len(torch.stdout.splitlines())
-    if details:
-        return Check("transcript", False, "transcripts differ", details)
-    return Check("transcript", True, f"{lines} lines identical")
+        details.append("PyTorch no longer prints the expected transcript")
+    warned_a, warned_b = _warnings(torch), _warnings(microgrid)
+    if warned_a != warned_b:
+        details += [f"PyTorch warned:   {w}" for w in warned_a if w not in warned_b]
+        details += [f"microgrid warned: {w}" for w in warned_b if w not in warned_a]
+    differing, rounded, worst, first = 0, 0, Rounding(), None
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
+        if tag == "equal":
+            continue
+        if first is None:
+            theirs = repr(_one_line(b[j1], 40)) if j1 < j2 else "nothing"
+            mine = repr(_one_line(a[i1], 40)) if i1 < i2 else "nothing"
+            first = f"line {i1 + 1}: PyTorch {mine}, microgrid {theirs}"
+        pairs = list(zip(a[i1:i2], b[j1:j2], strict=False)) if tag == "replace" else []
+        differing += max(i2 - i1, j2 - j1)
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            for x, y in pairs:
+                close = rounding(x, y)
+                if close is None:
+                    break
+                rounded += 1
+                worst.add(close)
+    if details or (differing and rounded < differing):
+        what = (f"{differing} of {lines} lines differ, first {first}" if differing
+                else "warnings differ")
+        return Check("transcript", "differs", what, details), first
+    if differing:
+        size = f"largest {worst.ulps:.0f} ulp{'s' * (worst.ulps != 1)}, " \
+               f"relative {worst.relative:.2g}" if worst.ulps or not worst.last_digit else ""
+        digits = (f"{worst.last_digit} number{'s' * (worst.last_digit != 1)} one unit apart "
+                  "in the last printed digit") if worst.last_digit else ""
+        return Check("transcript", "rounding",
+                     f"{rounded} of {lines} lines differ only in numbers within "
+                     f"float32 tolerance ({', '.join(filter(None, [size, digits]))})",
+                     [f"tolerance: {TOLERANCE}"]), first
+    return Check("transcript", "ok", f"{_count(lines, 'line')} identical", count=lines), None
+
+
+def first_diverging_cell(torch: Run, microgrid: Run, checks: List[Check]) -> Optional[int]:
+    """The number of a notebook's first code cell whose output or tensors differ."""
+    for number, (x, y) in enumerate(zip(torch.cells, microgrid.cells, strict=False), start=1):
+        if mask(x) != mask(y):
+            return number
+    for check in checks:
+        for detail in check.details:
+            found = re.match(r"cell (\d+)", detail)
+            if found:
+                return int(found.group(1))
+    if microgrid.exception and microgrid.exception.get("where", "").startswith("cell "):
+        return int(microgrid.exception["where"].split()[1])
+    if len(torch.cells) != len(microgrid.cells):
+        return min(len(torch.cells), len(microgrid.cells)) + 1
+    return None
 
 
 # -- 2. and 3. values and gradients ---------------------------------------------
@@ -198,7 +416,8 @@ def value_difference(expected: Any, actual: Any, dtype: str) -> Tuple[float, flo
 
 
 def tensor_problem(expected: Dict[str, Any], actual: Dict[str, Any]) -> Optional[str]:
-    """What differs between two tensor records (shape, dtype, values), or None."""
+    """What differs between two tensor records (shape, dtype, values beyond
+    tolerance), or None."""
     if expected["shape"] != actual["shape"]:
         return f"shape {expected['shape']} vs {actual['shape']}"
     if expected["dtype"] != actual["dtype"]:
@@ -211,6 +430,11 @@ def tensor_problem(expected: Dict[str, Any], actual: Dict[str, Any]) -> Optional
         return None
     return (f"largest absolute difference {largest_abs:.3g}, "
             f"largest relative difference {largest_rel:.3g}")
+
+
+def identical(a: Any, b: Any) -> bool:
+    """Are two records equal bit for bit (NaN equal to NaN, unlike ``==``)?"""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
 def _holder(torch_side: Optional[Any]) -> str:
@@ -229,8 +453,9 @@ def _limited(problems: List[str]) -> List[str]:
 
 def _check_each(name: str, torch: Dict[str, Dict], microgrid: Dict[str, Dict],
                 pick: Callable[[Dict], Optional[Dict]], noun: str) -> Check:
-    """Compare ``pick(record)`` of every tensor both runs saw."""
-    problems, compared = [], 0
+    """Compare ``pick(record)`` of every tensor both runs saw: equal, equal
+    within tolerance, or different."""
+    problems, compared, rounded = [], 0, []
     for key, record in torch.items():
         if key not in microgrid:
             continue
@@ -242,10 +467,25 @@ def _check_each(name: str, torch: Dict[str, Dict], microgrid: Dict[str, Dict],
             problems.append(f"{key}: a {noun} only in {_holder(a)}")
         elif tensor_problem(a, b):
             problems.append(f"{key}: {tensor_problem(a, b)}")
+        elif not identical(a["values"], b["values"]):
+            largest_abs, largest_rel, _ = value_difference(a["values"], b["values"],
+                                                           a["dtype"])
+            rounded.append((largest_rel, f"{key}: largest absolute difference "
+                                         f"{largest_abs:.3g}, relative {largest_rel:.3g}"))
     if problems:
-        return Check(name, False, f"{len(problems)} differing, of {_count(compared, noun)}",
+        return Check(name, "differs", f"{len(problems)} of {_count(compared, noun)} differ"
+                     .replace("1 of 1 tensor differ", "the tensor differs")
+                     .replace("1 of 1 gradient differ", "the gradient differs"),
                      _limited(problems))
-    return Check(name, True, f"{_count(compared, noun)} equal")
+    if rounded:
+        rounded.sort(reverse=True)
+        return Check(name, "rounding", f"{_count(compared, noun)} equal, {len(rounded)} of "
+                     "them within float tolerance, not bit for bit "
+                     f"(largest relative difference {rounded[0][0]:.2g})",
+                     _limited([detail for _, detail in rounded]), compared, len(rounded))
+    if not compared:
+        return Check(name, "none", f"no {noun}s to compare")
+    return Check(name, "ok", f"{_count(compared, noun)} equal", count=compared)
 
 
 def check_values(torch: Dict[str, Dict], microgrid: Dict[str, Dict]) -> Check:
@@ -255,7 +495,7 @@ def check_values(torch: Dict[str, Dict], microgrid: Dict[str, Dict]) -> Check:
                                         ("microgrid", microgrid, torch))
               for key in mine if key not in other]
     if absent:
-        return Check("values", False, f"{_count(len(absent), 'tensor')} not in both runs",
+        return Check("values", "differs", f"{_count(len(absent), 'tensor')} not in both runs",
                      _limited(absent + check.details))
     return check
 
@@ -295,29 +535,30 @@ def check_graphs(torch: Dict[str, Dict], microgrid: Dict[str, Dict]) -> Check:
             elif first_graph_difference(a, b):
                 problems.append(f"{label}: {first_graph_difference(a, b)}")
     if problems:
-        return Check("graph", False, f"{len(problems)} differing, of {_count(graphs, 'graph')}",
+        return Check("graph", "differs", f"{len(problems)} of {_count(graphs, 'graph')} differ",
                      _limited(problems))
-    return Check("graph", True, f"{_count(graphs, 'graph')} equal ({_count(nodes, 'node')})")
+    if not graphs:
+        return Check("graph", "none", "no graphs to compare")
+    return Check("graph", "ok", f"{_count(graphs, 'graph')} equal ({_count(nodes, 'node')})",
+                 count=graphs)
 
 
 # -- 5. errors ----------------------------------------------------------------
 def _describe_error(run: Run) -> str:
     if run.exception is None:
         return f"exit status {run.status}"
-    return f"{run.exception['type']}: {run.exception['message']}"
+    return f"{run.exception['type']}: {_one_line(run.exception['message'])}"
 
 
 def check_error(torch: Run, microgrid: Run) -> Check:
-    if microgrid.missing and not torch.exception:
-        where = f" (line {microgrid.exception['line']})" if microgrid.exception["line"] else ""
-        return Check("error", False, f"microgrid has no {microgrid.missing}{where}")
     a, b = torch.exception, microgrid.exception
     same = torch.status == microgrid.status and (a is None) == (b is None) and (
         a is None or (a["type"], a["message"]) == (b["type"], b["message"]))
     if not same:
-        return Check("error", False, "errors differ", [f"PyTorch:   {_describe_error(torch)}",
-                                                       f"microgrid: {_describe_error(microgrid)}"])
+        return Check("error", "differs", "errors differ",
+                     [f"PyTorch {_describe_error(torch)}; "
+                      f"microgrid {_describe_error(microgrid)}"])
     if a is None:
-        return Check("error", True, "no error" if torch.status == 0 else
+        return Check("error", "ok", "no error" if torch.status == 0 else
                      f"both exit with status {torch.status}")
-    return Check("error", True, f"both raise {a['type']}")
+    return Check("error", "ok", f"both raise {a['type']}")

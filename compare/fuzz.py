@@ -1,6 +1,8 @@
 """Differential fuzzing: random programs, run under PyTorch and microgrid, compared.
 
-PyTorch counterpart: none.  ``python -m compare fuzz --examples N [--seed S]``.
+PyTorch counterpart: none.  ``python -m compare fuzz --examples N [--seed S]
+[--json]``: the seed used is printed first (a run without ``--seed`` draws
+one), progress goes to stderr.
 
 The catalog (``catalog.py``) holds programs people wrote; this module writes
 its own.  A *program* is data: a list of :class:`Step`, each one line of a
@@ -42,6 +44,7 @@ catalog programs.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import random
 import sys
@@ -743,9 +746,11 @@ class Outcome:
     found: Sequence[str] = ()  # its differences
 
 
-def fuzz(examples: int, seed: Optional[int] = None, max_steps: int = 8) -> Outcome:
+def fuzz(examples: int, seed: Optional[int] = None, max_steps: int = 8,
+         progress: Optional[Callable[[int], None]] = None) -> Outcome:
     """Run ``examples`` random programs under both engines; if one differs,
-    shrink it to a minimal program that still differs."""
+    shrink it to a minimal program that still differs.  ``progress(tried)``
+    is called after each program tried."""
     tried = 0
     first_found = False
 
@@ -753,6 +758,8 @@ def fuzz(examples: int, seed: Optional[int] = None, max_steps: int = 8) -> Outco
         nonlocal tried, first_found
         if not first_found:
             tried += 1
+            if progress is not None:
+                progress(tried)
         differs = bool(differences(program))
         first_found = first_found or differs
         return differs
@@ -770,17 +777,36 @@ def fuzz(examples: int, seed: Optional[int] = None, max_steps: int = 8) -> Outco
     return Outcome(tried, 1, program, differences(program))
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    """``python -m compare fuzz --examples N [--seed S]``: exit status 1 if a
-    program differed (printed as a runnable script)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m compare fuzz",
-        description="Run random programs under PyTorch and microgrid and compare everything.")
-    parser.add_argument("--examples", type=int, default=200, help="programs to try")
-    parser.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
-    parser.add_argument("--max-steps", type=int, default=8, help="ops per program (default 8)")
-    args = parser.parse_args(argv)
-    outcome = fuzz(args.examples, args.seed, args.max_steps)
+def _progress(total: int) -> Callable[[int], None]:
+    """Progress on stderr: a line every tenth of the run (one line, redrawn, on a terminal)."""
+    terminal = sys.stderr.isatty()
+    step = max(1, total // 10)
+
+    def show(tried: int) -> None:
+        if terminal:
+            sys.stderr.write(f"\rfuzz: {tried}/{total} programs tried")
+        elif tried % step == 0 or tried == total:
+            sys.stderr.write(f"fuzz: {tried}/{total} programs tried\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def run(args: argparse.Namespace) -> int:
+    """``python -m compare fuzz`` (options in ``__main__.fuzz_options``):
+    exit status 1 if a program differed (printed as a runnable script)."""
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
+    if not args.json:
+        print(f"fuzz: seed {seed} (python -m compare fuzz --seed {seed} repeats this run)",
+              flush=True)
+    outcome = fuzz(args.examples, seed, args.max_steps, progress=_progress(args.examples))
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    if args.json:
+        print(json.dumps({"seed": seed, "tried": outcome.tried, "differed": outcome.differed,
+                          "program": outcome.program.source() if outcome.program else None,
+                          "differences": list(outcome.found)}, indent=2))
+        return 1 if outcome.program is not None else 0
     print(f"{outcome.tried} programs tried, {outcome.differed} differed")
     if outcome.program is None:
         return 0
@@ -790,6 +816,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     for line in outcome.found:
         print("  " + line.replace("\n", "\n  "))
     return 1
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``python -m compare.fuzz ...``: the same as ``python -m compare fuzz ...``."""
+    from .__main__ import main as compare_main
+
+    return compare_main(["fuzz", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

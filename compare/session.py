@@ -1,10 +1,18 @@
-"""One comparison session: both runners, side by side, then the checks.
+"""One comparison session: three runners, side by side, then the checks.
 
 PyTorch counterpart: none.  :func:`run_programs` writes the job list to a
-temporary folder, starts ``python -m compare.runner torch`` and
-``python -m compare.runner microgrid`` as two fresh subprocesses at the
-same time (each runs every program, one forked child per program), waits
-for both, and compares what each left behind (``check.py``).
+temporary folder and starts three fresh subprocesses at the same time:
+``python -m compare.runner torch`` twice (the second run shows what the
+program itself changes from run to run) and ``python -m compare.runner
+microgrid``.  Each runs every program, one forked child per program, each
+in its own copy of the program's folder (``--in-place`` runs them in the
+folder itself, one runner after the other so that they never share it at
+the same time).  As soon as all three runs of a program are done it is
+judged (``check.py``) and reported as progress.
+
+Every run starts from the same seeds (``--seed``, 0 by default): the hash
+seed is set here, for the whole runner process; the random generators in
+each program's child (``runner.py``).
 
 Read next: ``check.py``.
 """
@@ -13,71 +21,176 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
+from . import notebook
 from .catalog import Program
 from .check import Outcome, Run, compare_runs
+from .runner import folder_size
 
-ENGINES = ("torch", "microgrid")
+#: ``(label, engine)`` of the three runs of every program.
+RUNS = (("torch", "torch"), ("again", "torch"), ("microgrid", "microgrid"))
 
 #: Where ``compare`` and ``microgrid`` live: the runners import them from here.
 SOURCE_ROOT = str(Path(__file__).resolve().parent.parent)
+
+#: The most a program's folder may hold to be copied for each run.
+COPY_LIMIT_FILES = 10_000
+COPY_LIMIT_BYTES = 500 * 2**20
 
 
 class RunnerError(RuntimeError):
     """A runner subprocess itself failed (not a program it ran)."""
 
 
+class FolderTooBigError(ValueError):
+    """A program's folder is too big to copy for each run."""
+
+
 def script_program(path: str) -> Program:
-    """A user's script as a program: run whole, as ``__main__``."""
-    return Program(path, "your script", str(Path(path).resolve()))
+    """A user's script or notebook as a program: run whole, as ``__main__``."""
+    kind = "your notebook" if path.endswith(".ipynb") else "your script"
+    return Program(path, kind, str(Path(path).resolve()))
 
 
-def _job(program: Program, index: int, folder: str, engine: str) -> Dict[str, Any]:
-    return {"name": program.name, "path": str(program.path), "function": program.function,
-            "run_name": program.path.stem if program.function else "__main__",
-            "out": os.path.join(folder, f"{index}.{engine}")}
+def _check_folder(folder: Path) -> None:
+    files, size = folder_size(str(folder))
+    if files > COPY_LIMIT_FILES or size > COPY_LIMIT_BYTES:
+        raise FolderTooBigError(
+            f"{folder} holds {files} files ({size / 2**20:.0f} MB): too many to copy for each "
+            "run. Move the script to a folder of its own, or pass --in-place to run it "
+            "where it is")
 
 
-def _environment() -> Dict[str, str]:
+def _jobs(programs: Sequence[Program], folder: str, label: str,
+          in_place: bool) -> List[Dict[str, Any]]:
+    jobs = []
+    for i, program in enumerate(programs):
+        home = str(program.path.parent)
+        job = {"name": program.name, "file": program.path.name, "home": home,
+               "workdir": home if in_place else os.path.join(folder, "work", f"{i}.{label}"),
+               "function": program.function,
+               "run_name": program.path.stem if program.function else "__main__",
+               "out": os.path.join(folder, f"{i}.{label}")}
+        if program.path.suffix == ".ipynb":
+            job["cells"] = [cell.as_job() for cell in notebook.read_cells(program.path)]
+        jobs.append(job)
+    return jobs
+
+
+def _environment(seed: int) -> Dict[str, str]:
     """The runners' environment: this source tree first on the path, UTF-8
-    output, unbuffered (a crash keeps what was printed), and a fixed hash seed
-    (a printed ``set`` comes out in the same order in both runs)."""
+    output, unbuffered (a crash keeps what was printed), and the hash seed
+    (a printed ``set`` of strings comes out in the same order in every run)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [SOURCE_ROOT, env.get("PYTHONPATH")]))
-    env.update(PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1", PYTHONHASHSEED="0")
+    env.update(PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1", PYTHONHASHSEED=str(seed))
     return env
 
 
-def run_programs(programs: Sequence[Program], render: bool = False,
-                 timeout: int = 120) -> List[Outcome]:
-    """Run every program under both engines and compare the runs."""
+def _start(engine: str, jobs_file: str, log: Any, seed: int) -> subprocess.Popen:
+    # A session of its own: Ctrl-C reaches only compare, which stops the runners.
+    return subprocess.Popen([sys.executable, "-m", "compare.runner", engine, jobs_file],
+                            env=_environment(seed), stdin=subprocess.DEVNULL, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop(processes: Sequence[subprocess.Popen]) -> None:
+    """End runners still going (each kills the program it is running)."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _judge(program: Program, folder: str, i: int, bitwise: bool) -> Outcome:
+    runs = {label: Run.load(os.path.join(folder, f"{i}.{label}")) for label, _ in RUNS}
+    cells = None
+    if program.path.suffix == ".ipynb":
+        read = notebook.read_cells(program.path)
+        cells = [cell.first_line for cell in read]
+        source = "\n".join(cell.code for cell in read)
+    else:
+        source = program.path.read_text(encoding="utf-8", errors="replace")
+    outcome = compare_runs(program.name, runs["torch"], runs["again"], runs["microgrid"],
+                           program.expected_transcript(), source, cells, bitwise)
+    if cells is not None:
+        skipped = [f"cell {cell.number}: {line}" for cell in read for line in cell.skipped]
+        if skipped:
+            outcome.notes.insert(0, "skipped (IPython only): " + "; ".join(skipped))
+    return outcome
+
+
+def run_programs(programs: Sequence[Program], render: bool = False, timeout: float = 120,
+                 seed: int = 0, in_place: bool = False, bitwise: bool = False,
+                 progress: Optional[Callable[[int, Outcome], None]] = None) -> List[Outcome]:
+    """Run every program three times (PyTorch twice, microgrid once) and
+    judge the runs; ``progress(index, outcome)`` is called as each program
+    is judged.  Raises FolderTooBigError before running anything."""
+    if not in_place:
+        for folder in sorted({p.path.parent for p in programs}):
+            _check_folder(folder)
     with tempfile.TemporaryDirectory(prefix="compare-") as folder:
-        processes = []
-        for engine in ENGINES:
-            spec = {"jobs": [_job(p, i, folder, engine) for i, p in enumerate(programs)],
-                    "render": render, "timeout": timeout}
-            jobs_file = os.path.join(folder, f"jobs.{engine}.json")
+        starts = []
+        for label, engine in RUNS:
+            spec = {"jobs": _jobs(programs, folder, label, in_place), "render": render,
+                    "timeout": timeout, "seed": seed}
+            jobs_file = os.path.join(folder, f"jobs.{label}.json")
             with open(jobs_file, "w", encoding="utf-8") as f:
                 json.dump(spec, f)
-            log = open(os.path.join(folder, f"runner.{engine}.log"), "w+", encoding="utf-8")
-            command = [sys.executable, "-m", "compare.runner", engine, jobs_file]
-            processes.append((engine, log, subprocess.Popen(
-                command, env=_environment(), stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT)))
-        for engine, log, process in processes:
-            with log:
-                if process.wait() != 0:
+            starts.append((label, engine, jobs_file))
+        outcomes: Dict[int, Outcome] = {}
+        processes: List[subprocess.Popen] = []
+        logs = []
+        try:
+            waiting = list(starts)
+            while waiting or any(p.poll() is None for p in processes):
+                # --in-place: one runner at a time, so they never share the folder
+                if waiting and (not in_place or all(p.poll() is not None for p in processes)):
+                    label, engine, jobs_file = waiting.pop(0)
+                    log = open(os.path.join(folder, f"runner.{label}.log"), "w+",
+                               encoding="utf-8")
+                    logs.append((label, log))
+                    processes.append(_start(engine, jobs_file, log, seed))
+                    continue
+                _judge_finished(programs, folder, outcomes, progress, bitwise)
+                time.sleep(0.05)
+            for (label, log), process in zip(logs, processes, strict=True):
+                if process.returncode != 0:
                     log.seek(0)
-                    raise RunnerError(f"the {engine} runner failed:\n{log.read()}")
-        return [compare_runs(p.name, Run.load(os.path.join(folder, f"{i}.torch")),
-                             Run.load(os.path.join(folder, f"{i}.microgrid")),
-                             p.expected_transcript())
-                for i, p in enumerate(programs)]
+                    raise RunnerError(f"the {label} runner failed:\n{log.read()}")
+            _judge_finished(programs, folder, outcomes, progress, bitwise)
+        finally:
+            _stop(processes)
+            for _, log in logs:
+                log.close()
+        return [outcomes[i] for i in range(len(programs))]
+
+
+def _judge_finished(programs: Sequence[Program], folder: str, outcomes: Dict[int, Outcome],
+                    progress: Optional[Callable[[int, Outcome], None]],
+                    bitwise: bool) -> None:
+    """Judge, in order, each program whose three runs are all done."""
+    for i, program in enumerate(programs):
+        if i in outcomes:
+            continue
+        if not all(os.path.exists(os.path.join(folder, f"{i}.{label}.json"))
+                   for label, _ in RUNS):
+            return
+        outcomes[i] = _judge(program, folder, i, bitwise)
+        if progress is not None:
+            progress(i, outcomes[i])
 
 
 def render_pictures(outcome: Outcome, folder: Path) -> List[Path]:

@@ -4,9 +4,11 @@ it relies on."""
 
 from __future__ import annotations
 
+import io
 import math
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -16,9 +18,21 @@ from hypothesis import strategies as st
 
 import microgrid
 from compare import alias
-from compare.check import first_graph_difference, value_difference
-from compare.report import aligned, fit, width
+from compare.check import (
+    VERDICTS,
+    Check,
+    Outcome,
+    Run,
+    first_graph_difference,
+    identical,
+    judge,
+    likely_cause,
+    value_difference,
+)
+from compare.notebook import cell_from_source
+from compare.report import aligned, exit_status, fit, summary_table, use_colour, width
 from compare.snapshot import GRAPH_LIMIT, graph_of, signature_of, tensor_record, tensors_in
+from compare.transcript import mask, opcodes, rounding
 from microgrid.autograd.walk import signature
 
 FLOAT32_TOLERANCE = (1.3e-6, 1e-5)  # torch.testing.assert_close's defaults
@@ -209,12 +223,81 @@ def _error(statement: str) -> BaseException:
     ("[].no_such_method()", None),  # not microgrid's object
 ])
 def test_missing_names_are_spelled_as_in_pytorch(statement, missing):
-    assert alias.missing_name(_error(statement), [__file__]) == missing
+    assert alias.missing_name(_error(statement), [__file__].__contains__) == missing
 
 
 def test_only_the_scripts_own_lines_count():
     error = _error("torch.no_such_function(x)")
-    assert alias.missing_name(error, ["/some/other/script.py"]) is None
+    assert alias.missing_name(error, ["/some/other/script.py"].__contains__) is None
+
+
+def _keyword_error(tmp_path, line: str) -> BaseException:
+    """Run ``line`` from a file (the message names what the line called)."""
+    script = tmp_path / "script.py"
+    script.write_text(line + "\n", encoding="utf-8")
+    namespace = {"torch": microgrid, "F": microgrid.nn.functional, "x": microgrid.ones(2, 3),
+                 "sum": microgrid.sum}
+    try:
+        exec(compile(script.read_text(), str(script), "exec"), namespace)
+    except TypeError as error:
+        return error
+    raise AssertionError(f"{line} did not fail")
+
+
+@pytest.mark.parametrize("line, feature", [
+    ("torch.sum(x, 0, no_such_keyword=True)",
+     "microgrid's torch.sum has no keyword 'no_such_keyword'"),
+    ("x.sum(no_such_keyword=True)", "microgrid's torch.Tensor.sum has no keyword "
+                                    "'no_such_keyword'"),
+    ("(x + 1).sum(no_such_keyword=True)", "microgrid's torch.Tensor.sum has no keyword "
+                                          "'no_such_keyword'"),
+    ("F.relu(x, no_such_keyword=1)",
+     "microgrid's torch.nn.functional.relu has no keyword 'no_such_keyword'"),
+    ("sum(x, no_such_keyword=1)", "microgrid's torch.sum has no keyword 'no_such_keyword'"),
+])
+def test_a_missing_keyword_is_named_as_a_pytorch_user_writes_it(tmp_path, line, feature):
+    error = _keyword_error(tmp_path, line)
+    assert alias.missing_feature(error, [str(tmp_path / "script.py")].__contains__) == feature
+
+
+def test_a_missing_keyword_of_a_python_function_is_not_microgrids(tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text("def f(a):\n    return a\nf(1, b=2)\n", encoding="utf-8")
+    try:
+        exec(compile(script.read_text(), str(script), "exec"), {})
+    except TypeError as error:
+        assert alias.missing_feature(error, [str(script)].__contains__) is None
+
+
+# -- transcripts: masking, bounded diff, rounding -----------------------------------------
+def test_addresses_are_masked():
+    assert mask("<AddBackward0 object at 0x7f3a2b1c0d90>") == "<AddBackward0 object at 0x…>"
+
+
+@pytest.mark.parametrize("a, b, close", [
+    ("loss 26365522.0", "loss 26365524.0", True),  # float32 neighbours
+    ("tensor([0.1235, 2.0000])", "tensor([0.1234, 2.0000])", True),  # last printed digit
+    ("tensor([1., 2.])", "tensor([1., 3.])", False),
+    ("step 3", "step 4", False),  # integers must be equal
+    ("MulBackward0", "MulBackward1", False),
+    ("1.0", "1.", False),  # the same number printed differently
+    ("loss 0.5", "cost 0.5", False),
+])
+def test_rounding_is_only_numbers_within_tolerance(a, b, close):
+    assert (rounding(a, b) is not None) == close
+
+
+def test_the_diff_is_linear_in_the_transcripts_size():
+    same = [f"line {i % 7}" for i in range(40_000)]
+    start = time.perf_counter()
+    assert opcodes(same, same) == [("equal", 0, 40_000, 0, 40_000)]
+    assert len(list(aligned(same, same[:-1] + ["other"]))) == 40_000
+    long_line = ["x" * 20_000]
+    assert fit(long_line[0], 38) == "x" * 37 + "…"
+    assert opcodes(long_line, ["y" * 20_000]) == [("replace", 0, 1, 0, 1)]
+    different = [f"a {i}" for i in range(30_000)]
+    assert len(list(aligned(different, [f"b {i}" for i in range(30_000)]))) == 30_000
+    assert time.perf_counter() - start < 5
 
 
 # -- side by side -------------------------------------------------------------------
@@ -224,8 +307,95 @@ def test_wide_characters_take_two_columns():
     assert width(fit("变量变量", 5)) == 5
 
 
+def test_transcripts_are_aligned_by_a_diff_of_masked_lines():
+    rows = list(aligned(["x at 0x1f", "y"], ["x at 0x2e", "z"]))
+    assert rows == [("x at 0x1f", "|", "x at 0x2e"), ("y", "X", "z")]
+
+
 def test_transcripts_are_aligned_by_a_diff():
     rows = list(aligned(["a", "b", "c", "d"], ["a", "B", "c", "e", "f"]))
     assert rows == [("a", "|", "a"), ("b", "X", "B"), ("c", "|", "c"), ("d", "X", "e"),
                     ("", ">", "f")]
     assert list(aligned(["x", "y"], ["x"])) == [("x", "|", "x"), ("y", "<", "")]
+
+
+# -- the report: width, colour, exit status -------------------------------------------------
+def _outcome(name: str, verdict: str, reason: str) -> Outcome:
+    run = Run("", "", {})
+    return Outcome(name, run, run, [], verdict, reason)
+
+
+def test_the_table_fits_and_never_cuts_a_verdict():
+    outcomes = [_outcome("a/very/long/path/to/some/learner/script_with_a_long_name.py",
+                         verdict, "a reason much longer than the width of any terminal " * 3)
+                for verdict in VERDICTS]
+    for columns in (60, 80, 120):
+        rows = summary_table(outcomes, columns)
+        assert all(width(row) <= columns for row in rows), columns
+        for row, verdict in zip(rows[2:], VERDICTS, strict=True):
+            assert f" {verdict} " in row and row.startswith("…")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_and_not_with_no_color(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert use_colour(_Terminal()) and not use_colour(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_colour(_Terminal())
+
+
+@pytest.mark.parametrize("verdicts, allow_rounding, status", [
+    (["EXACT", "EXACT"], False, 0),
+    (["EXACT", "ROUNDING"], False, 1),
+    (["EXACT", "ROUNDING"], True, 0),
+    (["UNSUPPORTED", "UNSTABLE", "ROUNDING"], True, 3),
+    (["UNSUPPORTED", "MISMATCH"], True, 1),
+    (["CRASH"], True, 1),
+])
+def test_exit_status(verdicts, allow_rounding, status):
+    outcomes = [_outcome(f"p{i}", v, "") for i, v in enumerate(verdicts)]
+    assert exit_status(outcomes, allow_rounding) == status
+
+
+def test_notebook_cells_skip_what_only_ipython_understands():
+    cell = cell_from_source(3, "%time x = 1\nfor i in range(2):\n    !echo hi\ny = x?\nx + 1;")
+    assert cell.code == "pass\nfor i in range(2):\n    pass\npass\nx + 1;\n"
+    assert cell.skipped == ["%time x = 1", "!echo hi", "y = x?"]
+    assert cell.quiet
+    whole = cell_from_source(1, "%%time\nx = 1")
+    assert whole.code == "" and whole.skipped == ["%%time\nx = 1"]
+
+
+def test_nan_is_identical_to_nan_bit_for_bit():
+    assert identical([1.0, math.nan], [1.0, math.nan])
+    assert not identical([1.0, 0.0], [1.0, -0.0])  # the sign of zero is a bit too
+
+
+def test_tensors_equal_within_tolerance_are_exact_unless_bitwise():
+    run = Run("", "", {"status": 0})
+    checks = [Check("transcript", "ok", "3 lines identical", count=3),
+              Check("values", "rounding", "2 tensors equal, 1 of them within float tolerance",
+                    count=2, inexact=1),
+              Check("grads", "none", "no gradients to compare"),
+              Check("graph", "none", "no graphs to compare"), Check("error", "ok", "no error")]
+    assert judge(run, run, checks) == (
+        "EXACT", "3 lines, 2 tensors equal; 1 tensor only within float tolerance")
+    assert judge(run, run, checks, bitwise=True) == (
+        "ROUNDING", "2 tensors equal, 1 of them within float tolerance")
+
+
+@pytest.mark.parametrize("source, line, cause", [
+    ("print(id(x))", "140234", "id()"),
+    ("start = time.time()\nprint(time.time() - start)", "0.31", "timing"),
+    ("print(set(tensors))", "{…}", "set order"),
+    ("rng = np.random.default_rng()\nprint(rng.random())", "0.1", "unseeded randomness"),
+    ("print(x)", "object 140234567890", "a number that changes from run to run (an id()?)"),
+    ("print(x)", "a", "something in the program that changes between runs"),
+])
+def test_the_likely_cause_of_an_unstable_run(source, line, cause):
+    assert likely_cause(source, line) == cause

@@ -6,6 +6,8 @@ printed program must run under PyTorch as it is, and a deliberately broken
 microgrid must be caught, shrunk to a short program and printed.
 """
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -93,9 +95,20 @@ def test_a_difference_is_found_shrunk_and_printed(broken_add, capsys):
     assert any("values" in line or "graph" in line for line in outcome.found)
 
 
-def test_the_command_line_reports_the_count(capsys):
+def test_the_command_line_reports_the_seed_and_the_count(capsys):
     assert main(["fuzz", "--examples", "3", "--seed", "1"]) == 0
-    assert capsys.readouterr().out.strip() == "3 programs tried, 0 differed"
+    printed = capsys.readouterr()
+    assert printed.out.splitlines() == [
+        "fuzz: seed 1 (python -m compare fuzz --seed 1 repeats this run)",
+        "3 programs tried, 0 differed"]
+    assert printed.err.splitlines()[-1] == "fuzz: 3/3 programs tried"  # progress
+
+
+def test_the_command_line_draws_a_seed_and_speaks_json(capsys):
+    assert main(["fuzz", "--examples", "2", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["tried"] == 2 and result["differed"] == 0 and result["program"] is None
+    assert isinstance(result["seed"], int)
 
 
 def test_microgrid_is_not_imported_with_torch_standing_for_it():

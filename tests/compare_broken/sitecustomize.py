@@ -6,7 +6,10 @@ that run.  It does nothing unless MICROGRID_BREAK lists what to break:
 
 * ``grad``:  MulBackward0 returns twice the right gradient;
 * ``repr``:  a tensor prints as ``Tensor(...)`` instead of ``tensor(...)``;
-* ``graph``: MeanBackward0 calls itself SumBackward0.
+* ``graph``: MeanBackward0 calls itself SumBackward0;
+* ``ulp``:   ``Tensor.item()`` of a float is one float32 step too big (a
+  last-bit difference, as a different summation order makes);
+* ``raise``: ``Tensor.exp`` raises a RuntimeError (a microgrid bug).
 """
 
 import os
@@ -30,3 +33,20 @@ if _BREAK:
         Tensor.__repr__ = lambda self: _right_repr(self).replace("tensor(", "Tensor(")
     if "graph" in _BREAK:
         MeanBackward0.name = lambda self: "SumBackward0"
+    if "ulp" in _BREAK:
+        import numpy as np
+
+        _right_item = Tensor.item
+
+        def _one_step_up(self):
+            value = _right_item(self)
+            if isinstance(value, float):
+                return float(np.nextafter(np.float32(value), np.float32(np.inf)))
+            return value
+
+        Tensor.item = _one_step_up
+    if "raise" in _BREAK:
+        def _broken_exp(self):
+            raise RuntimeError("exp is broken on purpose")
+
+        Tensor.exp = _broken_exp
