@@ -181,4 +181,25 @@ __all__ = [
     "matmul", "mm", "mv", "dot", "bmm", "outer", "select", "narrow", "nn", "optim",
     "addmm",
 ]
+
+# -- random numbers, PyTorch's bit for bit (random.py, ops/random.py) ----------------------
+from . import random  # noqa: E402 - torch.random: fork_rng, get_rng_state ...
+from .ops.random import (  # noqa: E402
+    bernoulli,
+    multinomial,
+    normal,
+    randint_like,
+    randperm,
+)
+from .random import (  # noqa: E402
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    seed,
+    set_rng_state,
+)
+
+__all__ += ["random", "Generator", "default_generator", "seed", "initial_seed", "get_rng_state",
+            "set_rng_state", "randperm", "randint_like", "normal", "bernoulli", "multinomial"]
 del _dtype
