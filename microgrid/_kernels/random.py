@@ -26,7 +26,7 @@ and ``uniform_(a, b)`` is ``u * (b - a) + a``, computed as one fused
 multiply-add (the compiler contracts it: see :func:`fma64`).
 
 **Integers**: ``random_(low, high)`` is ``w % (high - low) + low``, with a
-32-bit word when the range fits in 32 bits and a 64-bit draw otherwise.
+32-bit word when the range is below 2**28 and a 64-bit draw otherwise.
 
 **Normals** take two routes (``normal_kernel``):
 
@@ -258,7 +258,7 @@ def fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
     exact sum with ``c``, their low parts added with rounding to odd, then one
     rounding to nearest)."""
     a = np.asarray(a, dtype=np.float64)
-    if b == 1.0 and c == 0.0:
+    if np.ndim(b) == 0 and np.ndim(c) == 0 and b == 1.0 and c == 0.0:
         return a.copy()
     high, low = _two_product(a, np.float64(b))
     s, t = _two_sum(np.full_like(high, c), high)
@@ -325,8 +325,8 @@ def uniform(engine: MT19937, n: int, dtype: np.dtype, low: float, high: float) -
     a result that rounds to ``high`` is replaced by ``low``."""
     dtype = np.dtype(dtype)
     u = unit_uniform(engine, n, dtype)
-    if low == 0.0 and high == 1.0:
-        return u.astype(dtype)
+    if low == 0.0 and high == 1.0 and dtype != np.float16:
+        return u.astype(dtype)  # exact, and below 1 (float16 can round up to 1)
     if dtype == np.float64:
         values = fma64(u, high - low, low)
     else:
@@ -519,14 +519,12 @@ def bernoulli_tensor(engine: MT19937, p: np.ndarray) -> np.ndarray:
 
 
 # -- integers ------------------------------------------------------------------------------------
-_WIDE = {np.dtype(np.int64), np.dtype(np.float64), np.dtype(np.float32)}
-
-
 def random_from_to(engine: MT19937, n: int, dtype: np.dtype, low: int, span: int) -> np.ndarray:
-    """``random_(low, low + span)`` / ``randint``: ``w % span + low``, ``w`` a 64-bit
-    draw for int64/float/double when ``span >= 2**32``, else one 32-bit word."""
+    """``random_(low, low + span)`` / ``randint``: ``w % span + low``, ``w`` one 32-bit
+    word when ``span < 2**28``, else a 64-bit draw (torch 2.13 switches at 2**28,
+    found by bisection against it; older sources say 2**32)."""
     dtype = np.dtype(dtype)
-    if span >= 2**32 and dtype in _WIDE:
+    if span >= 2**28:
         draws = engine.words64(n)
     else:
         draws = engine.words(n).astype(np.uint64)
