@@ -274,7 +274,7 @@ def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray, *, normal_range: bool = F
     (or below float32's normal range, which callers can rule out with
     ``normal_range``): the only cases where rounding twice differs from
     rounding once.  Those few are redone with the sum rounded to odd."""
-    total = np.multiply(a, b, dtype=np.float64)
+    total = np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)
     total += c
     risky = (total.view(np.uint64) & np.uint64(0x1FFFFFFF)) == np.uint64(0x10000000)
     if not normal_range:
@@ -423,13 +423,13 @@ def _log_avx2(x: np.ndarray) -> np.ndarray:
     f = (m - _F32(1)) + np.where(small, m, _F32(0))  # 2m - 1 or m - 1, exact either way
     e = e - small.astype(_F32)
     z = f * f
-    y = np.full_like(f, _LOG_P[0])
-    for coefficient in _LOG_P[1:]:
-        y = fma32(y, f, coefficient)
+    y = fma32(_LOG_P[0], f, _LOG_P[1], normal_range=True)
+    for coefficient in _LOG_P[2:]:
+        y = fma32(y, f, coefficient, normal_range=True)
     y = y * f
-    y = fma32(y, z, e * _LOG_Q1)  # y * z + e * q1: the compiler fused the first product
-    y = fma32(z, _F32(-0.5), y)
-    return fma32(e, _LOG_Q2, f + y)
+    y = fma32(y, z, e * _LOG_Q1, normal_range=True)  # the compiler fused the first product
+    y = y - z * _F32(0.5)  # fused too, but z / 2 is exact: one rounding either way
+    return (f + y) + e * _LOG_Q2  # fused too; e * q2 is exact (5 and 9 significant bits)
 
 
 def _sincos_avx2(x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -441,26 +441,26 @@ def _sincos_avx2(x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     sin_sign = (j & 4) << 29
     cos_sign = (~(j - 2) & 4) << 29
     use_sine_poly = (j & 2) == 0
-    x = fma32(y, _DP1, x)
-    x = fma32(y, _DP2, x)
-    x = fma32(y, _DP3, x)
+    x = x + y * _DP1  # fused in PyTorch; y * DP1 and y * DP2 are exact (y <= 8), so the
+    x = x + y * _DP2  # fma and the plain sum round alike
+    x = fma32(y, _DP3, x, normal_range=True)
     z = x * x
-    c = fma32(np.full_like(z, _COS_P[0]), z, _COS_P[1])
-    c = fma32(c, z, _COS_P[2])
+    c = fma32(_COS_P[0], z, _COS_P[1], normal_range=True)
+    c = fma32(c, z, _COS_P[2], normal_range=True)
     c = c * z
-    c = fma32(c, z, -(z * _F32(0.5)))  # c * z - z / 2: again the first product fused
+    c = fma32(c, z, -(z * _F32(0.5)), normal_range=True)  # again the first product fused
     c = c + _F32(1)
-    s = fma32(np.full_like(z, _SIN_P[0]), z, _SIN_P[1])
-    s = fma32(s, z, _SIN_P[2])
+    s = fma32(_SIN_P[0], z, _SIN_P[1], normal_range=True)
+    s = fma32(s, z, _SIN_P[2], normal_range=True)
     s = s * z
-    s = fma32(s, x, x)
+    s = fma32(s, x, x, normal_range=True)
     sine = np.where(use_sine_poly, s, c)
     cosine = np.where(use_sine_poly, c, s)
     return ((sine.view(np.int32) ^ sin_sign).view(_F32),
             (cosine.view(np.int32) ^ cos_sign).view(_F32))
 
 
-_CHUNK = 1 << 15  # blocks of this many lanes stay in the CPU's cache
+_CHUNK = 1 << 14  # blocks of this many lanes stay in the CPU's cache
 
 
 def _fill_float32(u: np.ndarray, mean: float, std: float) -> np.ndarray:
