@@ -376,8 +376,11 @@ def normal(engine: MT19937, n: int, dtype: np.dtype, mean: float, std: float,
         fill = _fill_float64 if dtype == np.float64 else _fill_float32
         out = np.empty(n, dtype=dtype)
         whole = n // 16 * 16
-        drawn = whole if dtype == np.float16 else n
-        out[:whole] = fill(unit_uniform(engine, drawn, dtype)[:whole], mean, std)
+        for start in range(0, whole, _CHUNK):  # speed: a cache-sized piece at a time
+            stop = min(start + _CHUNK, whole)
+            out[start:stop] = fill(unit_uniform(engine, stop - start, dtype), mean, std)
+        if n > whole and dtype != np.float16:
+            unit_uniform(engine, n - whole, dtype)  # drawn, then overwritten below
         if n % 16:  # the last 16 elements are drawn again and transformed again
             out[n - 16:] = fill(unit_uniform(engine, 16, dtype), mean, std)
         return out
@@ -460,26 +463,20 @@ def _sincos_avx2(x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
             (cosine.view(np.int32) ^ cos_sign).view(_F32))
 
 
-_CHUNK = 1 << 14  # blocks of this many lanes stay in the CPU's cache
+_CHUNK = 1 << 15  # elements per piece: a piece's temporaries stay in the CPU's cache
 
 
 def _fill_float32(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """``normal_fill_16_AVX2`` on blocks of 16 float32 uniforms."""
     blocks = u.reshape(-1, 2, 8)
+    radius = np.sqrt(_F32(-2) * _log_avx2(_F32(1) - blocks[:, 0]))
+    sine, cosine = _sincos_avx2(_TWO_PI_F32 * blocks[:, 1])
     out = np.empty(blocks.shape, dtype=_F32)
+    np.multiply(radius, cosine, out=out[:, 0])
+    np.multiply(radius, sine, out=out[:, 1])
     mean32, std32 = _F32(mean), _F32(std)
-    plain = mean32 == 0 and std32 == 1
-    for start in range(0, len(blocks), _CHUNK // 8):  # speed: chunks, not elements
-        part = blocks[start:start + _CHUNK // 8]
-        radius = np.sqrt(_F32(-2) * _log_avx2(_F32(1) - part[:, 0]))
-        sine, cosine = _sincos_avx2(_TWO_PI_F32 * part[:, 1])
-        n1, n2 = radius * cosine, radius * sine
-        if plain:
-            out[start:start + len(part), 0] = n1
-            out[start:start + len(part), 1] = n2
-        else:
-            out[start:start + len(part), 0] = fma32(n1, std32, mean32)
-            out[start:start + len(part), 1] = fma32(n2, std32, mean32)
+    if mean32 != 0 or std32 != 1:
+        return fma32(out.reshape(-1), std32, mean32)
     return out.reshape(-1)
 
 
