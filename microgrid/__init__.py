@@ -22,6 +22,7 @@ Reading order (each module's docstring ends with "Read next"):
 12. ``nn/functional.py``  losses (``mse_loss``, ``cross_entropy`` ...) built on the ops
 13. ``nn/parameter.py``, ``nn/modules/``, ``nn/init.py``  layers that own their parameters
 14. ``optim/``            the update rules that train them (``SGD``, ``Adam``)
+15. ``random.py``, ``_kernels/random.py``, ``ops/random.py``  PyTorch's random numbers
 
 The tutorial in one line: ``x = tensor([[1., 2.], [3., 4.]], requires_grad=True);
 mean(x * x).backward()`` leaves ``x.grad == x / 2``: ``MeanBackward0`` sends
