@@ -1,6 +1,6 @@
-"""The random ops: ``rand``, ``randn``, ``randint``, ``randperm``, ``normal``,
-``bernoulli``, ``multinomial``, the in-place fills (``x.uniform_()`` ...) and
-``dropout``.
+"""Random ops: rand, randn, randint, randperm, normal, bernoulli, multinomial, fills, dropout.
+
+``x.uniform_()`` and the other in-place fills are here too.
 
 PyTorch counterpart: ``aten/src/ATen/native/Distributions.cpp``,
 ``TensorFactories.cpp`` (``rand``, ``randn``, ``randint``, ``randperm``),
