@@ -327,20 +327,23 @@ BAD_INPUT = [
     lambda lib: lib.nn.Dropout(-0.1),
     lambda lib: lib.normal(lib.zeros(3), lib.tensor([-1.0, 1, 1])),
     lambda lib: lib.normal(lib.zeros(3), -1.0),
+    lambda lib: lib.multinomial(lib.tensor([[0.5, 0.5], [1.0, -1.0]]), 3, True),
 ]
 
 
 @pytest.mark.parametrize("call", BAD_INPUT)
 def test_bad_input_raises_and_draws_nothing(call: Callable[[Any], Any]) -> None:
-    """Checks come before draws (the one exception, as in PyTorch: ``randint``
-    with ``requires_grad=True`` draws, then refuses)."""
+    """Checks come before draws, except where PyTorch draws first too: ``randint``
+    with ``requires_grad=True`` draws, then refuses; ``multinomial`` with
+    replacement checks and draws row by row."""
     torch.manual_seed(21)
     microgrid.manual_seed(21)
     before = microgrid.get_rng_state().numpy().tobytes()
     assert_same_error(call)
     after, after_torch = (lib.get_rng_state().numpy().tobytes() for lib in (microgrid, torch))
     assert after == after_torch
-    assert after == before or call is BAD_INPUT[24]
+    drawing_first = call in (BAD_INPUT[24], BAD_INPUT[-1])
+    assert (after != before) == drawing_first
 
 
 # -- autograd: the nodes the fills record ---------------------------------------------------------

@@ -575,11 +575,15 @@ def multinomial_with_replacement(engine: MT19937, probs: np.ndarray, n_sample: i
     """``multinomial(p, k, replacement=True)`` for rows ``probs`` (2-d): per row the
     running sum in the row's type (float32 for float16), divided by the total,
     the last entry set to 1; then per sample the first index whose cumulative
-    value is >= a 53-bit uniform (a binary search).  Rows draw in turn."""
+    value is >= a 53-bit uniform (a binary search).  Rows are checked and drawn
+    in turn, so a bad row raises after the rows before it have drawn, as in PyTorch."""
     out = np.empty((probs.shape[0], n_sample), dtype=np.int64)
     acc = np.float32 if probs.dtype == np.float16 else probs.dtype
     for row, p in enumerate(probs):
+        _check_multinomial_row(p)
         cumulative = np.cumsum(p.astype(acc), dtype=acc)  # sequential, like the C loop
+        if not cumulative[-1] > 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
         cumulative = cumulative / cumulative[-1]
         cumulative[-1] = 1
         u = unit_uniform(engine, n_sample, np.float64)
@@ -587,15 +591,17 @@ def multinomial_with_replacement(engine: MT19937, probs: np.ndarray, n_sample: i
     return out
 
 
-def check_multinomial_row(p: np.ndarray) -> Optional[str]:
-    """PyTorch's message for the first bad entry of a row (with replacement), or None."""
-    for value in p.astype(np.float64):
-        if not value >= 0:
-            return "invalid multinomial distribution (encountering probability entry < 0)"
-        if not math.isfinite(value):
-            return ("invalid multinomial distribution (encountering probability entry = "
-                    "infinity or NaN)")
-    return None
+def _check_multinomial_row(p: np.ndarray) -> None:
+    """PyTorch's check of each entry in order: the first entry that is not >= 0
+    (NaN included) or not finite decides the message."""
+    negative = ~(p >= 0)
+    bad = negative | ~np.isfinite(p)
+    if bad.any():
+        if negative[np.argmax(bad)]:
+            raise RuntimeError("invalid multinomial distribution (encountering probability "
+                               "entry < 0)")
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry = "
+                           "infinity or NaN)")
 
 
 def fill_order(shape: Sequence[int], strides: Sequence[int]) -> Tuple[int, ...]:

@@ -45,73 +45,102 @@ Draw = Callable[[int, np.dtype, bool], np.ndarray]  # (count, dtype, contiguous)
 
 
 # -- nodes: every fill's gradient is zero ------------------------------------------------------
-class _Fill(Node):
-    """z = random values written over x;   dL/dx = 0 (and 0 for any other input)"""
-
-    def backward(self, grad: Tensor) -> Tuple[Any, ...]:
-        meta = self._input_meta or (None,) * len(self.next_functions)
-        return tuple(zeros_constant(grad) if m is None
-                     else Tensor._make(np.zeros(m[0], dtype=m[1])) for m in meta)
+def _zero_gradients(node: Node, grad: Tensor) -> Tuple[Any, ...]:
+    """Every fill's backward: zeros for each input (the new values do not depend on them)."""
+    meta = node._input_meta or (None,) * len(node.next_functions)
+    return tuple(zeros_constant(grad) if m is None
+                 else Tensor._make(np.zeros(m[0], dtype=m[1])) for m in meta)
 
 
-class UniformBackward0(_Fill):
+
+class UniformBackward0(Node):
     """z = U(from, to) samples over x;   dL/dx = 0"""
 
+    backward = _zero_gradients
 
-class NormalBackward0(_Fill):
+
+class NormalBackward0(Node):
     """z = N(mean, std^2) samples over x;   dL/dx = 0"""
 
+    backward = _zero_gradients
 
-class NormalBackward1(_Fill):
+
+class NormalBackward1(Node):
     """z = normal(mean tensor, std number);   dL/dmean = 0"""
 
+    backward = _zero_gradients
 
-class NormalBackward2(_Fill):
+
+class NormalBackward2(Node):
     """z = normal(mean number, std tensor);   dL/dstd = 0"""
 
+    backward = _zero_gradients
 
-class NormalBackward3(_Fill):
+
+class NormalBackward3(Node):
     """z = normal(mean tensor, std tensor);   dL/dmean = 0, dL/dstd = 0"""
 
+    backward = _zero_gradients
 
-class RandomBackward0(_Fill):
+
+class RandomBackward0(Node):
     """z = random_(from, to) over x;   dL/dx = 0"""
 
+    backward = _zero_gradients
 
-class RandomBackward1(_Fill):
+
+class RandomBackward1(Node):
     """z = random_(to) over x;   dL/dx = 0"""
 
+    backward = _zero_gradients
 
-class RandomBackward2(_Fill):
+
+class RandomBackward2(Node):
     """z = random_() over x;   dL/dx = 0"""
 
+    backward = _zero_gradients
 
-class ExponentialBackward0(_Fill):
+
+class ExponentialBackward0(Node):
     """z = Exp(lambd) samples over x;   dL/dx = 0"""
 
+    backward = _zero_gradients
 
-class GeometricBackward0(_Fill):
+
+class GeometricBackward0(Node):
     """z = Geometric(p) samples over x;   dL/dx = 0"""
 
+    backward = _zero_gradients
 
-class LogNormalBackward0(_Fill):
+
+class LogNormalBackward0(Node):
     """z = LogNormal(mean, std) samples over x;   dL/dx = 0"""
 
+    backward = _zero_gradients
 
-class CauchyBackward0(_Fill):
+
+class CauchyBackward0(Node):
     """z = Cauchy(median, sigma) samples over x;   dL/dx = 0"""
 
+    backward = _zero_gradients
 
-class BernoulliBackward0(_Fill):
+
+class BernoulliBackward0(Node):
     """z = bernoulli(p) with p = x;   dL/dx = 0"""
 
+    backward = _zero_gradients
 
-class BernoulliBackward1(_Fill):
+
+class BernoulliBackward1(Node):
     """z = Bernoulli(p tensor) samples over x;   dL/dx = 0, dL/dp = 0"""
 
+    backward = _zero_gradients
 
-class BernoulliBackward2(_Fill):
+
+class BernoulliBackward2(Node):
     """z = Bernoulli(p number) samples over x;   dL/dx = 0"""
+
+    backward = _zero_gradients
 
 
 # -- where the draws go -------------------------------------------------------------------------
@@ -547,13 +576,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
         else:  # topk: largest first, the lower index first among equals
             picks = np.argsort(-ratio, axis=1, kind="stable")[:, :num_samples]
         return Tensor._make(picks.reshape(out_shape).astype(np.int64))
-    for row in rows:
-        message = kernels.check_multinomial_row(row)
-        if message is not None:
-            raise RuntimeError(message)
-        if not np.cumsum(row.astype(np.float32 if row.dtype == np.float16 else row.dtype))[-1] > 0:
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    picks = kernels.multinomial_with_replacement(mt, rows, num_samples)
+    picks = kernels.multinomial_with_replacement(mt, rows, num_samples)  # checks each row too
     return Tensor._make(picks.reshape(out_shape))
 
 
