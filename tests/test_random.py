@@ -71,6 +71,26 @@ def test_state_round_trips_between_engines() -> None:
     assert torch.get_rng_state().numpy().tobytes() == microgrid.get_rng_state().numpy().tobytes()
 
 
+@pytest.mark.parametrize("draws", [0, 50, 99, 100, 700])
+def test_states_whose_counters_disagree(draws: int) -> None:
+    """A state PyTorch accepts though it never makes one: ``left`` words still owed
+    from position ``next`` (here 99 from 5, not 620), then a twist."""
+    import struct
+
+    torch.manual_seed(0)
+    torch.rand(5)
+    state = bytearray(torch.get_rng_state().numpy().tobytes())
+    struct.pack_into("<i", state, 8, 100)
+    torch.set_rng_state(torch.tensor(list(state), dtype=torch.uint8))
+    microgrid.set_rng_state(microgrid.tensor(np.frombuffer(bytes(state), dtype=np.uint8)))
+    clone = microgrid.default_generator.clone_state()
+    first = bits(microgrid.rand(draws))
+    assert first == bits(torch.rand(draws))
+    assert microgrid.get_rng_state().numpy().tobytes() == torch.get_rng_state().numpy().tobytes()
+    assert bits(microgrid.rand(30)) == bits(torch.rand(30))
+    assert bits(microgrid.rand(draws, generator=clone)) == first
+
+
 def test_generator_objects() -> None:
     for lib in (torch, microgrid):
         g = lib.Generator().manual_seed(7)

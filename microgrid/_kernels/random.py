@@ -141,14 +141,18 @@ class MT19937:
         """The next ``n`` 32-bit words (``CPUGeneratorImpl::random``), as uint32."""
         if n <= 0:
             return np.empty(0, dtype=np.uint32)
-        self._idle_next = MERSENNE_N
         prefix = self._prefix
         if prefix is None:
+            self._idle_next = MERSENNE_N
             return self._bits.random_raw(n).astype(np.uint32)
-        head, self._prefix = prefix[:n], (prefix[n:] if n < len(prefix) else None)
-        if n <= len(head):
+        taken = min(n, len(prefix))
+        head, self._prefix = prefix[:taken], (prefix[taken:] if taken < len(prefix) else None)
+        if self._prefix is None:  # owed words all served: PyTorch's next stops there
+            self._idle_next = self._prefix_next + self._prefix_length
+        if n == taken:
             return head
-        return np.concatenate([head, self._bits.random_raw(n - len(head)).astype(np.uint32)])
+        self._idle_next = MERSENNE_N
+        return np.concatenate([head, self._bits.random_raw(n - taken).astype(np.uint32)])
 
     def words64(self, n: int) -> np.ndarray:
         """The next ``n`` 64-bit draws (``random64``): two words each, the first high."""

@@ -503,7 +503,7 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None
         _check_std(std)
     operands = [t._data for t in (mean, std) if isinstance(t, Tensor)]
     shape = np.broadcast_shapes(*(a.shape for a in operands))
-    numpy_dtype = np.result_type(*operands)
+    numpy_dtype = operands[0].dtype  # the output is made like mean (or std), then mul_/add_
     mt = _random.engine(generator)
     if mean_is_tensor and not std_is_tensor:
         z = kernels.normal(mt, math.prod(shape), numpy_dtype, 0.0, std, True)
