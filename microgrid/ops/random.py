@@ -267,22 +267,27 @@ def _check_in_bounds(value: int, name: str, dtype: np.dtype) -> None:
                            f"{_dtype.CPP_TYPE_NAMES.get(dtype.name, dtype.name)}")
 
 
+def _fill_from_doubles(node_class: type, input: Tensor, generator: Any,
+                       sample: Callable[[kernels.MT19937, int], np.ndarray]) -> Tensor:
+    """A fill whose values PyTorch computes in double, then rounds to the tensor's dtype."""
+    mt = _random.engine(generator)
+    return _fill(node_class, input, lambda n, dtype, _: sample(mt, n).astype(dtype))
+
+
 def exponential(input: Tensor, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
     """``x.exponential_(lambd)``: Exp(lambd) samples shaped like ``x``."""
     if not lambd > 0.0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_g(lambd)}")
-    mt = _random.engine(generator)
-    return _fill(ExponentialBackward0, input,
-                 lambda n, d, _: kernels.exponential(mt, n, lambd).astype(d))
+    return _fill_from_doubles(ExponentialBackward0, input, generator,
+                              lambda mt, n: kernels.exponential(mt, n, lambd))
 
 
 def geometric(input: Tensor, p: float, *, generator: Any = None) -> Tensor:
     """``x.geometric_(p)``: the number of trials up to the first success."""
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_g(p)}")
-    mt = _random.engine(generator)
-    return _fill(GeometricBackward0, input,
-                 lambda n, d, _: kernels.geometric(mt, n, p).astype(d))
+    return _fill_from_doubles(GeometricBackward0, input, generator,
+                              lambda mt, n: kernels.geometric(mt, n, p))
 
 
 def log_normal(input: Tensor, mean: float = 1.0, std: float = 2.0, *,
@@ -291,9 +296,8 @@ def log_normal(input: Tensor, mean: float = 1.0, std: float = 2.0, *,
     _floating(input, "log_normal_cpu")
     if not std > 0.0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_g(std)}")
-    mt = _random.engine(generator)
-    return _fill(LogNormalBackward0, input,
-                 lambda n, d, _: kernels.log_normal(mt, n, mean, std).astype(d))
+    return _fill_from_doubles(LogNormalBackward0, input, generator,
+                              lambda mt, n: kernels.log_normal(mt, n, mean, std))
 
 
 def cauchy(input: Tensor, median: float = 0.0, sigma: float = 1.0, *,
@@ -302,9 +306,8 @@ def cauchy(input: Tensor, median: float = 0.0, sigma: float = 1.0, *,
     _floating(input, "cauchy_cpu")
     if not sigma > 0.0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_g(sigma)}")
-    mt = _random.engine(generator)
-    return _fill(CauchyBackward0, input,
-                 lambda n, d, _: kernels.cauchy(mt, n, median, sigma).astype(d))
+    return _fill_from_doubles(CauchyBackward0, input, generator,
+                              lambda mt, n: kernels.cauchy(mt, n, median, sigma))
 
 
 def bernoulli_fill(input: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
@@ -372,44 +375,61 @@ def _float_dtype(dtype: Optional[_dtype.dtype], kernel: str) -> np.dtype:
     return numpy_dtype
 
 
+def _standard_uniform(mt: kernels.MT19937, n: int, dtype: np.dtype, _: bool) -> np.ndarray:
+    return kernels.uniform(mt, n, dtype, 0.0, 1.0)
+
+
+def _standard_normal(mt: kernels.MT19937, n: int, dtype: np.dtype,
+                     contiguous: bool) -> np.ndarray:
+    return kernels.normal(mt, n, dtype, 0.0, 1.0, contiguous)
+
+
+def _floats(draw: Callable[..., np.ndarray], kernel: str, size: Tuple[Any, ...],
+            like: Optional[Tensor], dtype: Optional[_dtype.dtype], generator: Any,
+            requires_grad: bool, device: Any) -> Tensor:
+    """``rand``/``randn`` of ``size``, or their ``_like`` versions for ``like``."""
+    if like is not None and dtype is None:
+        dtype = _dtype.from_numpy_dtype(like._data.dtype)
+    numpy_dtype = _float_dtype(dtype, kernel)
+    mt = _random.engine(generator)
+
+    def sample(n: int, d: np.dtype, contiguous: bool) -> np.ndarray:
+        return draw(mt, n, d, contiguous)
+
+    if like is not None:
+        data = _draw_like(like, sample, numpy_dtype)
+    else:
+        shape = _size(size)
+        data = sample(math.prod(shape), numpy_dtype, True).reshape(shape)
+    return _new(data, requires_grad, device)
+
+
 def rand(*size: Any, generator: Any = None, dtype: Optional[_dtype.dtype] = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Samples of U[0, 1) (``torch.rand``)."""
-    shape = _size(size)
-    numpy_dtype = _float_dtype(dtype, "check_uniform_bounds")
-    mt = _random.engine(generator)
-    data = kernels.uniform(mt, math.prod(shape), numpy_dtype, 0.0, 1.0).reshape(shape)
-    return _new(data, requires_grad, device)
+    return _floats(_standard_uniform, "check_uniform_bounds", size, None, dtype, generator,
+                   requires_grad, device)
 
 
 def randn(*size: Any, generator: Any = None, dtype: Optional[_dtype.dtype] = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Samples of N(0, 1) (``torch.randn``)."""
-    shape = _size(size)
-    numpy_dtype = _float_dtype(dtype, "normal_kernel_cpu")
-    mt = _random.engine(generator)
-    data = kernels.normal(mt, math.prod(shape), numpy_dtype, 0.0, 1.0, True).reshape(shape)
-    return _new(data, requires_grad, device)
+    return _floats(_standard_normal, "normal_kernel_cpu", size, None, dtype, generator,
+                   requires_grad, device)
 
 
 def rand_like(input: Tensor, *, generator: Any = None, dtype: Optional[_dtype.dtype] = None,
               requires_grad: bool = False, device: Any = None) -> Tensor:
     """U[0, 1) samples with the shape (and by default the dtype) of ``input``."""
-    numpy_dtype = _float_dtype(dtype or _dtype.from_numpy_dtype(input._data.dtype),
-                               "check_uniform_bounds")
-    mt = _random.engine(generator)
-    data = _draw_like(input, lambda n, d, _: kernels.uniform(mt, n, d, 0.0, 1.0), numpy_dtype)
-    return _new(data, requires_grad, device)
+    return _floats(_standard_uniform, "check_uniform_bounds", (), input, dtype, generator,
+                   requires_grad, device)
 
 
 def randn_like(input: Tensor, *, generator: Any = None, dtype: Optional[_dtype.dtype] = None,
                requires_grad: bool = False, device: Any = None) -> Tensor:
     """N(0, 1) samples with the shape (and by default the dtype) of ``input``."""
-    numpy_dtype = _float_dtype(dtype or _dtype.from_numpy_dtype(input._data.dtype),
-                               "normal_kernel_cpu")
-    mt = _random.engine(generator)
-    data = _draw_like(input, lambda n, d, c: kernels.normal(mt, n, d, 0.0, 1.0, c), numpy_dtype)
-    return _new(data, requires_grad, device)
+    return _floats(_standard_normal, "normal_kernel_cpu", (), input, dtype, generator,
+                   requires_grad, device)
 
 
 def _integers(shape: Tuple[int, ...], low: int, high: int, dtype: np.dtype, generator: Any,
