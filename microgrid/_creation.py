@@ -256,22 +256,24 @@ def manual_seed(seed: int) -> Any:
     return random.manual_seed(seed)
 
 
-def randn(*size: Any, generator: Any = None, dtype: Optional[_dtype.dtype] = None,
-          requires_grad: bool = False, device: Any = None) -> Tensor:
+def randn(*sizes: Any, size: Any = None, generator: Any = None,
+          dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
     """Samples from the standard normal distribution, PyTorch's numbers."""
     from .ops import random
 
-    return random.randn(*size, generator=generator, dtype=dtype, requires_grad=requires_grad,
-                        device=device)
+    return random.randn(*sizes, size=size, generator=generator, dtype=dtype,
+                        requires_grad=requires_grad, device=device)
 
 
-def rand(*size: Any, generator: Any = None, dtype: Optional[_dtype.dtype] = None,
-         requires_grad: bool = False, device: Any = None) -> Tensor:
+def rand(*sizes: Any, size: Any = None, generator: Any = None,
+         dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     """Samples from the uniform distribution on [0, 1), PyTorch's numbers."""
     from .ops import random
 
-    return random.rand(*size, generator=generator, dtype=dtype, requires_grad=requires_grad,
-                       device=device)
+    return random.rand(*sizes, size=size, generator=generator, dtype=dtype,
+                       requires_grad=requires_grad, device=device)
 
 
 def randn_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,

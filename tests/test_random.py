@@ -154,7 +154,8 @@ def test_normal_sizes_around_the_16_threshold(n: int, dtype: str) -> None:
 
 def test_randn_shapes_and_0d() -> None:
     run_both(lambda lib: [lib.randn(()), lib.randn(3, 4), lib.randn((2, 0, 3)), lib.rand([5, 5]),
-                          lib.randn(2, 3, 4, dtype=lib.float64)])
+                          lib.randn(2, 3, 4, dtype=lib.float64), lib.randn(size=(4, 5)),
+                          lib.rand(lib.Size([3, 2])), lib.randn(0)])
 
 
 @settings(max_examples=40)

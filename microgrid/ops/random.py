@@ -404,18 +404,20 @@ def _floats(draw: Callable[..., np.ndarray], kernel: str, size: Tuple[Any, ...],
     return _new(data, requires_grad, device)
 
 
-def rand(*size: Any, generator: Any = None, dtype: Optional[_dtype.dtype] = None,
-         requires_grad: bool = False, device: Any = None) -> Tensor:
-    """Samples of U[0, 1) (``torch.rand``)."""
-    return _floats(_standard_uniform, "check_uniform_bounds", size, None, dtype, generator,
-                   requires_grad, device)
+def rand(*sizes: Any, size: Any = None, generator: Any = None,
+         dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
+    """Samples of U[0, 1) (``torch.rand``): ``rand(2, 3)``, ``rand((2, 3))``, ``size=(2, 3)``."""
+    return _floats(_standard_uniform, "check_uniform_bounds", sizes if size is None else (size,),
+                   None, dtype, generator, requires_grad, device)
 
 
-def randn(*size: Any, generator: Any = None, dtype: Optional[_dtype.dtype] = None,
-          requires_grad: bool = False, device: Any = None) -> Tensor:
-    """Samples of N(0, 1) (``torch.randn``)."""
-    return _floats(_standard_normal, "normal_kernel_cpu", size, None, dtype, generator,
-                   requires_grad, device)
+def randn(*sizes: Any, size: Any = None, generator: Any = None,
+          dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
+    """Samples of N(0, 1) (``torch.randn``): ``randn(2, 3)``, ``randn((2, 3))``, ``size=(2, 3)``."""
+    return _floats(_standard_normal, "normal_kernel_cpu", sizes if size is None else (size,),
+                   None, dtype, generator, requires_grad, device)
 
 
 def rand_like(input: Tensor, *, generator: Any = None, dtype: Optional[_dtype.dtype] = None,
