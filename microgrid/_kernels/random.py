@@ -150,7 +150,7 @@ class MT19937:
         if self._prefix is None:  # owed words all served: PyTorch's next stops there
             self._idle_next = self._prefix_next + self._prefix_length
         if n == taken:
-            return head
+            return head.copy()
         self._idle_next = MERSENNE_N
         return np.concatenate([head, self._bits.random_raw(n - taken).astype(np.uint32)])
 
@@ -320,8 +320,11 @@ def unit_uniform(engine: MT19937, n: int, dtype: np.dtype) -> np.ndarray:
     dtype = np.dtype(dtype)
     if dtype == np.float64:
         return (engine.words64(n) & np.uint64(2**53 - 1)).astype(np.float64) * 2.0**-53
-    words = engine.words(n) & np.uint32(2**24 - 1)  # float16 too: float's 24 bits
-    return words.astype(np.float32) * np.float32(2.0**-24)
+    words = engine.words(n)
+    words &= np.uint32(2**24 - 1)  # float16 too: float's 24 bits
+    u = words.astype(np.float32)
+    u *= np.float32(2.0**-24)
+    return u
 
 
 def uniform(engine: MT19937, n: int, dtype: np.dtype, low: float, high: float) -> np.ndarray:
