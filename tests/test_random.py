@@ -546,3 +546,18 @@ def test_fma_emulations_round_once() -> None:
     exact32 = [nearest_float32(Fraction(float(x)) * Fraction(float(np.float32(b)))
                                + Fraction(float(z))) for x, z in zip(a32, c32, strict=True)]
     assert kernels.fma32(a32, np.float32(b), c32).tolist() == exact32
+
+
+def test_unchecked_fma_is_exact_on_every_possible_uniform() -> None:
+    """normal_fill's float32 polynomials take 1 - u and 2 pi u for u = k / 2**24:
+    2**24 possible inputs each.  On all of them, the fma without the halfway
+    check gives the same log, sine and cosine as the checked one."""
+    checked = kernels.fma32  # every halfway and subnormal sum redone exactly
+    for start in range(0, 2**24, 2**20):
+        u = np.arange(start, start + 2**20, dtype=np.float32) * np.float32(2.0**-24)
+        x = np.float32(1) - u
+        assert kernels._log_avx2(x).tobytes() == kernels._log_avx2(x, checked).tobytes()
+        theta = kernels._TWO_PI_F32 * u
+        fast, exact = kernels._sincos_avx2(theta), kernels._sincos_avx2(theta, checked)
+        assert fast[0].tobytes() == exact[0].tobytes()
+        assert fast[1].tobytes() == exact[1].tobytes()

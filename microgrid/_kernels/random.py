@@ -69,7 +69,7 @@ from __future__ import annotations
 
 import math
 import struct
-from typing import Optional, Sequence, Tuple
+from typing import Callable, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -423,9 +423,23 @@ _COS_P = [_F32(c) for c in (2.443315711809948e-005, -1.388731625493765e-003,
 _TWO_PI_F32 = _F32(2.0 * math.pi)
 
 
-def _log_avx2(x: np.ndarray) -> np.ndarray:
+Fma = Optional[Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]]
+
+
+def _fma32_in_range(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """:func:`fma32` without its halfway check, for the two polynomials below
+    only: on every input they can receive (the 2**24 possible uniforms) it
+    gives what the checked version gives, which ``tests/test_random.py``
+    verifies input by input."""
+    total = np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)
+    total += c
+    return total.astype(np.float32)
+
+
+def _log_avx2(x: np.ndarray, fma: Fma = None) -> np.ndarray:
     """``log256_ps``: log x = e log 2 + log m with x = m 2**e, m in [sqrt(1/2), sqrt(2)),
     log(1 + f) by a degree-9 polynomial in f (x > 0 here: u1 is in (0, 1])."""
+    fma = fma or _fma32_in_range
     bits = x.view(np.int32)
     e = ((bits >> 23) - 127).astype(_F32) + _F32(1)
     m = ((bits & ~0x7F800000) | 0x3F000000).view(_F32)  # the mantissa, scaled into [0.5, 1)
@@ -433,18 +447,19 @@ def _log_avx2(x: np.ndarray) -> np.ndarray:
     f = (m - _F32(1)) + np.where(small, m, _F32(0))  # 2m - 1 or m - 1, exact either way
     e = e - small.astype(_F32)
     z = f * f
-    y = fma32(_LOG_P[0], f, _LOG_P[1], normal_range=True)
+    y = fma(_LOG_P[0], f, _LOG_P[1])
     for coefficient in _LOG_P[2:]:
-        y = fma32(y, f, coefficient, normal_range=True)
+        y = fma(y, f, coefficient)
     y = y * f
-    y = fma32(y, z, e * _LOG_Q1, normal_range=True)  # the compiler fused the first product
+    y = fma(y, z, e * _LOG_Q1)  # the compiler fused the first product
     y = y - z * _F32(0.5)  # fused too, but z / 2 is exact: one rounding either way
     return (f + y) + e * _LOG_Q2  # fused too; e * q2 is exact (5 and 9 significant bits)
 
 
-def _sincos_avx2(x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+def _sincos_avx2(x: np.ndarray, fma: Fma = None) -> Tuple[np.ndarray, np.ndarray]:
     """``sincos256_ps`` for x >= 0: reduce by multiples of pi/4 (in three parts,
     Cody-Waite), then a sine or cosine polynomial depending on the octant."""
+    fma = fma or _fma32_in_range
     j = (x * _FOUR_OVER_PI).astype(np.int32)
     j = (j + 1) & ~1
     y = j.astype(_F32)
@@ -453,17 +468,17 @@ def _sincos_avx2(x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     use_sine_poly = (j & 2) == 0
     x = x + y * _DP1  # fused in PyTorch; y * DP1 and y * DP2 are exact (y <= 8), so the
     x = x + y * _DP2  # fma and the plain sum round alike
-    x = fma32(y, _DP3, x, normal_range=True)
+    x = fma(y, _DP3, x)
     z = x * x
-    c = fma32(_COS_P[0], z, _COS_P[1], normal_range=True)
-    c = fma32(c, z, _COS_P[2], normal_range=True)
+    c = fma(_COS_P[0], z, _COS_P[1])
+    c = fma(c, z, _COS_P[2])
     c = c * z
-    c = fma32(c, z, -(z * _F32(0.5)), normal_range=True)  # again the first product fused
+    c = fma(c, z, -(z * _F32(0.5)))  # again the first product fused
     c = c + _F32(1)
-    s = fma32(_SIN_P[0], z, _SIN_P[1], normal_range=True)
-    s = fma32(s, z, _SIN_P[2], normal_range=True)
+    s = fma(_SIN_P[0], z, _SIN_P[1])
+    s = fma(s, z, _SIN_P[2])
     s = s * z
-    s = fma32(s, x, x, normal_range=True)
+    s = fma(s, x, x)
     sine = np.where(use_sine_poly, s, c)
     cosine = np.where(use_sine_poly, c, s)
     return ((sine.view(np.int32) ^ sin_sign).view(_F32),
