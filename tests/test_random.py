@@ -160,8 +160,8 @@ def test_randn_shapes_and_0d() -> None:
 
 @settings(max_examples=40)
 @given(seed=seeds, n=st.integers(0, 70), dtype=st.sampled_from(DTYPES),
-       mean=st.floats(-5, 5), std=st.floats(0, 5), low=st.floats(-10, 10),
-       width=st.floats(0, 10))
+       mean=st.floats(-5, 5), std=st.floats(0, 5, allow_subnormal=False),
+       low=st.floats(-10, 10), width=st.floats(0, 10, allow_subnormal=False))
 def test_normal_and_uniform_with_parameters(seed: int, n: int, dtype: str, mean: float,
                                             std: float, low: float, width: float) -> None:
     def draw(lib: Any) -> List[Any]:

@@ -260,7 +260,8 @@ def fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
     """``a * b + c`` in double with one rounding, as the ``vfmadd`` PyTorch's
     compiler emits (Boldo and Melquiond's emulation: the exact product and the
     exact sum with ``c``, their low parts added with rounding to odd, then one
-    rounding to nearest)."""
+    rounding to nearest).  Exact unless ``a * b`` underflows (below 2**-969),
+    where Dekker's product loses bits: a subnormal ``std`` or range."""
     a = np.asarray(a, dtype=np.float64)
     if np.ndim(b) == 0 and np.ndim(c) == 0 and b == 1.0 and c == 0.0:
         return a.copy()
