@@ -442,15 +442,16 @@ def _log_avx2(x: np.ndarray, fma: Fma = None) -> np.ndarray:
     log(1 + f) by a degree-9 polynomial in f (x > 0 here: u1 is in (0, 1])."""
     fma = fma or _fma32_in_range
     bits = x.view(np.int32)
-    e = ((bits >> 23) - 127).astype(_F32) + _F32(1)
+    e = ((bits >> 23) - 126).astype(_F32)  # x = m 2**e with m in [0.5, 1)
     m = ((bits & ~0x7F800000) | 0x3F000000).view(_F32)  # the mantissa, scaled into [0.5, 1)
     small = m < _SQRT_HALF
     f = (m - _F32(1)) + np.where(small, m, _F32(0))  # 2m - 1 or m - 1, exact either way
-    e = e - small.astype(_F32)
+    e -= small
     z = f * f
-    y = fma(_LOG_P[0], f, _LOG_P[1])
+    f_wide = f.astype(np.float64)  # speed: converted once for the nine products
+    y = fma(_LOG_P[0], f_wide, _LOG_P[1])
     for coefficient in _LOG_P[2:]:
-        y = fma(y, f, coefficient)
+        y = fma(y, f_wide, coefficient)
     y = y * f
     y = fma(y, z, e * _LOG_Q1)  # the compiler fused the first product
     y = y - z * _F32(0.5)  # fused too, but z / 2 is exact: one rounding either way
@@ -465,19 +466,20 @@ def _sincos_avx2(x: np.ndarray, fma: Fma = None) -> Tuple[np.ndarray, np.ndarray
     j = (j + 1) & ~1
     y = j.astype(_F32)
     sin_sign = (j & 4) << 29
-    cos_sign = (~(j - 2) & 4) << 29
+    cos_sign = ((j + 2) & 4) << 29  # PyTorch: ~(j - 2) & 4, the same bit (j is even)
     use_sine_poly = (j & 2) == 0
     x = x + y * _DP1  # fused in PyTorch; y * DP1 and y * DP2 are exact (y <= 8), so the
     x = x + y * _DP2  # fma and the plain sum round alike
     x = fma(y, _DP3, x)
     z = x * x
-    c = fma(_COS_P[0], z, _COS_P[1])
-    c = fma(c, z, _COS_P[2])
+    z_wide = z.astype(np.float64)  # speed: converted once for the products below
+    c = fma(_COS_P[0], z_wide, _COS_P[1])
+    c = fma(c, z_wide, _COS_P[2])
     c = c * z
-    c = fma(c, z, -(z * _F32(0.5)))  # again the first product fused
+    c = fma(c, z_wide, -(z * _F32(0.5)))  # again the first product fused
     c = c + _F32(1)
-    s = fma(_SIN_P[0], z, _SIN_P[1])
-    s = fma(s, z, _SIN_P[2])
+    s = fma(_SIN_P[0], z_wide, _SIN_P[1])
+    s = fma(s, z_wide, _SIN_P[2])
     s = s * z
     s = fma(s, x, x)
     sine = np.where(use_sine_poly, s, c)
