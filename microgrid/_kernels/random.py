@@ -488,7 +488,7 @@ def _sincos_avx2(x: np.ndarray, fma: Fma = None) -> Tuple[np.ndarray, np.ndarray
             (cosine.view(np.int32) ^ cos_sign).view(_F32))
 
 
-_CHUNK = 1 << 15  # elements per piece: a piece's temporaries stay in the CPU's cache
+_CHUNK = 1 << 14  # elements per piece: a piece's temporaries stay in the CPU's cache
 
 
 def _fill_float32(u: np.ndarray, mean: float, std: float) -> np.ndarray:
