@@ -294,7 +294,7 @@ def rand_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad
                             requires_grad=requires_grad, device=device)
 
 
-def randint(low: int, high: Any = None, size: Any = None, *, generator: Any = None,
+def randint(low: Any = None, high: Any = None, size: Any = None, *, generator: Any = None,
             dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
             device: Any = None) -> Tensor:
     """Random integers in ``[low, high)`` (``randint(high, size)`` starts at 0)."""

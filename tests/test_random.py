@@ -200,7 +200,9 @@ def test_like_functions_follow_the_input_layout() -> None:
 @given(seed=seeds, n=st.integers(0, 50), low=st.integers(-2**40, 2**40),
        span=st.one_of(st.integers(1, 100), st.integers(1, 2**50)))
 def test_randint(seed: int, n: int, low: int, span: int) -> None:
-    run_both(lambda lib: [lib.randint(low, low + span, (n,)), lib.randint(span, (2, 3))], seed)
+    run_both(lambda lib: [lib.randint(low, low + span, (n,)), lib.randint(span, (2, 3)),
+                          lib.randint(high=span, size=(3,)), lib.randint(low, high=low + span,
+                                                                         size=[2])], seed)
 
 
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int64", "int32", "int16",

@@ -451,12 +451,15 @@ def _integers(shape: Tuple[int, ...], low: int, high: int, dtype: np.dtype, gene
     return draw(math.prod(shape), dtype, True).reshape(shape)
 
 
-def randint(low: int, high: Any = None, size: Any = None, *, generator: Any = None,
+def randint(low: Any = None, high: Any = None, size: Any = None, *, generator: Any = None,
             dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
             device: Any = None) -> Tensor:
-    """Integers in [low, high) (``randint(high, size)`` starts at 0); int64 by default."""
+    """Integers in [low, high) (``randint(high, size)`` and ``randint(high=h, size=s)``
+    start at 0); int64 by default."""
     if size is None:
         low, high, size = 0, low, high
+    elif low is None:
+        low = 0
     shape = _size((size,))
     numpy_dtype = (dtype or _dtype.int64).numpy_dtype
     data = _integers(shape, int(low), int(high), numpy_dtype, generator)
