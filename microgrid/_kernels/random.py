@@ -408,8 +408,9 @@ def _fill_float64(u: np.ndarray, mean: float, std: float) -> np.ndarray:
 
 
 # The float32 path: avx_mathfun.h's Cephes polynomials, 8 lanes at a time in PyTorch,
-# all lanes at once here.  Each fused step is marked fma32; every other step rounds
-# to float32 on its own, exactly as the compiled code does.
+# a piece of lanes at once here.  Each step the compiler fused is an ``fma`` call (or,
+# where its product is exact, a plain sum); every other step rounds to float32 on its
+# own, exactly as the compiled code does.
 _F32 = np.float32
 _LOG_P = [_F32(c) for c in (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1,
                             -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
