@@ -189,6 +189,7 @@ from .ops.random import (  # noqa: E402
     bernoulli,
     multinomial,
     normal,
+    poisson,
     randint_like,
     randperm,
 )
@@ -202,5 +203,6 @@ from .random import (  # noqa: E402
 )
 
 __all__ += ["random", "Generator", "default_generator", "seed", "initial_seed", "get_rng_state",
-            "set_rng_state", "randperm", "randint_like", "normal", "bernoulli", "multinomial"]
+            "set_rng_state", "randperm", "randint_like", "normal", "bernoulli", "multinomial",
+            "poisson"]
 del _dtype

@@ -94,7 +94,7 @@ def _random_fills(lib: Any, x: Any) -> Any:
              (x * 1).random_(0, 3), (x * 1).exponential_(), (x * 1).geometric_(0.5),
              (x * 1).log_normal_(), (x * 1).cauchy_(), (x * 1).bernoulli_(),
              (x * 1).bernoulli_(p), p.bernoulli(), lib.normal(x, 1.0),
-             lib.normal(1.0, x.abs()), lib.normal(x, x.abs())]
+             lib.normal(1.0, x.abs()), lib.normal(x, x.abs()), lib.poisson(x.abs())]
     noise = sum(fills)  # their gradients are zeros
     return noise * 0 + x * x  # the random values (the generators are not seeded) do not show
 

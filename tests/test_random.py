@@ -259,6 +259,14 @@ def test_bernoulli_with_probability_tensors(dtype: str) -> None:
     run_both(draw, seed=2)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_poisson(dtype: str) -> None:
+    """Both samplers (Knuth's below rate 10, Hoermann's rejection from 10 on)."""
+    rates = [0.0, 0.5, 3.0, 9.99, 10.0, 25.0, 1000.0, 1e6, 2.5, 50.0] * 10
+    run_both(lambda lib: [lib.poisson(lib.tensor(rates, dtype=getattr(lib, dtype))),
+                          lib.poisson(lib.tensor([[4.0, 40.0]]).t())], seed=3)
+
+
 @pytest.mark.parametrize("replacement", [False, True])
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_multinomial(replacement: bool, dtype: str) -> None:
@@ -351,6 +359,7 @@ BAD_INPUT = [
     lambda lib: lib.normal(lib.zeros(3), lib.tensor([-1.0, 1, 1])),
     lambda lib: lib.normal(lib.zeros(3), -1.0),
     lambda lib: lib.multinomial(lib.tensor([[0.5, 0.5], [1.0, -1.0]]), 3, True),
+    lambda lib: lib.poisson(lib.tensor([3.0, 20.0, -1.0, 2.0])),
 ]
 
 
@@ -358,14 +367,14 @@ BAD_INPUT = [
 def test_bad_input_raises_and_draws_nothing(call: Callable[[Any], Any]) -> None:
     """Checks come before draws, except where PyTorch draws first too: ``randint``
     with ``requires_grad=True`` draws, then refuses; ``multinomial`` with
-    replacement checks and draws row by row."""
+    replacement checks and draws row by row, ``poisson`` element by element."""
     torch.manual_seed(21)
     microgrid.manual_seed(21)
     before = microgrid.get_rng_state().numpy().tobytes()
     assert_same_error(call)
     after, after_torch = (lib.get_rng_state().numpy().tobytes() for lib in (microgrid, torch))
     assert after == after_torch
-    drawing_first = call in (BAD_INPUT[24], BAD_INPUT[-1])
+    drawing_first = call in (BAD_INPUT[24], BAD_INPUT[-2], BAD_INPUT[-1])
     assert (after != before) == drawing_first
 
 
@@ -386,6 +395,15 @@ def test_fill_node_names_and_zero_gradients(fill: Callable[[Any], Any]) -> None:
         (out * 2).sum().backward()
         results.append((type(out.grad_fn).__name__, leaf.grad.tolist(), bits(out)))
     assert results[0] == results[1]
+
+
+def test_poisson_node() -> None:
+    def draw(lib: Any) -> List[Any]:
+        rates = (lib.ones(3, requires_grad=True) * 4).clone()
+        out = lib.poisson(rates)
+        out.sum().backward()
+        return [out, type(out.grad_fn).__name__]
+    run_both(draw, seed=1)
 
 
 def test_normal_with_tensor_arguments() -> None:

@@ -541,6 +541,53 @@ def bernoulli_tensor(engine: MT19937, p: np.ndarray) -> np.ndarray:
     return unit_uniform(engine, p.size, np.float32) < p.astype(np.float32)
 
 
+def poisson(engine: MT19937, rates: np.ndarray) -> np.ndarray:
+    """``torch.poisson(rates)`` (rates flat, in fill order), element by element:
+    each sample takes as many 53-bit uniforms as its rejection loop needs, so
+    the elements are drawn in turn (a Python loop).  For a rate below 10,
+    Knuth's method: multiply uniforms until the product falls to ``exp(-rate)``
+    or below; from 10 on, Hoermann's transformed rejection (PTRS).  A negative
+    rate raises when its turn comes, after the elements before it have drawn."""
+    out = np.empty(rates.size, dtype=np.float64)
+    for i, rate in enumerate(rates.astype(np.float64).tolist()):
+        out[i] = _poisson_sample(engine, rate)
+    return out
+
+
+def _poisson_sample(engine: MT19937, rate: float) -> int:
+    def uniform() -> float:
+        return float(unit_uniform(engine, 1, np.float64)[0])
+
+    if not rate >= 0:
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    if rate == 0:
+        return 0
+    if rate < 10:
+        limit, count, product = math.exp(-rate), 0, 1.0
+        while True:
+            product *= uniform()
+            if product <= limit:
+                return count
+            count += 1
+    root, log_rate = math.sqrt(rate), math.log(rate)
+    b = 0.931 + 2.53 * root
+    a = -0.059 + 0.02483 * b
+    inverse_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    v_r = 0.9277 - 3.6224 / (b - 2)
+    while True:
+        u = uniform() - 0.5
+        v = uniform()
+        us = 0.5 - abs(u)
+        k = math.floor((2 * a / us + b) * u + rate + 0.43)
+        if us >= 0.07 and v <= v_r:
+            return k
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        if (math.log(v) + math.log(inverse_alpha) - math.log(a / (us * us) + b)
+                <= -rate + k * log_rate - math.lgamma(k + 1)):
+            return k
+
+
 # -- integers ------------------------------------------------------------------------------------
 def random_from_to(engine: MT19937, n: int, dtype: np.dtype, low: int, span: int) -> np.ndarray:
     """``random_(low, low + span)`` / ``randint``: ``w % span + low``, ``w`` one 32-bit

@@ -137,6 +137,12 @@ class BernoulliBackward1(Node):
     backward = _zero_gradients
 
 
+class PoissonBackward0(Node):
+    """z = poisson(rates x);   dL/dx = 0"""
+
+    backward = _zero_gradients
+
+
 class BernoulliBackward2(Node):
     """z = Bernoulli(p number) samples over x;   dL/dx = 0"""
 
@@ -562,6 +568,14 @@ def bernoulli(input: Tensor, p: Optional[float] = None, *, generator: Any = None
     return record(BernoulliBackward0, data.astype(input._data.dtype), (input,))
 
 
+def poisson(input: Tensor, generator: Any = None) -> Tensor:
+    """``torch.poisson``: a Poisson sample for each rate in ``input``."""
+    mt = _random.engine(generator)
+    data = input._data
+    samples = kernels.poisson(mt, np.ascontiguousarray(data).reshape(-1))
+    return record(PoissonBackward0, samples.astype(data.dtype).reshape(data.shape), (input,))
+
+
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 generator: Any = None) -> Tensor:
     """``torch.multinomial``: ``num_samples`` category indices per row of
@@ -630,4 +644,5 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 __all__ = ["rand", "randn", "rand_like", "randn_like", "randint", "randint_like", "randperm",
-           "normal", "bernoulli", "multinomial", "dropout", "permutation", "sampler_seed"]
+           "normal", "bernoulli", "multinomial", "poisson", "dropout", "permutation",
+           "sampler_seed"]
