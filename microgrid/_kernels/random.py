@@ -446,7 +446,8 @@ def _log_avx2(x: np.ndarray, fma: Fma = None) -> np.ndarray:
     e = ((bits >> 23) - 126).astype(_F32)  # x = m 2**e with m in [0.5, 1)
     m = ((bits & ~0x7F800000) | 0x3F000000).view(_F32)  # the mantissa, scaled into [0.5, 1)
     small = m < _SQRT_HALF
-    f = (m - _F32(1)) + np.where(small, m, _F32(0))  # 2m - 1 or m - 1, exact either way
+    f = np.where(small, m + m, m)
+    f -= _F32(1)  # 2m - 1 or m - 1: exact either way, as PyTorch's (m - 1) + (m or 0)
     e -= small
     z = f * f
     f_wide = f.astype(np.float64)  # speed: converted once for the nine products
