@@ -22,6 +22,7 @@ Reading order (each module's docstring ends with "Read next"):
 12. ``nn/functional.py``  losses (``mse_loss``, ``cross_entropy`` ...) built on the ops
 13. ``nn/parameter.py``, ``nn/modules/``, ``nn/init.py``  layers that own their parameters
 14. ``optim/``            the update rules that train them (``SGD``, ``Adam``)
+15. ``random.py``, ``_kernels/random.py``, ``ops/random.py``  PyTorch's random numbers
 
 The tutorial in one line: ``x = tensor([[1., 2.], [3., 4.]], requires_grad=True);
 mean(x * x).backward()`` leaves ``x.grad == x / 2``: ``MeanBackward0`` sends
@@ -181,4 +182,27 @@ __all__ = [
     "matmul", "mm", "mv", "dot", "bmm", "outer", "select", "narrow", "nn", "optim",
     "addmm",
 ]
+
+# -- random numbers, PyTorch's bit for bit (random.py, ops/random.py) ----------------------
+from . import random  # noqa: E402 - torch.random: fork_rng, get_rng_state ...
+from .ops.random import (  # noqa: E402
+    bernoulli,
+    multinomial,
+    normal,
+    poisson,
+    randint_like,
+    randperm,
+)
+from .random import (  # noqa: E402
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    seed,
+    set_rng_state,
+)
+
+__all__ += ["random", "Generator", "default_generator", "seed", "initial_seed", "get_rng_state",
+            "set_rng_state", "randperm", "randint_like", "normal", "bernoulli", "multinomial",
+            "poisson"]
 del _dtype

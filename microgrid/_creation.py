@@ -247,48 +247,58 @@ def linspace(start: float, end: float, steps: int, dtype: Optional[_dtype.dtype]
     return _leaf(data, None, requires_grad, device)
 
 
-# -- random tensors -----------------------------------------------------------
-_generator = np.random.default_rng()
+# -- random tensors: PyTorch's generator and transforms (random.py, ops/random.py) ----------
+def manual_seed(seed: int) -> Any:
+    """Seed the default generator: after ``manual_seed(s)`` every random op
+    draws what PyTorch draws after ``torch.manual_seed(s)``.  Returns the generator."""
+    from . import random
+
+    return random.manual_seed(seed)
 
 
-def manual_seed(seed: int) -> np.random.Generator:
-    """Seed microgrid's random numbers (NumPy's generator: the numbers differ
-    from PyTorch's for the same seed, but repeat from run to run)."""
-    global _generator
-    _generator = np.random.default_rng(seed)
-    return _generator
-
-
-def randn(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+def randn(*sizes: Any, size: Any = None, generator: Any = None,
+          dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
           device: Any = None) -> Tensor:
-    """Samples from the standard normal distribution."""
-    data = _generator.standard_normal(_shape_args(size)).astype(_default_float(dtype))
-    return _leaf(data, None, requires_grad, device)
+    """Samples from the standard normal distribution, PyTorch's numbers."""
+    from .ops import random
+
+    return random.randn(*sizes, size=size, generator=generator, dtype=dtype,
+                        requires_grad=requires_grad, device=device)
 
 
-def rand(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+def rand(*sizes: Any, size: Any = None, generator: Any = None,
+         dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
-    """Samples from the uniform distribution on [0, 1)."""
-    data = _generator.random(_shape_args(size)).astype(_default_float(dtype))
-    return _leaf(data, None, requires_grad, device)
+    """Samples from the uniform distribution on [0, 1), PyTorch's numbers."""
+    from .ops import random
+
+    return random.rand(*sizes, size=size, generator=generator, dtype=dtype,
+                       requires_grad=requires_grad, device=device)
 
 
 def randn_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
-               device: Any = None) -> Tensor:
+               device: Any = None, *, generator: Any = None) -> Tensor:
     """Standard normal samples with the shape and dtype of ``input``."""
-    return _like(randn, input, dtype, requires_grad, device)
+    from .ops import random
+
+    return random.randn_like(input, generator=generator, dtype=dtype,
+                             requires_grad=requires_grad, device=device)
 
 
 def rand_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
-              device: Any = None) -> Tensor:
+              device: Any = None, *, generator: Any = None) -> Tensor:
     """Uniform [0, 1) samples with the shape and dtype of ``input``."""
-    return _like(rand, input, dtype, requires_grad, device)
+    from .ops import random
+
+    return random.rand_like(input, generator=generator, dtype=dtype,
+                            requires_grad=requires_grad, device=device)
 
 
-def randint(low: int, high: Any = None, size: Any = None, dtype: Optional[_dtype.dtype] = None,
-            requires_grad: bool = False, device: Any = None) -> Tensor:
+def randint(low: Any = None, high: Any = None, size: Any = None, *, generator: Any = None,
+            dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+            device: Any = None) -> Tensor:
     """Random integers in ``[low, high)`` (``randint(high, size)`` starts at 0)."""
-    if size is None:
-        low, high, size = 0, low, high
-    data = _generator.integers(low, high, _shape_args((size,)), dtype=np.int64)
-    return _leaf(data, dtype, requires_grad, device)
+    from .ops import random
+
+    return random.randint(low, high, size, generator=generator, dtype=dtype,
+                          requires_grad=requires_grad, device=device)

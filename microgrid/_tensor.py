@@ -444,19 +444,82 @@ class Tensor:
         """Set every element to ``value`` (a number or a 0-d tensor), in place."""
         return _inplace.inplace(self, _inplace.fill, value)
 
+    # -- random: the in-place fills, bernoulli and multinomial (ops/random.py) ---------
+    # Each draws from ``generator`` or the default generator, exactly as PyTorch.
     def uniform_(self, from_: builtins.float = 0.0, to: builtins.float = 1.0, *,
                  generator: Any = None) -> "Tensor":
         """Fill with samples of the uniform distribution on [from_, to), in place."""
-        from .nn import init  # the random fills live with the schemes that use them
+        from .ops import random as ops
 
-        return _inplace.inplace(self, init.uniform, from_, to, generator=generator)
+        return _inplace.inplace(self, ops.uniform, from_, to, generator=generator)
 
     def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *,
                 generator: Any = None) -> "Tensor":
         """Fill with samples of the normal distribution N(mean, std**2), in place."""
-        from .nn import init
+        from .ops import random as ops
 
-        return _inplace.inplace(self, init.normal, mean, std, generator=generator)
+        return _inplace.inplace(self, ops.normal_fill, mean, std, generator=generator)
+
+    def random_(self, *bounds: Any, generator: Any = None, **named: Any) -> "Tensor":
+        """Fill with integers: ``random_(to)`` in [0, to), ``random_(from, to)``,
+        ``random_()`` in [0, largest value of the dtype (2**mantissa digits for floats)]."""
+        from .ops import random as ops
+
+        from_, to = named.get("from", bounds[0] if len(bounds) > 1 else 0), named.get("to")
+        if len(bounds) == 1 and "from" not in named:
+            to, node = bounds[0], ops.RandomBackward1
+        else:
+            to, node = (bounds[1] if len(bounds) > 1 else to), ops.RandomBackward0
+        if not bounds and not named:
+            from_ = None
+        return _inplace.inplace(self, ops.random_fill, from_, to, generator=generator,
+                                _node=node)
+
+    def exponential_(self, lambd: builtins.float = 1.0, *, generator: Any = None) -> "Tensor":
+        """Fill with samples of the exponential distribution of rate ``lambd``, in place."""
+        from .ops import random as ops
+
+        return _inplace.inplace(self, ops.exponential, lambd, generator=generator)
+
+    def geometric_(self, p: builtins.float, *, generator: Any = None) -> "Tensor":
+        """Fill with samples of the geometric distribution (trials to first success)."""
+        from .ops import random as ops
+
+        return _inplace.inplace(self, ops.geometric, p, generator=generator)
+
+    def log_normal_(self, mean: builtins.float = 1.0, std: builtins.float = 2.0, *,
+                    generator: Any = None) -> "Tensor":
+        """Fill with exp of N(mean, std**2) samples, in place."""
+        from .ops import random as ops
+
+        return _inplace.inplace(self, ops.log_normal, mean, std, generator=generator)
+
+    def cauchy_(self, median: builtins.float = 0.0, sigma: builtins.float = 1.0, *,
+                generator: Any = None) -> "Tensor":
+        """Fill with samples of the Cauchy distribution, in place."""
+        from .ops import random as ops
+
+        return _inplace.inplace(self, ops.cauchy, median, sigma, generator=generator)
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> "Tensor":
+        """Fill with 1 (probability ``p``, a number or a tensor) or 0, in place."""
+        from .ops import random as ops
+
+        return _inplace.inplace(self, ops.bernoulli_fill, p, generator=generator)
+
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> "Tensor":
+        """``torch.bernoulli(self)``: 1 with probability given by each element, else 0."""
+        from .ops import random as ops
+
+        return ops.bernoulli(self, p, generator=generator)
+
+    def multinomial(self, num_samples: builtins.int, replacement: builtins.bool = False, *,
+                    generator: Any = None) -> "Tensor":
+        """``torch.multinomial(self, num_samples, replacement)``."""
+        from .ops import random as ops
+
+        return ops.multinomial(self, num_samples, replacement, generator=generator)
+    # -- end of the random block ---------------------------------------------------------
 
     def copy_(self, src: Any, non_blocking: builtins.bool = False) -> "Tensor":
         """Overwrite with ``src`` (broadcast to this shape, converted to this dtype)."""

@@ -89,8 +89,14 @@ def _index_put(lib: Any, x: Any, y: Any) -> Any:
 
 
 def _random_fills(lib: Any, x: Any) -> Any:
-    noise = (x * 1).uniform_() + (x * 1).normal_()  # their gradients are zeros
-    return noise * 0 + x * x  # the random values (not PyTorch's) do not show
+    p = (x * 0.5).sigmoid()
+    fills = [(x * 1).uniform_(), (x * 1).normal_(), (x * 1).random_(), (x * 1).random_(3),
+             (x * 1).random_(0, 3), (x * 1).exponential_(), (x * 1).geometric_(0.5),
+             (x * 1).log_normal_(), (x * 1).cauchy_(), (x * 1).bernoulli_(),
+             (x * 1).bernoulli_(p), p.bernoulli(), lib.normal(x, 1.0),
+             lib.normal(1.0, x.abs()), lib.normal(x, x.abs()), lib.poisson(x.abs())]
+    noise = sum(fills)  # their gradients are zeros
+    return noise * 0 + x * x  # the random values (the generators are not seeded) do not show
 
 
 def _inplace_ops(lib: Any, x: Any, y: Any) -> Any:

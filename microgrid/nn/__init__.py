@@ -16,6 +16,7 @@ from . import functional, init
 from .modules import (
     BCELoss,
     CrossEntropyLoss,
+    Dropout,
     Flatten,
     Identity,
     Linear,
@@ -34,4 +35,4 @@ from .parameter import Parameter
 
 __all__ = ["functional", "init", "Parameter", "Module", "Linear", "Identity", "ReLU", "Tanh",
            "Sigmoid", "Softmax", "LogSoftmax", "Flatten", "Sequential", "ModuleList", "MSELoss",
-           "CrossEntropyLoss", "NLLLoss", "BCELoss"]
+           "CrossEntropyLoss", "NLLLoss", "BCELoss", "Dropout"]

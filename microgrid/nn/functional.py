@@ -703,3 +703,13 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
         return view(output, (*batch, output.shape[1]))
     output = matmul(input, t(weight))
     return output if bias is None else output.add_(bias)
+
+
+# -- dropout (PyTorch's random numbers: ../ops/random.py) ------------------------------------
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the others by
+    ``1 / (1 - p)``, in training only: ``input * mask`` (node ``MulBackward0``),
+    the mask drawn as PyTorch draws it."""
+    from ..ops.random import dropout as _dropout
+
+    return _dropout(input, p, training, inplace)

@@ -1,8 +1,7 @@
 """``nn.init``: filling a module's parameters with their first values.
 
-PyTorch counterpart: ``torch.nn.init`` (``torch/nn/init.py``), and the random
-fills it is built on, ``Tensor.uniform_`` / ``Tensor.normal_`` (their nodes
-``UniformBackward0``, ``NormalBackward0``).
+PyTorch counterpart: ``torch.nn.init`` (``torch/nn/init.py``), built on the
+random fills ``Tensor.uniform_`` / ``Tensor.normal_`` (``ops/random.py``).
 
 Training starts from random weights, and their scale matters: too large and
 activations explode layer after layer, too small and they fade away.  Each
@@ -16,9 +15,11 @@ and ``fan_out``:
   ``a=sqrt(5)``, which works out to b = 1 / sqrt(fan_in).
 
 Every function changes the tensor in place under ``no_grad`` (so it works on
-a parameter that requires grad) and returns it.  The random numbers come
-from microgrid's generator (``microgrid.manual_seed``): they repeat from run
-to run, but differ from PyTorch's.
+a parameter that requires grad) and returns it.  The random numbers are
+PyTorch's: after ``manual_seed(s)`` every scheme here writes the values
+``torch.nn.init`` writes, drawn in the same order (``orthogonal_`` draws the
+same normals, but its QR factorisation is NumPy's LAPACK, not PyTorch's, so
+its last bits may differ).
 
 Read next: ``modules/linear.py``, the layer that uses them.
 """
@@ -27,68 +28,17 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
-from .. import _creation
-from .._dtype import LEGACY_TYPE_NAMES
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from ..autograd.graph import Node, record
-from ..ops.pointwise import zeros_constant
+from ..random import Generator
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_",
-           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
-
-
-# -- the random fills (Tensor.uniform_ and Tensor.normal_ write these) -----------------
-class UniformBackward0(Node):
-    """z = samples of U(a, b) written over x;   dL/dx = 0 (z does not depend on x)"""
-
-    def backward(self, grad: Tensor) -> Tuple[Any]:
-        return (zeros_constant(grad),)
-
-
-class NormalBackward0(Node):
-    """z = samples of N(mean, std^2) written over x;   dL/dx = 0 (z does not depend on x)"""
-
-    def backward(self, grad: Tensor) -> Tuple[Any]:
-        return (zeros_constant(grad),)
-
-
-def _floating_data(input: Tensor, kernel: str) -> np.ndarray:
-    data = input._data
-    if data.dtype.kind != "f":
-        raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{LEGACY_TYPE_NAMES[data.dtype.name]}'")
-    return data
-
-
-def _generator(generator: Optional[np.random.Generator]) -> np.random.Generator:
-    """The generator to draw from: the one given, or microgrid's (``manual_seed``)."""
-    return _creation._generator if generator is None else generator
-
-
-def uniform(input: Tensor, a: float = 0.0, b: float = 1.0, *,
-            generator: Optional[np.random.Generator] = None) -> Tensor:
-    """What ``input.uniform_(a, b)`` writes: samples of U(a, b) shaped like ``input``."""
-    data = _floating_data(input, "check_uniform_bounds")
-    if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} "
-                           f"> to={b:g}")
-    samples = a + (b - a) * _generator(generator).random(data.shape)
-    return record(UniformBackward0, samples.astype(data.dtype), (input,))
-
-
-def normal(input: Tensor, mean: float = 0.0, std: float = 1.0, *,
-           generator: Optional[np.random.Generator] = None) -> Tensor:
-    """What ``input.normal_(mean, std)`` writes: samples of N(mean, std^2) shaped like ``input``."""
-    data = _floating_data(input, "normal_kernel_cpu")
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    samples = _generator(generator).normal(mean, std, data.shape)
-    return record(NormalBackward0, samples.astype(data.dtype), (input,))
+           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+           "trunc_normal_", "orthogonal_"]
 
 
 # -- the schemes --------------------------------------------------------------------------
@@ -115,14 +65,14 @@ def calculate_gain(nonlinearity: str, param: Optional[float] = None) -> float:
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
-             generator: Optional[np.random.Generator] = None) -> Tensor:
+             generator: Optional[Generator] = None) -> Tensor:
     """Fill ``tensor`` with samples of U(a, b)."""
     with no_grad():
         return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
-            generator: Optional[np.random.Generator] = None) -> Tensor:
+            generator: Optional[Generator] = None) -> Tensor:
     """Fill ``tensor`` with samples of N(mean, std^2)."""
     with no_grad():
         return tensor.normal_(mean, std, generator=generator)
@@ -169,14 +119,14 @@ def _xavier_std(tensor: Tensor, gain: float) -> float:
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
-                    generator: Optional[np.random.Generator] = None) -> Tensor:
+                    generator: Optional[Generator] = None) -> Tensor:
     """Glorot's uniform scheme: U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
     bound = math.sqrt(3.0) * _xavier_std(tensor, gain)
     return uniform_(tensor, -bound, bound, generator)
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0,
-                   generator: Optional[np.random.Generator] = None) -> Tensor:
+                   generator: Optional[Generator] = None) -> Tensor:
     """Glorot's normal scheme: N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out))."""
     return normal_(tensor, 0.0, _xavier_std(tensor, gain), generator)
 
@@ -192,7 +142,7 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> Opti
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu",
-                     generator: Optional[np.random.Generator] = None) -> Tensor:
+                     generator: Optional[Generator] = None) -> Tensor:
     """He's uniform scheme: U(-b, b), b = gain * sqrt(3 / fan) (fan_in by default)."""
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     if std is None:
@@ -203,7 +153,79 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu",
-                    generator: Optional[np.random.Generator] = None) -> Tensor:
+                    generator: Optional[Generator] = None) -> Tensor:
     """He's normal scheme: N(0, std^2), std = gain / sqrt(fan) (fan_in by default)."""
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     return tensor if std is None else normal_(tensor, 0, std, generator)
+
+
+def _new_empty(tensor: Tensor, shape: Sequence[int]) -> Tensor:
+    """``tensor.new_empty(shape)`` (zeros here): same dtype, no history."""
+    return Tensor._make(np.zeros(tuple(shape), dtype=tensor._data.dtype))
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator: Optional[Generator] = None) -> Tensor:
+    """N(mean, std^2) restricted to [a, b], by rejection, as PyTorch 2.13 does it.
+
+    If [a, b] holds more than 30 % of the mass: draw normals, then redraw a
+    full tensor of normals and keep its values wherever the current ones fall
+    outside [a, b], until none do.  Otherwise: uniform candidates in [a, b],
+    accepted when ``log u < -((x - mean) / std)**2 / 2 - log_peak``.  (That
+    second branch compares float32 logarithms, NumPy's here: a candidate
+    within a rounding error of the boundary could be decided differently.)"""
+    def norm_cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    data = tensor._data
+    low, high = data.dtype.type(a).item(), data.dtype.type(b).item()  # new_tensor(a).item()
+    with no_grad():
+        if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
+            result = tensor.normal_(mean, std, generator=generator)._data.copy()
+            while True:
+                outside = (result < low) | (result > high)
+                if not outside.any():
+                    break
+                fresh = _new_empty(tensor, tensor.shape).normal_(mean, std, generator=generator)
+                result = np.where(outside, fresh._data, result)
+            return tensor.copy_(Tensor._make(result))
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+        def rejected(candidates: np.ndarray) -> np.ndarray:
+            log_pdf = -0.5 * ((candidates - data.dtype.type(mean)) / data.dtype.type(std)) ** 2
+            u = _new_empty(tensor, tensor.shape).uniform_(generator=generator)._data
+            return np.log(u) > (log_pdf - data.dtype.type(log_peak))
+
+        result = tensor.uniform_(a, b, generator=generator)._data.copy()
+        pending = rejected(result)
+        while pending.any():
+            candidates = _new_empty(tensor, tensor.shape).uniform_(a, b, generator=generator)._data
+            result = np.where(pending, candidates, result)
+            pending = np.where(pending, rejected(candidates), pending)
+        return tensor.copy_(Tensor._make(result))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1, generator: Optional[Generator] = None) -> Tensor:
+    """A (semi-)orthogonal matrix: Q of the QR factorisation of a matrix of
+    standard normals, its columns' signs fixed by R's diagonal, times ``gain``."""
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.size(0)
+    cols = tensor.numel() // rows
+    flattened = _new_empty(tensor, (rows, cols)).normal_(0, 1, generator=generator)._data
+    if rows < cols:
+        flattened = flattened.T
+    q, r = np.linalg.qr(flattened)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    with no_grad():
+        tensor.copy_(Tensor._make(np.ascontiguousarray(q, dtype=tensor._data.dtype)
+                                  .reshape(tensor.shape)))
+        return tensor.mul_(gain)

@@ -11,9 +11,8 @@ with the weight's ``TBackward0`` below it).
 
 Its first weights are random, with PyTorch's scheme: ``kaiming_uniform_``
 with ``a=sqrt(5)`` for the weight and U(-1/sqrt(in), 1/sqrt(in)) for the
-bias (``init.py``), drawn from microgrid's generator, so the numbers differ
-from PyTorch's.  To start both from the same numbers, copy them in:
-``layer.load_state_dict(...)`` or ``with torch.no_grad(): layer.weight.copy_(...)``.
+bias (``init.py``), drawn in that order from PyTorch's generator: after the
+same ``manual_seed`` a layer starts from the very numbers PyTorch's does.
 
 Read next: ``activation.py``.
 """

@@ -1,0 +1,22 @@
+"""``python -m compare`` on a seeded program that builds, initialises and
+trains an ``nn.Sequential`` with dropout, then samples with ``multinomial``
+and shuffles with ``randperm``: PyTorch and microgrid print the same bytes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_seeded_training_and_sampling_match_under_compare() -> None:
+    script = "tests/scripts/seeded_dropout_makemore.py"
+    result = subprocess.run([sys.executable, "-m", "compare", script, "--json"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    report = json.loads(result.stdout)
+    (program,) = report["programs"]
+    assert program["verdict"] == "MATCH", json.dumps(program["checks"], indent=1)
+    assert program["checks"]["values"]["summary"] == "6 tensors equal"
