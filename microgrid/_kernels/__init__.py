@@ -1,0 +1,1 @@
+"""NumPy kernels that compute as PyTorch's CPU kernels do (imports NumPy only)."""
