@@ -43,6 +43,7 @@ Read next: ``mathfns.py``.
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 import os
 from typing import Iterable, List, Optional, Sequence, Tuple
@@ -59,15 +60,16 @@ _threads: Optional[int] = None
 
 
 # -- the machine PyTorch would see ------------------------------------------------
-def _cpu_flags() -> set:
+@functools.cache
+def _cpu_flags() -> frozenset:
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
                 if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
+                    return frozenset(line.split(":", 1)[1].split())
     except OSError:
         pass
-    return set()
+    return frozenset()
 
 
 def cpu_capability() -> str:
@@ -86,6 +88,7 @@ def cpu_capability() -> str:
     return "default"
 
 
+@functools.cache
 def _physical_cores() -> int:
     cores = set()
     root = "/sys/devices/system/cpu"
@@ -103,14 +106,16 @@ def _physical_cores() -> int:
 
 def num_threads() -> int:
     """PyTorch's intra-op thread count (``torch.get_num_threads()``): set_num_threads'
-    value, else ``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS``, else the physical cores."""
+    value, else the physical cores, fewer if ``MKL_NUM_THREADS`` / ``OMP_NUM_THREADS``
+    ask for fewer (PyTorch takes MKL's count, and MKL never exceeds the cores)."""
     if _threads is not None:
         return _threads
+    cores = _physical_cores()
     for var in ("MKL_NUM_THREADS", "OMP_NUM_THREADS"):
         value = os.environ.get(var, "")
         if value.isdigit() and int(value) > 0:
-            return int(value)
-    return _physical_cores()
+            return min(int(value), cores)
+    return cores
 
 
 def set_num_threads(n: int) -> None:
@@ -127,17 +132,32 @@ def _ceil_log2(x: int) -> int:
 def _sequential(a: np.ndarray, axis: int = 0) -> np.ndarray:
     """``a[0] + a[1] + ...`` along ``axis``, strictly left to right, for every other index.
 
-    A short axis is a Python loop over its positions (each step adds whole slices); a
-    long one is ``np.add.accumulate``, which is a plain left-to-right loop in C."""
-    a = np.moveaxis(a, axis, 0)
-    if a.shape[0] == 0:
-        return np.zeros(a.shape[1:], a.dtype)
-    if a.shape[0] > 64:
-        return np.add.accumulate(a, axis=0)[-1]
-    total = a[0].copy()
-    for row in a[1:]:
-        total += row
-    return total
+    ``np.add.reduce`` adds left to right as long as the reduced axis is not NumPy's inner
+    loop (its pairwise summation only runs over an inner-loop reduction): so it is used
+    when some other axis has a smaller stride, and NumPy's iterator puts that one inside.
+    Otherwise ``np.add.accumulate``, a plain left-to-right loop, whose last entry is it."""
+    n = a.shape[axis]
+    if n <= 1:
+        return a.take(0, axis) if n else np.zeros(a.shape[:axis] + a.shape[axis + 1:], a.dtype)
+    step = abs(a.strides[axis])
+    if any(0 < abs(st) < step and size > 1
+           for d, (st, size) in enumerate(zip(a.strides, a.shape, strict=True)) if d != axis):
+        if a.nbytes > _CACHE_CHUNK and axis > 0:            # speed: one cache-sized slab at a time
+            return _in_chunks(a, axis)
+        return np.add.reduce(a, axis=axis)
+    return np.add.accumulate(a, axis=axis).take(-1, axis)
+
+
+_CACHE_CHUNK = 1 << 19
+
+
+def _in_chunks(a: np.ndarray, axis: int) -> np.ndarray:
+    """``np.add.reduce(a, axis)`` slab by slab along axis 0, so each slab stays in cache."""
+    out = np.empty(a.shape[:axis] + a.shape[axis + 1:], a.dtype)
+    rows = max(1, a.shape[0] * _CACHE_CHUNK // a.nbytes)
+    for start in range(0, a.shape[0], rows):
+        np.add.reduce(a[start:start + rows], axis=axis, out=out[start:start + rows])
+    return out
 
 
 def _cascade(x: np.ndarray) -> np.ndarray:
@@ -145,23 +165,28 @@ def _cascade(x: np.ndarray) -> np.ndarray:
     size, cols = x.shape[0], x.shape[1:]
     step = 1 << max(4, _ceil_log2(size) // 4)
     blocks = size // step
-    level = _sequential(x[:blocks * step].reshape((blocks, step) + cols), axis=1)
-    pending = [_sequential(x[blocks * step:])]            # level 0: the terms after the blocks
-    for _ in range(2):                                      # levels 1 and 2 flush every `step`
-        groups = level.shape[0] // step
-        pending.append(_sequential(level[groups * step:]))
-        level = _sequential(level[:groups * step].reshape((groups, step) + cols), axis=1)
-    pending.append(_sequential(level))                      # level 3 never flushes
-    return _sequential(np.stack(pending))
+    total = _sequential(x[blocks * step:])                  # level 0: terms after the blocks
+    if blocks:
+        level = _sequential(x[:blocks * step].reshape((blocks, step) + cols), axis=1)
+        pending = []
+        for _ in range(2):                                  # levels 1 and 2 flush every `step`
+            groups = level.shape[0] // step
+            pending.append(_sequential(level[groups * step:]))
+            level = _sequential(level[:groups * step].reshape((groups, step) + cols), axis=1)
+        pending.append(_sequential(level))                  # level 3 never flushes
+        for level_sum in pending:                           # ((l0 + l1) + l2) + l3
+            total = total + level_sum
+    return total
 
 
 def _row_sum(x: np.ndarray) -> np.ndarray:
     """PyTorch's ``row_sum``: four interleaved cascades along axis 0, then combined."""
-    n, cols = x.shape[0], x.shape[1:]
-    quads = n // 4
-    partial = _cascade(x[:quads * 4].reshape((quads, 4) + cols))
-    first = _sequential(np.concatenate([partial[:1], x[quads * 4:]]))
-    return _sequential(np.concatenate([first[None], partial[1:]]))
+    quads = x.shape[0] // 4
+    partial = _cascade(x[:quads * 4].reshape((quads, 4) + x.shape[1:]))
+    first = partial[0]
+    for row in x[quads * 4:]:                               # at most three leftover terms
+        first = first + row
+    return ((first + partial[1]) + partial[2]) + partial[3]
 
 
 def _inner_vectorized(x: np.ndarray, lanes: int, acc: np.dtype) -> np.ndarray:
@@ -287,10 +312,14 @@ class _Walk:
 
 def _view(base: np.ndarray, offset: int, shape: Sequence[int], strides: Sequence[int]
           ) -> np.ndarray:
+    """The elements ``base[offset + sum(i_k * strides[k])]`` as an array of ``shape``."""
     item = base.itemsize
+    strides = tuple(s * item for s in strides)
+    if base.flags.c_contiguous:                             # speed: as_strided is slow
+        return np.ndarray(tuple(shape), base.dtype, buffer=base, offset=offset * item,
+                          strides=strides)
     return np.lib.stride_tricks.as_strided(base[offset:], shape=tuple(shape),
-                                           strides=tuple(s * item for s in strides),
-                                           writeable=False)
+                                           strides=strides, writeable=False)
 
 
 def _chain(values: np.ndarray, out_dtype: np.dtype) -> np.ndarray:
@@ -405,21 +434,25 @@ def sum(x: np.ndarray, dim: Optional[Sequence[int]] = None, keepdim: bool = Fals
         x = np.ascontiguousarray(x)
     item = x.itemsize
     strides = tuple(s // item for s in x.strides)
-    extent = 1 + builtins.sum((n - 1) * s for n, s in zip(x.shape, strides, strict=True))
-    base = np.lib.stride_tricks.as_strided(x, shape=(extent,), strides=(item,),
-                                           writeable=False)
+    if x.flags.c_contiguous:
+        base = x.reshape(-1)
+    else:
+        extent = 1 + builtins.sum((n - 1) * s for n, s in zip(x.shape, strides, strict=True))
+        base = np.lib.stride_tricks.as_strided(x, shape=(extent,), strides=(item,),
+                                               writeable=False)
     lanes = SUM_VECTOR_BYTES // acc.itemsize                # vacc_t::size()
     walk = _Walk.of(x.shape, strides, reduced)
-    threads = num_threads() if threads is None else threads
     out = np.zeros(math.prod(out_shape), out_dtype)
 
     def store(w: _Walk, values: np.ndarray, out_offset: int = 0) -> None:
         kept = [d for d in range(len(w.shape)) if w.out[d] != 0]
-        target = np.lib.stride_tricks.as_strided(
-            out[out_offset:], shape=tuple(w.shape[d] for d in kept),
-            strides=tuple(w.out[d] * out.itemsize for d in kept))
+        target = np.ndarray(tuple(w.shape[d] for d in kept), out_dtype, buffer=out,
+                            offset=out_offset * out.itemsize,
+                            strides=tuple(w.out[d] * out.itemsize for d in kept))
         target[...] = values
 
+    if walk.numel() >= GRAIN_SIZE and threads is None:
+        threads = num_threads()
     if walk.numel() < GRAIN_SIZE or threads == 1:
         store(walk, _serial(base, walk, acc, lanes, out_dtype))
     elif out.size == 1:
