@@ -1,0 +1,233 @@
+"""Math functions as PyTorch's CPU kernels compute them: linspace, arange, sigmoid, ...
+
+PyTorch counterparts: aten/src/ATen/native/cpu/RangeFactoriesKernel.cpp (``linspace``,
+``arange``), aten/src/ATen/native/RangeFactories.cpp (``logspace``),
+aten/src/ATen/native/cpu/UnaryOpsKernel.cpp (``sigmoid``) with SLEEF's ``expf``
+(sleef/src/libm/sleefsimdsp.c, ``xexpf``), aten/src/ATen/native/cpu/Loops.h
+(``vectorized_loop``: which elements take the SIMD path and which the scalar one).
+
+The same formula gives different last bits depending on how it is evaluated: which
+operations are fused into one rounding (``fma``), which precision the intermediate values
+carry, and which elements go through the SIMD code and which through the scalar code.
+Each function here evaluates PyTorch's formula the way PyTorch's compiled kernel does,
+established by reading the source and then checked bit for bit against torch 2.13.
+
+* ``linspace``: element ``i`` is ``start + step * i`` in the first half and
+  ``end - step * (steps - 1 - i)`` in the second (so both ends are exact), each a single
+  fused multiply-add in the output dtype.
+* ``arange``: computed in float64 (PyTorch's accumulate type) and rounded once; SIMD
+  groups of 32 bytes start from a rounded base and add ``k * step`` to it.
+* ``sigmoid``: ``1 / (1 + exp(-x))`` where, in 16-element groups, ``exp`` is SLEEF's
+  ``expf_u10`` polynomial (built with fma); the trailing elements use the C library's expf.
+* ``exp``/``log``/``tanh``/``sin``/``cos``/``sqrt``...: PyTorch calls Intel MKL's VML,
+  which is closed source; ``correctly_rounded`` computes in float64 and rounds once.
+
+Read next: ``reduce.py`` (sums).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Optional
+
+import numpy as np
+
+from .reduce import cpu_capability, num_threads
+
+GRAIN_SIZE = 32768           # at::internal::GRAIN_SIZE
+SIMD_FLOAT_LANES = 8         # Vectorized<float> in the kernels PyTorch runs here (32 bytes)
+_FLOAT32 = np.dtype(np.float32)
+
+
+# -- exact float32 building blocks -------------------------------------------------------
+def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``a * b + c`` for float32 values with a single rounding, as the CPU's fma does.
+
+    The product of two float32 values is exact in float64; the float64 sum is rounded to
+    odd (the last bit records any inexactness), so rounding it to float32 rounds once."""
+    a64, b64, c64 = (np.asarray(v, np.float64) for v in (a, b, c))
+    product = a64 * b64
+    total = product + c64
+    with np.errstate(invalid="ignore"):
+        back = total - c64
+        err = (product - back) + (c64 - (total - back))          # TwoSum: exact error
+        bits = total.view(np.int64)
+        inexact = (err != 0) & np.isfinite(total) & ((bits & 1) == 0)
+        toward = np.where(err > 0, np.inf, -np.inf)
+    total = np.where(inexact, np.nextafter(total, toward), total)
+    return total.astype(np.float32)
+
+
+def fma64(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``a * b + c`` for float64 with (almost always) one rounding: the product split
+    exactly (Dekker), the three terms added with error-free transformations."""
+    a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
+    with np.errstate(all="ignore"):
+        product = a * b
+        split = 134217729.0                                      # 2**27 + 1
+        ah = a * split - (a * split - a)
+        bh = b * split - (b * split - b)
+        low = ((ah * bh - product) + ah * (b - bh) + (a - ah) * bh) + (a - ah) * (b - bh)
+        total = product + c
+        back = total - c
+        err = (product - back) + (c - (total - back))
+        result = total + (err + low)
+    return np.where(np.isfinite(product), result, product + c)
+
+
+# -- linspace, arange, logspace ---------------------------------------------------------
+def linspace(start: float, end: float, steps: int, dtype: np.dtype = _FLOAT32
+             ) -> np.ndarray:
+    """``torch.linspace(start, end, steps)``: PyTorch's ``linspace_kernel``.
+
+    ``step = (end - start) / (steps - 1)`` in the dtype; element ``i`` is
+    ``start + step*i`` below ``steps // 2`` and ``end - step*(steps - 1 - i)`` from there,
+    each multiply-add fused (one rounding) as the compiled kernel does."""
+    dtype = np.dtype(dtype)
+    t = dtype.type
+    s, e = t(start), t(end)
+    if steps == 1:
+        return np.array([s], dtype)
+    with np.errstate(all="ignore"):
+        step = t(t(e - s) / t(steps - 1))
+    i = np.arange(steps)
+    lo, hi = i[:steps // 2].astype(dtype), (steps - 1 - i[steps // 2:]).astype(dtype)
+    if cpu_capability() == "default":                       # built without fma: two roundings
+        with np.errstate(all="ignore"):
+            return np.concatenate([s + step * lo, e - step * hi]).astype(dtype)
+    fused = fma32 if dtype == np.float32 else fma64
+    return np.concatenate([fused(step, lo, s), fused(-step, hi, e)]).astype(dtype)
+
+
+def arange(start: float, end: float, step: float = 1.0,
+           dtype: np.dtype = _FLOAT32) -> np.ndarray:
+    """``torch.arange(start, end, step)`` with a float result: PyTorch's ``arange_kernel``.
+
+    Values are computed in float64 (``start + step*i``, one fused multiply-add) and
+    rounded once, except inside SIMD groups: each group of 32 bytes (8 float32, 4
+    float64) starts at ``base = round(start + step*i)`` and its lanes are
+    ``round(base + k*step)``, ``k = 1, 2, ...`` (fused too).  Groups come two at a time;
+    the elements left over at the end of each thread's chunk are computed one by one."""
+    dtype = np.dtype(dtype)
+    n = max(0, math.ceil((end - start) / step))
+    i = np.arange(n, dtype=np.float64)
+    exact = fma64(step, i, start).astype(dtype)
+    lanes = 32 // dtype.itemsize
+    group = _group_starts(n, lanes)
+    in_group = fma64(i - group, step, exact[group].astype(np.float64)).astype(dtype)
+    return np.where(simd_mask(n, lanes), in_group, exact)
+
+
+def _chunks(n: int, threads: Optional[int] = None) -> list:
+    """``at::parallel_for(0, n, GRAIN_SIZE)``: the [begin, end) range each thread gets."""
+    if n <= GRAIN_SIZE:
+        return [(0, n)]
+    used = min(threads or num_threads(), -(-n // GRAIN_SIZE))
+    size = -(-n // used)
+    return [(b, min(n, b + size)) for b in range(0, n, size)]
+
+
+def _group_starts(n: int, lanes: int) -> np.ndarray:
+    """For each index, where its SIMD group starts (groups restart at each thread chunk)."""
+    starts = np.arange(n)
+    for begin, stop in _chunks(n):
+        local = np.arange(stop - begin)
+        starts[begin:stop] = begin + local - local % lanes
+    return starts
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0,
+             dtype: np.dtype = _FLOAT32) -> np.ndarray:
+    """``torch.logspace``: ``pow(base, start + step*i)`` (first half) and
+    ``pow(base, end - step*(steps-1-i))`` (second half), exponents in float64 with
+    ``step = (end - start) / (steps - 1)`` from the dtype-rounded ends.
+
+    PyTorch calls the C library's ``pow``; NumPy's float64 ``power`` is its own SIMD code
+    and differs in the last bit on ~5% of float64 results (float32 results agree)."""
+    dtype = np.dtype(dtype)
+    s, e = float(dtype.type(start)), float(dtype.type(end))
+    if steps == 1:
+        return np.array([base ** s], dtype)
+    step = float(dtype.type(e - s)) / (steps - 1) if dtype == np.float32 else (e - s) / (steps - 1)
+    i = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    exponent = np.where(np.arange(steps) < half, s + step * i, e - step * (steps - 1 - i))
+    with np.errstate(all="ignore"):
+        return np.power(np.float64(base), exponent).astype(dtype)
+
+
+# -- sigmoid: SLEEF's expf inside PyTorch's vectorized loop ------------------------------
+_R_LN2F = np.float32(1.442695040888963407359924681001892137426645954152985934135449406931)
+_L2UF = np.float32(0.693145751953125)
+_L2LF = np.float32(1.428606765330187045e-06)
+_EXPF_POLY = [np.float32(c) for c in (
+    0.000198527617612853646278381, 0.00139304355252534151077271,
+    0.00833336077630519866943359, 0.0416664853692054748535156,
+    0.166666671633720397949219, 0.5)]
+
+
+def _pow2i(q: np.ndarray) -> np.ndarray:
+    """2**q as float32, built from the exponent bits (SLEEF's ``vpow2i``)."""
+    return ((q.astype(np.int32) + 0x7F) << 23).view(np.float32)
+
+
+def sleef_expf(d: np.ndarray) -> np.ndarray:
+    """SLEEF's ``expf_u10`` (what ``Vectorized<float>::exp()`` calls), step by step:
+    ``q = rint(d / ln 2)``, ``s = d - q ln 2`` (two fmas, ln 2 split in two),
+    a degree-6 polynomial by Horner's rule with fmas, then scaled by ``2**q``."""
+    d = np.asarray(d, np.float32)
+    with np.errstate(all="ignore"):
+        q = np.rint(d * _R_LN2F)
+        q = np.where(np.isfinite(q), q, 0).astype(np.int32)
+        qf = q.astype(np.float32)
+        s = fma32(qf, -_L2UF, d)
+        s = fma32(qf, -_L2LF, s)
+        u = np.full_like(s, _EXPF_POLY[0])
+        for c in _EXPF_POLY[1:]:
+            u = fma32(u, s, c)
+        u = np.float32(1) + fma32(s * s, u, s)
+        u = (u * _pow2i(q >> 1)) * _pow2i(q - (q >> 1))
+        u = np.where(d < -104, np.float32(0), u)
+        u = np.where(d > 100, np.float32(np.inf), u)
+        return np.where(np.isnan(d), d, u).astype(np.float32)
+
+
+def simd_mask(n: int, lanes: int = SIMD_FLOAT_LANES) -> np.ndarray:
+    """Which of ``n`` contiguous elements PyTorch's ``vectorized_loop`` computes with SIMD
+    code: whole pairs of vectors from the start of each thread's chunk; the rest (fewer
+    than ``2 * lanes`` per chunk) go through the scalar function."""
+    mask = np.zeros(n, bool)
+    for begin, stop in _chunks(n):
+        mask[begin:begin + (stop - begin) // (2 * lanes) * 2 * lanes] = True
+    return mask
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """``torch.sigmoid`` for float32: SIMD elements ``1 / (1 + sleef_expf(0 - x))``,
+    scalar ones ``1 / (1 + expf(-x))`` with the C library's (correctly rounded) expf.
+
+    The sigmoid kernel has an AVX512 build: 16 lanes on AVX512, 8 on AVX2; without
+    either (``default``) the vector ``exp`` is the scalar expf lane by lane."""
+    if x.dtype != np.float32:
+        with np.errstate(all="ignore"):
+            return (1 / (1 + np.exp(-x))).astype(x.dtype)
+    flat = np.ascontiguousarray(x).reshape(-1)
+    one = np.float32(1)
+    with np.errstate(all="ignore"):
+        scalar = one / (one + correctly_rounded(np.exp, -flat))
+        capability = cpu_capability()
+        if capability == "default":
+            return scalar.reshape(x.shape)
+        vector = one / (one + sleef_expf(np.float32(0) - flat))
+    lanes = 16 if capability == "avx512" else 8
+    return np.where(simd_mask(flat.size, lanes), vector, scalar).reshape(x.shape)
+
+
+def correctly_rounded(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    """``fn`` evaluated in float64 and rounded once to ``x``'s dtype: the closest feasible
+    stand-in for MKL VML's float32 functions (closed source)."""
+    if x.dtype != np.float32:
+        with np.errstate(all="ignore"):
+            return fn(x)
+    with np.errstate(all="ignore"):
+        return fn(x.astype(np.float64)).astype(np.float32)
