@@ -231,3 +231,62 @@ def correctly_rounded(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> 
             return fn(x)
     with np.errstate(all="ignore"):
         return fn(x.astype(np.float64)).astype(np.float32)
+
+
+def rsqrt(x: np.ndarray) -> np.ndarray:
+    """``torch.rsqrt``: ``1 / sqrt(x)`` with IEEE (exactly rounded) sqrt and division."""
+    with np.errstate(all="ignore"):
+        return (x.dtype.type(1) / np.sqrt(x)).astype(x.dtype)
+
+
+def pow_scalar(x: np.ndarray, exponent: float) -> np.ndarray:
+    """``torch.pow(x, exponent)`` for a float tensor and a Python number.
+
+    PyTorch's ``pow_tensor_scalar_optimized_kernel`` special-cases the common exponents
+    (2: ``x*x``, 3: ``x*x*x``, -1: ``1/x``, -2: ``1/(x*x)``, 0.5: sqrt, -0.5: rsqrt);
+    others call SLEEF's ``powf_u10`` (not reproduced: rounded from float64 instead)."""
+    one = x.dtype.type(1)
+    with np.errstate(all="ignore"):
+        if exponent == 2:
+            return x * x
+        if exponent == 3:
+            return x * x * x
+        if exponent == -1:
+            return one / x
+        if exponent == -2:
+            return one / (x * x)
+        if exponent == 0.5:
+            return correctly_rounded(np.sqrt, x)
+        if exponent == -0.5:
+            return rsqrt(x)
+        return correctly_rounded(lambda v: np.power(v, exponent), x).astype(x.dtype)
+
+
+# -- backward formulas (derivatives.yaml / the *_backward kernels) -------------------------
+def _fused(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``a*b + c`` as the compiled kernel evaluates it: one fma with the AVX2/AVX512
+    builds (the compiler contracts it), a multiply then an add in the default build."""
+    if cpu_capability() == "default":
+        return a * b + c
+    return fma32(a, b, c) if a.dtype == np.float32 else fma64(a, b, c).astype(a.dtype)
+
+
+def tanh_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``dL/dx = grad * (1 - y*y)`` with ``y = tanh(x)``; ``1 - y*y`` is one fma."""
+    with np.errstate(all="ignore"):
+        return grad * _fused(-y, y, y.dtype.type(1))
+
+
+def sigmoid_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``dL/dx = (grad * (1 - y)) * y`` with ``y = sigmoid(x)``, in that order."""
+    with np.errstate(all="ignore"):
+        return (grad * (y.dtype.type(1) - y)) * y
+
+
+def mse_loss_backward(grad: np.ndarray, x: np.ndarray, target: np.ndarray,
+                      reduction: str = "mean") -> np.ndarray:
+    """``dL/dx = ((x - target) * norm) * grad``, ``norm = 2 / numel`` (mean, rounded to
+    the dtype) or 2 (sum/none): PyTorch's ``mse_loss_backward_out``."""
+    norm = 2.0 / x.size if reduction == "mean" else 2.0
+    with np.errstate(all="ignore"):
+        return ((x - target) * x.dtype.type(norm)) * grad
