@@ -58,9 +58,16 @@ def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return total.astype(np.float32)
 
 
+def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple:
+    """``s, e`` with ``s = fl(a + b)`` and ``s + e == a + b`` exactly (Knuth's TwoSum)."""
+    s = a + b
+    back = s - b
+    return s, (a - back) + (b - (s - back))
+
+
 def fma64(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """``a * b + c`` for float64 with (almost always) one rounding: the product split
-    exactly (Dekker), the three terms added with error-free transformations."""
+    """``a * b + c`` for float64 with one rounding: the product split exactly (Dekker),
+    the three terms added with error-free transformations, a tie broken by what is left."""
     a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
     with np.errstate(all="ignore"):
         product = a * b
@@ -68,11 +75,14 @@ def fma64(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
         ah = a * split - (a * split - a)
         bh = b * split - (b * split - b)
         low = ((ah * bh - product) + ah * (b - bh) + (a - ah) * bh) + (a - ah) * (b - bh)
-        total = product + c
-        back = total - c
-        err = (product - back) + (c - (total - back))
-        result = total + (err + low)
-    return np.where(np.isfinite(product), result, product + c)
+        high, err = _two_sum(product, c)                         # a*b + c == high + err + low
+        rest, lost = _two_sum(err, low)
+        total, residual = _two_sum(high, rest)                   # total + residual + lost
+        neighbour = np.nextafter(total, np.where(residual > 0, np.inf, -np.inf))
+        tie = (np.abs(residual) * 2 == np.abs(neighbour - total)) & (lost != 0)
+        total = np.where(tie & ((lost > 0) == (residual > 0)), neighbour, total)
+        fine = np.isfinite(product) & np.isfinite(total) & np.isfinite(ah * bh) & (total != 0)
+    return np.where(fine, total, product + c)                    # (+-0 and inf: plain IEEE)
 
 
 # -- linspace, arange, logspace ---------------------------------------------------------
@@ -115,6 +125,7 @@ def arange(start: float, end: float, step: float = 1.0,
     lanes = 32 // dtype.itemsize
     group = _group_starts(n, lanes)
     in_group = fma64(i - group, step, exact[group].astype(np.float64)).astype(dtype)
+    in_group = np.where(i == group, exact[group], in_group)     # lane 0 is the base itself
     return np.where(simd_mask(n, lanes), in_group, exact)
 
 
@@ -145,9 +156,9 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0,
     PyTorch calls the C library's ``pow``; NumPy's float64 ``power`` is its own SIMD code
     and differs in the last bit on ~5% of float64 results (float32 results agree)."""
     dtype = np.dtype(dtype)
+    if steps == 1:                                          # fill_(pow(base, start))
+        return np.power(np.float64(base), np.array([float(start)])).astype(dtype)
     s, e = float(dtype.type(start)), float(dtype.type(end))
-    if steps == 1:
-        return np.array([base ** s], dtype)
     step = float(dtype.type(e - s)) / (steps - 1) if dtype == np.float32 else (e - s) / (steps - 1)
     i = np.arange(steps, dtype=np.float64)
     half = steps // 2

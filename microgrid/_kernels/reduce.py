@@ -418,6 +418,12 @@ def sum(x: np.ndarray, dim: Optional[Sequence[int]] = None, keepdim: bool = Fals
 
     ``dim`` is a sequence of non-negative dims (None or empty: all); ``threads`` defaults
     to ``num_threads()``.  The array's strides are taken as the tensor's strides."""
+    with np.errstate(all="ignore"):                         # inf - inf, overflow: as PyTorch
+        return _sum(x, dim, keepdim, threads)
+
+
+def _sum(x: np.ndarray, dim: Optional[Sequence[int]], keepdim: bool,
+         threads: Optional[int]) -> np.ndarray:
     if x.dtype.kind != "f":
         raise TypeError(f"sum kernel: floating dtypes only, got {x.dtype}")
     out_dtype = x.dtype
@@ -442,6 +448,11 @@ def sum(x: np.ndarray, dim: Optional[Sequence[int]] = None, keepdim: bool = Fals
                                                writeable=False)
     lanes = SUM_VECTOR_BYTES // acc.itemsize                # vacc_t::size()
     walk = _Walk.of(x.shape, strides, reduced)
+    if x.dtype == np.float16 and len(walk.shape) >= 2 and walk.out[0] == walk.out[1] == 0:
+        # sum_out's should_use_acc_buffer: float16 reduced over two walk dims is summed
+        # as a float32 tensor (``self.to(float)``) and rounded once at the end
+        wide = x.astype(np.float32) if _dense(x) else np.ascontiguousarray(x, np.float32)
+        return _sum(wide, dim, keepdim, threads).astype(np.float16)
     out = np.zeros(math.prod(out_shape), out_dtype)
 
     def store(w: _Walk, values: np.ndarray, out_offset: int = 0) -> None:
