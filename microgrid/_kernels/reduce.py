@@ -310,6 +310,16 @@ class _Walk:
         return _Walk(shape, self.inp, self.out, self.offset + start * self.inp[dim])
 
 
+_TINY_ORDER = [[], [0], [0, 1], [0, 1, 2], [0, 1, 2, 3], [0, 4, 1, 2, 3], [0, 4, 5, 1, 2, 3],
+               [0, 4, 5, 6, 1, 2, 3]]
+
+
+@functools.lru_cache(maxsize=256)
+def _walk(shape: Tuple[int, ...], strides: Tuple[int, ...], reduced: Tuple[int, ...]) -> _Walk:
+    """``_Walk.of``, remembered: programs sum the same shapes over and over."""
+    return _Walk.of(shape, strides, reduced)
+
+
 def _view(base: np.ndarray, offset: int, shape: Sequence[int], strides: Sequence[int]
           ) -> np.ndarray:
     """The elements ``base[offset + sum(i_k * strides[k])]`` as an array of ``shape``."""
@@ -417,9 +427,14 @@ def sum(x: np.ndarray, dim: Optional[Sequence[int]] = None, keepdim: bool = Fals
     """``torch.sum(x, dim, keepdim)`` for float16/32/64 arrays, bit-identical to PyTorch.
 
     ``dim`` is a sequence of non-negative dims (None or empty: all); ``threads`` defaults
-    to ``num_threads()``.  The array's strides are taken as the tensor's strides."""
-    with np.errstate(all="ignore"):                         # inf - inf, overflow: as PyTorch
-        return _sum(x, dim, keepdim, threads)
+    to ``num_threads()``.  The array's strides are taken as the tensor's strides.
+    Floating-point warnings (inf - inf ...) follow the caller's ``np.errstate``."""
+    if not dim and not keepdim and 0 < x.size < 8 and x.dtype != np.float16 and (
+            x.flags.c_contiguous):                          # speed: the tutorial's sizes
+        n = x.size
+        if n < SUM_VECTOR_BYTES // x.itemsize:              # below one vector: one chain
+            return np.add.accumulate(x.reshape(-1)[_TINY_ORDER[n]])[-1] + x.dtype.type(0)
+    return _sum(x, dim, keepdim, threads)
 
 
 def _sum(x: np.ndarray, dim: Optional[Sequence[int]], keepdim: bool,
@@ -436,6 +451,19 @@ def _sum(x: np.ndarray, dim: Optional[Sequence[int]], keepdim: bool,
         result = np.zeros(out_shape, out_dtype) if x.size == 0 else (
             (x.astype(acc) + acc.type(0)).astype(out_dtype))
         return result.reshape(final_shape)
+    lanes = SUM_VECTOR_BYTES // acc.itemsize                # vacc_t::size()
+    if x.size < GRAIN_SIZE and len(reduced) == x.ndim and x.flags.c_contiguous:
+        # speed: a small contiguous tensor summed whole is one walk dim, one row
+        wide = SUM_VECTOR_BYTES // x.itemsize
+        tiny = x.size < min(8, wide)    # row_sum of < 8 terms is one chain: x0 (+x4..) +x1 +x2 +x3
+        flat = x.reshape(-1).astype(acc, copy=False) if tiny else x.reshape(-1)
+        if tiny:
+            row = np.add.accumulate(flat[_TINY_ORDER[flat.size]])[-1]
+        elif flat.size >= wide:
+            row = _inner_vectorized(flat, lanes, acc)
+        else:
+            row = _row_sum(flat.astype(acc, copy=False))
+        return (row + acc.type(0)).astype(out_dtype).reshape(final_shape)
     if any(s < 0 for s in x.strides):
         x = np.ascontiguousarray(x)
     item = x.itemsize
@@ -446,8 +474,7 @@ def _sum(x: np.ndarray, dim: Optional[Sequence[int]], keepdim: bool,
         extent = 1 + builtins.sum((n - 1) * s for n, s in zip(x.shape, strides, strict=True))
         base = np.lib.stride_tricks.as_strided(x, shape=(extent,), strides=(item,),
                                                writeable=False)
-    lanes = SUM_VECTOR_BYTES // acc.itemsize                # vacc_t::size()
-    walk = _Walk.of(x.shape, strides, reduced)
+    walk = _walk(x.shape, strides, reduced)
     if x.dtype == np.float16 and len(walk.shape) >= 2 and walk.out[0] == walk.out[1] == 0:
         # sum_out's should_use_acc_buffer: float16 reduced over two walk dims is summed
         # as a float32 tensor (``self.to(float)``) and rounded once at the end
@@ -493,14 +520,11 @@ def mean(x: np.ndarray, dim: Optional[Sequence[int]] = None, keepdim: bool = Fal
          threads: Optional[int] = None) -> np.ndarray:
     """``torch.mean``: PyTorch's CPU mean is ``sum(x, dim).div_(count)``; float16 is
     converted to float32, summed and divided there, and rounded back once."""
-    reduced = tuple(range(x.ndim)) if not dim else tuple(set(dim))
-    count = math.prod(x.shape[d] for d in reduced) if x.ndim else 1
     if x.dtype == np.float16:
         x32 = x.astype(np.float32) if _dense(x) else np.ascontiguousarray(x, np.float32)
         return mean(x32, dim, keepdim, threads).astype(np.float16)
-    total = sum(x, dim, keepdim, threads)
-    with np.errstate(all="ignore"):
-        return np.true_divide(total, x.dtype.type(count)).astype(x.dtype, copy=False)
+    count = x.size if not dim else math.prod(x.shape[d] for d in set(dim))
+    return np.true_divide(sum(x, dim, keepdim, threads), x.dtype.type(count))
 
 
 def _dense(x: np.ndarray) -> bool:
