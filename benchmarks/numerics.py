@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 import microgrid
-from microgrid._kernels import linalg, mathfns, reduce
+from microgrid._kernels import linalg, mathfns, reduce, softmax
 
 Arrays = Tuple[np.ndarray, ...]
 Result = Optional[np.ndarray]
@@ -147,6 +147,14 @@ def matrices(rng: np.random.Generator, dtype: Any, count: int) -> Iterator[Array
                random_values(rng, int(np.prod(sb)), dtype, "normal").reshape(sb))
 
 
+def rows(rng: np.random.Generator, dtype: Any, count: int) -> Iterator[Arrays]:
+    """(rows, n) float32 logits and a gradient of the same shape, up to 10,000 elements."""
+    for _ in range(count):
+        shape = (int(rng.integers(1, 65)), int(rng.integers(1, 150)))
+        yield tuple(random_values(rng, shape[0] * shape[1], dtype, "normal").reshape(shape)
+                    for _ in range(2))
+
+
 def _t(x: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(x)) if any(
         s < 0 for s in x.strides) else torch.from_numpy(x)
@@ -217,6 +225,39 @@ def make_ops() -> List[Op]:
             return getattr(mathfns, name)(*args(p), dtype=np.dtype(dtype))
         return Op(name, theirs, before, after, inputs=ranges, awkward=False)
 
+    reduction = __import__("microgrid.ops.reduction", fromlist=["reduction"])
+    sm_bw = getattr(reduction, "softmax_backward_data", None)
+    lsm_bw = getattr(reduction, "log_softmax_backward_data", None)
+
+    def softmax_op(name: str, log: bool, backward: bool) -> Op:
+        fn = torch.log_softmax if log else torch.softmax
+
+        def theirs(x: np.ndarray, g: np.ndarray) -> np.ndarray:
+            t = _t(x).requires_grad_()
+            out = fn(t, -1)
+            if not backward:
+                return out.detach().numpy()
+            out.backward(_t(g))
+            return t.grad.numpy()
+
+        def forward(x: np.ndarray) -> np.ndarray:
+            return fn(_t(x), -1).numpy()
+
+        def before(x: np.ndarray, g: np.ndarray) -> Optional[np.ndarray]:
+            if not backward:
+                return numpy_of((mg.log_softmax if log else mg.softmax)(tensor(x), -1))
+            op = lsm_bw if log else sm_bw
+            return None if op is None else numpy_of(op(tensor(g), tensor(forward(x)), -1))
+
+        def after(x: np.ndarray, g: np.ndarray) -> np.ndarray:
+            if not backward:
+                return (softmax.log_softmax_lastdim if log else softmax.softmax_lastdim)(x)
+            kernel = (softmax.log_softmax_backward_lastdim if log
+                      else softmax.softmax_backward_lastdim)
+            return kernel(g, forward(x))
+        return Op(name, theirs, before, after, arity=2, dtypes=(np.float32,), awkward=False,
+                  inputs=rows)
+
     return [
         sum_op("sum (all)", None), sum_op("sum (dim=0)", [0], inputs=shaped),
         sum_op("sum (dim=-1)", [-1], inputs=shaped), sum_op("sum (dims 0,-1)", [0, -1],
@@ -243,6 +284,10 @@ def make_ops() -> List[Op]:
         Op("mm", lambda a, b: (_t(a) @ _t(b)).numpy(),
            lambda a, b: numpy_of(mg.mm(tensor(a), tensor(b))), linalg.mm, arity=2,
            dtypes=(np.float32,), awkward=False, inputs=matrices),
+        softmax_op("softmax (dim=-1)", False, False),
+        softmax_op("softmax backward", False, True),
+        softmax_op("log_softmax (dim=-1)", True, False),
+        softmax_op("log_softmax backward", True, True),
         unary("exp"), unary("log", "positive"), unary("tanh"), unary("sqrt", "positive"),
         unary("sin"), unary("cos"),
     ]
@@ -273,7 +318,9 @@ def measure(op: Op, dtype: Any, awkward: bool, count: int, seed: int = 0
 def percent(share: Optional[float]) -> str:
     if share is None:
         return "n/a"
-    return "100%" if share == 1 else f"{100 * share:.2f}%"
+    if share == 1:
+        return "100%"
+    return f"{100 * share:.4f}%" if share > 0.9999 else f"{100 * share:.2f}%"
 
 
 def table(count: int) -> str:
