@@ -121,10 +121,11 @@ def arange(start: float, end: float, step: float = 1.0,
     dtype = np.dtype(dtype)
     n = max(0, math.ceil((end - start) / step))
     i = np.arange(n, dtype=np.float64)
-    exact = fma64(step, i, start).astype(dtype)
+    fused = fma64 if cpu_capability() != "default" else (lambda a, b, c: a * b + c)
+    exact = fused(step, i, start).astype(dtype)
     lanes = 32 // dtype.itemsize
     group = _group_starts(n, lanes)
-    in_group = fma64(i - group, step, exact[group].astype(np.float64)).astype(dtype)
+    in_group = fused(i - group, step, exact[group].astype(np.float64)).astype(dtype)
     in_group = np.where(i == group, exact[group], in_group)     # lane 0 is the base itself
     return np.where(simd_mask(n, lanes), in_group, exact)
 
