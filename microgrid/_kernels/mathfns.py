@@ -17,12 +17,19 @@ established by reading the source and then checked bit for bit against torch 2.1
   fused multiply-add in the output dtype.
 * ``arange``: computed in float64 (PyTorch's accumulate type) and rounded once; SIMD
   groups of 32 bytes start from a rounded base and add ``k * step`` to it.
-* ``sigmoid``: ``1 / (1 + exp(-x))`` where, in 16-element groups, ``exp`` is SLEEF's
-  ``expf_u10`` polynomial (built with fma); the trailing elements use the C library's expf.
+* ``sigmoid``: ``1 / (1 + exp(-x))`` where, for elements in whole pairs of SIMD vectors
+  (16 lanes on AVX512, 8 on AVX2), ``exp`` is SLEEF's ``expf_u10`` polynomial (built with
+  fma); the trailing elements use the C library's expf.
+* ``rsqrt``, ``pow`` with the exponents PyTorch special-cases; the backward formulas
+  ``tanh_backward`` (``1 - y*y`` fused), ``sigmoid_backward``, ``mse_loss_backward`` in
+  PyTorch's order of operations.
 * ``exp``/``log``/``tanh``/``sin``/``cos``/``sqrt``...: PyTorch calls Intel MKL's VML,
   which is closed source; ``correctly_rounded`` computes in float64 and rounds once.
 
-Read next: ``reduce.py`` (sums).
+Wherever "fused" appears: the AVX2/AVX512 builds PyTorch runs are compiled with fma and
+the compiler contracts ``a*b + c``; under ``ATEN_CPU_CAPABILITY=default`` they are not.
+
+Read next: ``softmax.py``.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ import numpy as np
 from .reduce import cpu_capability, num_threads
 
 GRAIN_SIZE = 32768           # at::internal::GRAIN_SIZE
-SIMD_FLOAT_LANES = 8         # Vectorized<float> in the kernels PyTorch runs here (32 bytes)
+SIMD_FLOAT_LANES = 8         # Vectorized<float> in kernels without an AVX512 build (32 bytes)
 _FLOAT32 = np.dtype(np.float32)
 
 

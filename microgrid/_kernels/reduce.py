@@ -46,7 +46,7 @@ import builtins
 import functools
 import math
 import os
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -236,6 +236,23 @@ def _slab(x: np.ndarray, strides: Tuple[int, int], out_zero: Tuple[bool, bool],
 
 
 # -- TensorIterator's walk ------------------------------------------------------------
+def iterator_order(dims: List[int], should_swap: Callable[[int, int], int]) -> List[int]:
+    """TensorIterator's ``reorder_dimensions`` sort: an insertion sort where
+    ``should_swap(a, b)`` is 1 (b goes first), -1 (keep, and stop looking further
+    left) or 0 (ambiguous: keep looking)."""
+    dims = list(dims)
+    for i in range(1, len(dims)):
+        moving = i
+        for j in range(i - 1, -1, -1):
+            verdict = should_swap(dims[j], dims[moving])
+            if verdict > 0:
+                dims[j], dims[moving] = dims[moving], dims[j]
+                moving = j
+            elif verdict < 0:
+                break
+    return dims
+
+
 class _Walk:
     """The dims TensorIterator hands the kernel: reduced first, ordered by stride, merged.
 
@@ -269,15 +286,7 @@ class _Walk:
                     return 1
             return 0
 
-        for i in range(1, len(perm)):
-            j = i
-            for k in range(i - 1, -1, -1):
-                c = should_swap(perm[k], perm[j])
-                if c > 0:
-                    perm[k], perm[j] = perm[j], perm[k]
-                    j = k
-                elif c < 0:
-                    break
+        perm = iterator_order(perm, should_swap)
         walk = cls([shape[d] for d in perm], [strides[d] for d in perm], [out[d] for d in perm])
         walk._coalesce()
         return walk

@@ -20,7 +20,7 @@ log_softmax: the same sum of exponentials, then SLEEF's ``logf_u10`` of it (doub
 arithmetic, not reproduced: rounded from float64 here), ``(x - max) - log(sum)``; its
 backward ``grad - exp(out) * sum(grad)`` is reproduced exactly.
 
-Read next: ``reduce.py``.
+Read next: ``linalg.py``.
 """
 
 from __future__ import annotations
