@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 import microgrid
-from microgrid._kernels import linalg, mathfns, reduce, softmax
+from microgrid._kernels import linalg, losses, mathfns, reduce, softmax
 
 Arrays = Tuple[np.ndarray, ...]
 Result = Optional[np.ndarray]
@@ -258,6 +258,25 @@ def make_ops() -> List[Op]:
         return Op(name, theirs, before, after, arity=2, dtypes=(np.float32,), awkward=False,
                   inputs=rows)
 
+    def nll_op(reduction: str) -> Op:
+        def split(x: np.ndarray, t: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+            return x, (np.abs(t[:, 0]) * 7).astype(np.int64) % x.shape[1]
+
+        def theirs(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+            logp, target = split(x, t)
+            return torch.nn.functional.nll_loss(_t(logp), _t(target),
+                                                reduction=reduction).numpy()
+
+        def before(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+            logp, target = split(x, t)
+            return numpy_of(mg.nn.functional.nll_loss(tensor(logp), tensor(target),
+                                                      reduction=reduction))
+
+        def after(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+            return losses.nll_loss(*split(x, t), reduction=reduction)[0]
+        return Op(f"nll_loss ({reduction})", theirs, before, after, arity=2,
+                  dtypes=(np.float32, np.float64), awkward=False, inputs=rows)
+
     return [
         sum_op("sum (all)", None), sum_op("sum (dim=0)", [0], inputs=shaped),
         sum_op("sum (dim=-1)", [-1], inputs=shaped), sum_op("sum (dims 0,-1)", [0, -1],
@@ -288,6 +307,7 @@ def make_ops() -> List[Op]:
         softmax_op("softmax backward", False, True),
         softmax_op("log_softmax (dim=-1)", True, False),
         softmax_op("log_softmax backward", True, True),
+        nll_op("mean"), nll_op("sum"),
         unary("exp"), unary("log", "positive"), unary("tanh"), unary("sqrt", "positive"),
         unary("sin"), unary("cos"),
     ]

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from microgrid._kernels import linalg, mathfns, reduce, softmax
+from microgrid._kernels import linalg, losses, mathfns, reduce, softmax
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -248,6 +248,23 @@ def test_softmax_backward_and_log_softmax_agreement_as_measured():
         total += x.size
     assert same["softmax backward"] / total >= 0.999
     assert same["log_softmax"] / total >= 0.995
+
+
+# -- nll_loss (cross_entropy's reduction) ----------------------------------------------------
+@SETTINGS
+@given(n=st.integers(1, 600), classes=st.integers(1, 12), weighted=st.booleans(),
+       reduction=st.sampled_from(["mean", "sum"]), ignored=st.sampled_from([0.0, 0.0, 0.3]),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**16))
+def test_nll_loss_is_bit_identical(n, classes, weighted, reduction, ignored, dtype, seed):
+    rng = np.random.default_rng(seed)
+    logp = rng.standard_normal((n, classes)).astype(dtype)
+    target = rng.integers(0, classes, n)
+    target[rng.random(n) < ignored] = -100
+    weight = (rng.random(classes) + 0.5).astype(dtype) if weighted else None
+    theirs = torch.nn.functional.nll_loss(
+        torch.from_numpy(logp), torch.from_numpy(target),
+        None if weight is None else torch.from_numpy(weight), reduction=reduction)
+    assert same_bits(losses.nll_loss(logp, target, weight, reduction)[0], theirs.numpy())
 
 
 # -- matmul ----------------------------------------------------------------------------
