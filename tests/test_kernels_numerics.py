@@ -225,15 +225,15 @@ def test_softmax_and_log_softmax_backward_are_bit_identical(arrays):
     t2 = torch.from_numpy(x).requires_grad_()
     logs = torch.log_softmax(t2, -1)
     logs.backward(torch.from_numpy(grad))
+    assert same_bits(softmax.log_softmax_lastdim(x), logs.detach().numpy())
     assert same_bits(softmax.log_softmax_backward_lastdim(grad, logs.detach().numpy()),
                      t2.grad.numpy())
 
 
-def test_softmax_backward_and_log_softmax_agreement_as_measured():
+def test_softmax_backward_agreement_as_measured():
     """Not reproduced exactly (see the module): pinned at the measured agreement."""
     rng = np.random.default_rng(9)
-    same = {"softmax backward": 0, "log_softmax": 0}
-    total = 0
+    same, total = 0, 0
     for _ in range(100):
         shape = (int(rng.integers(1, 9)), int(rng.integers(1, 100)))
         x = (rng.standard_normal(shape) * 3).astype(np.float32)
@@ -242,12 +242,9 @@ def test_softmax_backward_and_log_softmax_agreement_as_measured():
         out = torch.softmax(t, -1)
         out.backward(torch.from_numpy(grad))
         ours = softmax.softmax_backward_lastdim(grad, out.detach().numpy())
-        same["softmax backward"] += int((ours == t.grad.numpy()).sum())
-        theirs = torch.log_softmax(torch.from_numpy(x), -1).numpy()
-        same["log_softmax"] += int((softmax.log_softmax_lastdim(x) == theirs).sum())
+        same += int((ours == t.grad.numpy()).sum())
         total += x.size
-    assert same["softmax backward"] / total >= 0.999
-    assert same["log_softmax"] / total >= 0.995
+    assert same / total >= 0.999
 
 
 # -- nll_loss (cross_entropy's reduction) ----------------------------------------------------
@@ -302,6 +299,8 @@ for n in list(range(1, 70)) + [1000, 40000]:
     x2 = x.reshape(1, -1) * 5
     theirs = torch.softmax(torch.from_numpy(x2), -1).numpy()
     assert softmax.softmax_lastdim(x2).tobytes() == theirs.tobytes(), n
+    theirs = torch.log_softmax(torch.from_numpy(x2), -1).numpy()
+    assert softmax.log_softmax_lastdim(x2).tobytes() == theirs.tobytes(), n
 print("ok")
 """
 

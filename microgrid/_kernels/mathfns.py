@@ -211,6 +211,60 @@ def sleef_expf(d: np.ndarray) -> np.ndarray:
         return np.where(np.isnan(d), d, u).astype(np.float32)
 
 
+# SLEEF's logf_u10 works in "double-float" arithmetic: a value is a pair (hi, lo) of
+# float32 whose sum carries ~48 bits; products and quotients keep their rounding error
+# with fmas.  Each helper is the float32 original's formula, operation for operation.
+def _df_mul(hi: np.ndarray, lo: np.ndarray, y: np.ndarray) -> tuple:
+    product = hi * y
+    return product, fma32(lo, y, fma32(hi, y, -product))
+
+
+def _df_two_sum(x: np.ndarray, y: np.ndarray) -> tuple:
+    total = x + y
+    v = total - x
+    return total, (x - (total - v)) + (y - v)
+
+
+def _df_div(n_hi: np.ndarray, n_lo: np.ndarray, d_hi: np.ndarray, d_lo: np.ndarray) -> tuple:
+    t = np.float32(1) / d_hi
+    quotient = n_hi * t
+    u = fma32(t, n_hi, -quotient)
+    v = fma32(-d_lo, t, fma32(-d_hi, t, np.float32(1)))
+    return quotient, fma32(quotient, v, fma32(n_lo, t, u))
+
+
+def _df_add(x_hi: np.ndarray, x_lo: np.ndarray, y_hi: np.ndarray, y_lo: np.ndarray = None
+            ) -> tuple:
+    total = x_hi + y_hi
+    rest = ((x_hi - total) + y_hi) + x_lo
+    return total, rest if y_lo is None else rest + y_lo
+
+
+def sleef_logf(d: np.ndarray) -> np.ndarray:
+    """SLEEF's ``logf_u10`` (what ``Vectorized<float>::log()`` calls): ``d = m * 2**e``
+    with ``m`` in [0.75, 1.5), ``x = (m - 1) / (m + 1)``, ``log d = e ln 2 + 2x + x**3 P(x**2)``
+    with the first two terms in double-float arithmetic."""
+    d = np.asarray(d, np.float32)
+    f32 = np.float32
+    with np.errstate(all="ignore"):
+        e = (np.frexp(d * f32(1 / 0.75))[1] - 1).astype(f32)       # vgetexp / vilogb2k
+        if cpu_capability() == "avx512":                            # vgetmant, [0.75, 1.5)
+            mant = np.frexp(d)[0] * 2
+            m = np.where(mant >= 1.5, mant / 2, mant).astype(f32)
+        else:                                                       # vldexp3(d, -e)
+            m = np.ldexp(d, -e.astype(np.int32)).astype(f32)
+        s_hi, s_lo = _df_mul(f32(0.69314718246459960938), f32(-1.904654323148236017e-09), e)
+        x_hi, x_lo = _df_div(*_df_two_sum(f32(-1), m), *_df_two_sum(f32(1), m))
+        x2 = x_hi * x_hi
+        t = fma32(fma32(f32(0.3027294874), x2, f32(0.3996108174)), x2, f32(0.6666694880))
+        s_hi, s_lo = _df_add(s_hi, s_lo, x_hi * f32(2), x_lo * f32(2))
+        s_hi, s_lo = _df_add(s_hi, s_lo, (x2 * x_hi) * t)
+        r = s_hi + s_lo
+        r = np.where(np.isposinf(d), f32(np.inf), r)
+        r = np.where((d < 0) | np.isnan(d), f32(np.nan), r)
+        return np.where(d == 0, f32(-np.inf), r).astype(f32)
+
+
 def simd_mask(n: int, lanes: int = SIMD_FLOAT_LANES) -> np.ndarray:
     """Which of ``n`` contiguous elements PyTorch's ``vectorized_loop`` computes with SIMD
     code: whole pairs of vectors from the start of each thread's chunk; the rest (fewer

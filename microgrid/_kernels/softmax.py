@@ -16,18 +16,18 @@ Per row of ``n`` values, with ``W`` SIMD lanes (16 float32 on AVX512, 8 on AVX2)
 
 The backward: ``s = reduce_all(grad * out)``, ``grad_in = (grad - s) * out`` (99.99%:
 rows whose length is not a multiple of ``W`` sometimes differ in ``s``; not found why).
-log_softmax: the same sum of exponentials, then SLEEF's ``logf_u10`` of it (double-float
-arithmetic, not reproduced: rounded from float64 here), ``(x - max) - log(sum)``; its
-backward ``grad - exp(out) * sum(grad)`` is reproduced exactly.
+log_softmax: the same sum of exponentials, SLEEF's ``logf_u10`` of it (double-float
+arithmetic, ``mathfns.sleef_logf``), ``(x - max) - log(sum)``; its backward
+``grad - exp(out) * sum(grad)`` with the multiply-subtract fused.
 
-Read next: ``linalg.py``.
+Read next: ``losses.py``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .mathfns import correctly_rounded, fma32, fma64, sleef_expf
+from .mathfns import correctly_rounded, fma32, fma64, sleef_expf, sleef_logf
 from .reduce import cpu_capability
 
 
@@ -46,7 +46,9 @@ def reduce_all_sum(a: np.ndarray, lanes: int) -> np.ndarray:
         return np.add.accumulate(a, axis=-1)[..., -1] if n else np.zeros(a.shape[:-1], a.dtype)
     full = n // lanes * lanes
     vectors = a[..., :full].reshape(a.shape[:-1] + (full // lanes, lanes))
-    acc = np.add.reduce(vectors, axis=-2)       # in order: the lanes are NumPy's inner loop
+    # in order (the lanes are NumPy's inner loop), from the first vector itself: starting
+    # at -0.0 keeps a sum of -0.0 negative, as PyTorch's accumulator does
+    acc = np.add.reduce(vectors, axis=-2, initial=-0.0)
     if n > full:                                             # the tail: only its first lanes
         acc[..., :n - full] += a[..., full:]
     if cpu_capability() == "default":                        # generic fold: lane by lane
@@ -83,15 +85,17 @@ def softmax_backward_lastdim(grad: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def log_softmax_lastdim(x: np.ndarray) -> np.ndarray:
-    """``torch.log_softmax(x, dim=-1)``: ``(x - max) - log(sum(exp(x - max)))``.  The sum
-    is PyTorch's; its log is rounded from float64 (PyTorch: SLEEF's ``logf_u10``)."""
+    """``torch.log_softmax(x, dim=-1)``: ``(x - max) - log(sum(exp(x - max)))``, the sum
+    as ``reduce_all`` adds it, its log by SLEEF's ``logf_u10``."""
     x = np.ascontiguousarray(x, np.float32)
     if x.size == 0:
         return x.copy()
     with np.errstate(all="ignore"):
         largest = x.max(axis=-1, keepdims=True)
         total = reduce_all_sum(_exp(x - largest), _lanes())
-        return (x - largest) - correctly_rounded(np.log, total)[..., None]
+        log = (correctly_rounded(np.log, total) if cpu_capability() == "default"
+               else sleef_logf(total))
+        return (x - largest) - log[..., None]
 
 
 def log_softmax_backward_lastdim(grad: np.ndarray, out: np.ndarray) -> np.ndarray:
