@@ -1,0 +1,365 @@
+"""Math functions as PyTorch's CPU kernels compute them: linspace, arange, sigmoid, ...
+
+PyTorch counterparts: aten/src/ATen/native/cpu/RangeFactoriesKernel.cpp (``linspace``,
+``arange``), aten/src/ATen/native/RangeFactories.cpp (``logspace``),
+aten/src/ATen/native/cpu/UnaryOpsKernel.cpp (``sigmoid``) with SLEEF's ``expf``
+(sleef/src/libm/sleefsimdsp.c, ``xexpf``), aten/src/ATen/native/cpu/Loops.h
+(``vectorized_loop``: which elements take the SIMD path and which the scalar one).
+
+The same formula gives different last bits depending on how it is evaluated: which
+operations are fused into one rounding (``fma``), which precision the intermediate values
+carry, and which elements go through the SIMD code and which through the scalar code.
+Each function here evaluates PyTorch's formula the way PyTorch's compiled kernel does,
+established by reading the source and then checked bit for bit against torch 2.13.
+
+* ``linspace``: element ``i`` is ``start + step * i`` in the first half and
+  ``end - step * (steps - 1 - i)`` in the second (so both ends are exact), each a single
+  fused multiply-add in the output dtype.
+* ``arange``: computed in float64 (PyTorch's accumulate type) and rounded once; SIMD
+  groups of 32 bytes start from a rounded base and add ``k * step`` to it.
+* ``sigmoid``: ``1 / (1 + exp(-x))`` where, for elements in whole pairs of SIMD vectors
+  (16 lanes on AVX512, 8 on AVX2), ``exp`` is SLEEF's ``expf_u10`` polynomial (built with
+  fma); the trailing elements use the C library's expf.
+* ``rsqrt``, ``pow`` with the exponents PyTorch special-cases; the backward formulas
+  ``tanh_backward`` (``1 - y*y`` fused), ``sigmoid_backward``, ``mse_loss_backward`` in
+  PyTorch's order of operations.
+* ``exp``/``log``/``tanh``/``sin``/``cos``/``sqrt``...: PyTorch calls Intel MKL's VML,
+  which is closed source; ``correctly_rounded`` computes in float64 and rounds once.
+
+Wherever "fused" appears: the AVX2/AVX512 builds PyTorch runs are compiled with fma and
+the compiler contracts ``a*b + c``; under ``ATEN_CPU_CAPABILITY=default`` they are not.
+
+Read next: ``softmax.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Optional
+
+import numpy as np
+
+from .reduce import cpu_capability, num_threads
+
+GRAIN_SIZE = 32768           # at::internal::GRAIN_SIZE
+SIMD_FLOAT_LANES = 8         # Vectorized<float> in kernels without an AVX512 build (32 bytes)
+_FLOAT32 = np.dtype(np.float32)
+
+
+# -- exact float32 building blocks -------------------------------------------------------
+def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``a * b + c`` for float32 values with a single rounding, as the CPU's fma does.
+
+    The product of two float32 values is exact in float64; the float64 sum is rounded to
+    odd (the last bit records any inexactness), so rounding it to float32 rounds once."""
+    a64, b64, c64 = (np.asarray(v, np.float64) for v in (a, b, c))
+    product = a64 * b64
+    total = product + c64
+    with np.errstate(invalid="ignore"):
+        back = total - c64
+        err = (product - back) + (c64 - (total - back))          # TwoSum: exact error
+        bits = total.view(np.int64)
+        inexact = (err != 0) & np.isfinite(total) & ((bits & 1) == 0)
+        toward = np.where(err > 0, np.inf, -np.inf)
+    total = np.where(inexact, np.nextafter(total, toward), total)
+    return total.astype(np.float32)
+
+
+def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple:
+    """``s, e`` with ``s = fl(a + b)`` and ``s + e == a + b`` exactly (Knuth's TwoSum)."""
+    s = a + b
+    back = s - b
+    return s, (a - back) + (b - (s - back))
+
+
+def fma64(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``a * b + c`` for float64 with one rounding: the product split exactly (Dekker),
+    the three terms added with error-free transformations, a tie broken by what is left."""
+    a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
+    with np.errstate(all="ignore"):
+        product = a * b
+        split = 134217729.0                                      # 2**27 + 1
+        ah = a * split - (a * split - a)
+        bh = b * split - (b * split - b)
+        low = ((ah * bh - product) + ah * (b - bh) + (a - ah) * bh) + (a - ah) * (b - bh)
+        high, err = _two_sum(product, c)                         # a*b + c == high + err + low
+        rest, lost = _two_sum(err, low)
+        total, residual = _two_sum(high, rest)                   # total + residual + lost
+        neighbour = np.nextafter(total, np.where(residual > 0, np.inf, -np.inf))
+        tie = (np.abs(residual) * 2 == np.abs(neighbour - total)) & (lost != 0)
+        total = np.where(tie & ((lost > 0) == (residual > 0)), neighbour, total)
+        fine = np.isfinite(product) & np.isfinite(total) & np.isfinite(ah * bh) & (total != 0)
+    return np.where(fine, total, product + c)                    # (+-0 and inf: plain IEEE)
+
+
+# -- linspace, arange, logspace ---------------------------------------------------------
+def linspace(start: float, end: float, steps: int, dtype: np.dtype = _FLOAT32
+             ) -> np.ndarray:
+    """``torch.linspace(start, end, steps)``: PyTorch's ``linspace_kernel``.
+
+    ``step = (end - start) / (steps - 1)`` in the dtype; element ``i`` is
+    ``start + step*i`` below ``steps // 2`` and ``end - step*(steps - 1 - i)`` from there,
+    each multiply-add fused (one rounding) as the compiled kernel does."""
+    dtype = np.dtype(dtype)
+    t = dtype.type
+    s, e = t(start), t(end)
+    if steps == 1:
+        return np.array([s], dtype)
+    with np.errstate(all="ignore"):
+        step = t(t(e - s) / t(steps - 1))
+    i = np.arange(steps)
+    lo, hi = i[:steps // 2].astype(dtype), (steps - 1 - i[steps // 2:]).astype(dtype)
+    if cpu_capability() == "default":                       # built without fma: two roundings
+        with np.errstate(all="ignore"):
+            return np.concatenate([s + step * lo, e - step * hi]).astype(dtype)
+    fused = fma32 if dtype == np.float32 else fma64
+    return np.concatenate([fused(step, lo, s), fused(-step, hi, e)]).astype(dtype)
+
+
+def arange(start: float, end: float, step: float = 1.0,
+           dtype: np.dtype = _FLOAT32) -> np.ndarray:
+    """``torch.arange(start, end, step)`` with a float result: PyTorch's ``arange_kernel``.
+
+    Values are computed in float64 (``start + step*i``, one fused multiply-add) and
+    rounded once, except inside SIMD groups: each group of 32 bytes (8 float32, 4
+    float64) starts at ``base = round(start + step*i)`` and its lanes are
+    ``round(base + k*step)``, ``k = 1, 2, ...`` (fused too).  Groups come two at a time;
+    the elements left over at the end of each thread's chunk are computed one by one."""
+    dtype = np.dtype(dtype)
+    n = max(0, math.ceil((end - start) / step))
+    i = np.arange(n, dtype=np.float64)
+    fused = fma64 if cpu_capability() != "default" else (lambda a, b, c: a * b + c)
+    exact = fused(step, i, start).astype(dtype)
+    lanes = 32 // dtype.itemsize
+    group = _group_starts(n, lanes)
+    in_group = fused(i - group, step, exact[group].astype(np.float64)).astype(dtype)
+    in_group = np.where(i == group, exact[group], in_group)     # lane 0 is the base itself
+    return np.where(simd_mask(n, lanes), in_group, exact)
+
+
+def _chunks(n: int, threads: Optional[int] = None) -> list:
+    """``at::parallel_for(0, n, GRAIN_SIZE)``: the [begin, end) range each thread gets."""
+    if n <= GRAIN_SIZE:
+        return [(0, n)]
+    used = min(threads or num_threads(), -(-n // GRAIN_SIZE))
+    size = -(-n // used)
+    return [(b, min(n, b + size)) for b in range(0, n, size)]
+
+
+def _group_starts(n: int, lanes: int) -> np.ndarray:
+    """For each index, where its SIMD group starts (groups restart at each thread chunk)."""
+    starts = np.arange(n)
+    for begin, stop in _chunks(n):
+        local = np.arange(stop - begin)
+        starts[begin:stop] = begin + local - local % lanes
+    return starts
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0,
+             dtype: np.dtype = _FLOAT32) -> np.ndarray:
+    """``torch.logspace``: ``pow(base, start + step*i)`` (first half) and
+    ``pow(base, end - step*(steps-1-i))`` (second half), exponents in float64 with
+    ``step = (end - start) / (steps - 1)`` from the dtype-rounded ends.
+
+    PyTorch calls the C library's ``pow``; NumPy's float64 ``power`` is its own SIMD code
+    and differs in the last bit on ~5% of float64 results (float32 results agree)."""
+    dtype = np.dtype(dtype)
+    if steps == 1:                                          # fill_(pow(base, start))
+        return np.power(np.float64(base), np.array([float(start)])).astype(dtype)
+    s, e = float(dtype.type(start)), float(dtype.type(end))
+    step = float(dtype.type(e - s)) / (steps - 1) if dtype == np.float32 else (e - s) / (steps - 1)
+    i = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    exponent = np.where(np.arange(steps) < half, s + step * i, e - step * (steps - 1 - i))
+    with np.errstate(all="ignore"):
+        return np.power(np.float64(base), exponent).astype(dtype)
+
+
+# -- sigmoid: SLEEF's expf inside PyTorch's vectorized loop ------------------------------
+_R_LN2F = np.float32(1.442695040888963407359924681001892137426645954152985934135449406931)
+_L2UF = np.float32(0.693145751953125)
+_L2LF = np.float32(1.428606765330187045e-06)
+_EXPF_POLY = [np.float32(c) for c in (
+    0.000198527617612853646278381, 0.00139304355252534151077271,
+    0.00833336077630519866943359, 0.0416664853692054748535156,
+    0.166666671633720397949219, 0.5)]
+
+
+def _pow2i(q: np.ndarray) -> np.ndarray:
+    """2**q as float32, built from the exponent bits (SLEEF's ``vpow2i``)."""
+    return ((q.astype(np.int32) + 0x7F) << 23).view(np.float32)
+
+
+def sleef_expf(d: np.ndarray) -> np.ndarray:
+    """SLEEF's ``expf_u10`` (what ``Vectorized<float>::exp()`` calls), step by step:
+    ``q = rint(d / ln 2)``, ``s = d - q ln 2`` (two fmas, ln 2 split in two),
+    a degree-6 polynomial by Horner's rule with fmas, then scaled by ``2**q``."""
+    d = np.asarray(d, np.float32)
+    with np.errstate(all="ignore"):
+        q = np.rint(d * _R_LN2F)
+        q = np.where(np.isfinite(q), q, 0).astype(np.int32)
+        qf = q.astype(np.float32)
+        s = fma32(qf, -_L2UF, d)
+        s = fma32(qf, -_L2LF, s)
+        u = np.full_like(s, _EXPF_POLY[0])
+        for c in _EXPF_POLY[1:]:
+            u = fma32(u, s, c)
+        u = np.float32(1) + fma32(s * s, u, s)
+        u = (u * _pow2i(q >> 1)) * _pow2i(q - (q >> 1))
+        u = np.where(d < -104, np.float32(0), u)
+        u = np.where(d > 100, np.float32(np.inf), u)
+        return np.where(np.isnan(d), d, u).astype(np.float32)
+
+
+# SLEEF's logf_u10 works in "double-float" arithmetic: a value is a pair (hi, lo) of
+# float32 whose sum carries ~48 bits; products and quotients keep their rounding error
+# with fmas.  Each helper is the float32 original's formula, operation for operation.
+def _df_mul(hi: np.ndarray, lo: np.ndarray, y: np.ndarray) -> tuple:
+    product = hi * y
+    return product, fma32(lo, y, fma32(hi, y, -product))
+
+
+def _df_two_sum(x: np.ndarray, y: np.ndarray) -> tuple:
+    total = x + y
+    v = total - x
+    return total, (x - (total - v)) + (y - v)
+
+
+def _df_div(n_hi: np.ndarray, n_lo: np.ndarray, d_hi: np.ndarray, d_lo: np.ndarray) -> tuple:
+    t = np.float32(1) / d_hi
+    quotient = n_hi * t
+    u = fma32(t, n_hi, -quotient)
+    v = fma32(-d_lo, t, fma32(-d_hi, t, np.float32(1)))
+    return quotient, fma32(quotient, v, fma32(n_lo, t, u))
+
+
+def _df_add(x_hi: np.ndarray, x_lo: np.ndarray, y_hi: np.ndarray, y_lo: np.ndarray = None
+            ) -> tuple:
+    total = x_hi + y_hi
+    rest = ((x_hi - total) + y_hi) + x_lo
+    return total, rest if y_lo is None else rest + y_lo
+
+
+def sleef_logf(d: np.ndarray) -> np.ndarray:
+    """SLEEF's ``logf_u10`` (what ``Vectorized<float>::log()`` calls): ``d = m * 2**e``
+    with ``m`` in [0.75, 1.5), ``x = (m - 1) / (m + 1)``, ``log d = e ln 2 + 2x + x**3 P(x**2)``
+    with the first two terms in double-float arithmetic."""
+    d = np.asarray(d, np.float32)
+    f32 = np.float32
+    with np.errstate(all="ignore"):
+        e = (np.frexp(d * f32(1 / 0.75))[1] - 1).astype(f32)       # vgetexp / vilogb2k
+        if cpu_capability() == "avx512":                            # vgetmant, [0.75, 1.5)
+            mant = np.frexp(d)[0] * 2
+            m = np.where(mant >= 1.5, mant / 2, mant).astype(f32)
+        else:                                                       # vldexp3(d, -e)
+            m = np.ldexp(d, -e.astype(np.int32)).astype(f32)
+        s_hi, s_lo = _df_mul(f32(0.69314718246459960938), f32(-1.904654323148236017e-09), e)
+        x_hi, x_lo = _df_div(*_df_two_sum(f32(-1), m), *_df_two_sum(f32(1), m))
+        x2 = x_hi * x_hi
+        t = fma32(fma32(f32(0.3027294874), x2, f32(0.3996108174)), x2, f32(0.6666694880))
+        s_hi, s_lo = _df_add(s_hi, s_lo, x_hi * f32(2), x_lo * f32(2))
+        s_hi, s_lo = _df_add(s_hi, s_lo, (x2 * x_hi) * t)
+        r = s_hi + s_lo
+        r = np.where(np.isposinf(d), f32(np.inf), r)
+        r = np.where((d < 0) | np.isnan(d), f32(np.nan), r)
+        return np.where(d == 0, f32(-np.inf), r).astype(f32)
+
+
+def simd_mask(n: int, lanes: int = SIMD_FLOAT_LANES) -> np.ndarray:
+    """Which of ``n`` contiguous elements PyTorch's ``vectorized_loop`` computes with SIMD
+    code: whole pairs of vectors from the start of each thread's chunk; the rest (fewer
+    than ``2 * lanes`` per chunk) go through the scalar function."""
+    mask = np.zeros(n, bool)
+    for begin, stop in _chunks(n):
+        mask[begin:begin + (stop - begin) // (2 * lanes) * 2 * lanes] = True
+    return mask
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """``torch.sigmoid`` for float32: SIMD elements ``1 / (1 + sleef_expf(0 - x))``,
+    scalar ones ``1 / (1 + expf(-x))`` with the C library's (correctly rounded) expf.
+
+    The sigmoid kernel has an AVX512 build: 16 lanes on AVX512, 8 on AVX2; without
+    either (``default``) the vector ``exp`` is the scalar expf lane by lane."""
+    if x.dtype != np.float32:
+        with np.errstate(all="ignore"):
+            return (1 / (1 + np.exp(-x))).astype(x.dtype)
+    flat = np.ascontiguousarray(x).reshape(-1)
+    one = np.float32(1)
+    with np.errstate(all="ignore"):
+        scalar = one / (one + correctly_rounded(np.exp, -flat))
+        capability = cpu_capability()
+        if capability == "default":
+            return scalar.reshape(x.shape)
+        vector = one / (one + sleef_expf(np.float32(0) - flat))
+    lanes = 16 if capability == "avx512" else 8
+    return np.where(simd_mask(flat.size, lanes), vector, scalar).reshape(x.shape)
+
+
+def correctly_rounded(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    """``fn`` evaluated in float64 and rounded once to ``x``'s dtype: the closest feasible
+    stand-in for MKL VML's float32 functions (closed source)."""
+    if x.dtype != np.float32:
+        with np.errstate(all="ignore"):
+            return fn(x)
+    with np.errstate(all="ignore"):
+        return fn(x.astype(np.float64)).astype(np.float32)
+
+
+def rsqrt(x: np.ndarray) -> np.ndarray:
+    """``torch.rsqrt``: ``1 / sqrt(x)`` with IEEE (exactly rounded) sqrt and division."""
+    with np.errstate(all="ignore"):
+        return (x.dtype.type(1) / np.sqrt(x)).astype(x.dtype)
+
+
+def pow_scalar(x: np.ndarray, exponent: float) -> np.ndarray:
+    """``torch.pow(x, exponent)`` for a float tensor and a Python number.
+
+    PyTorch's ``pow_tensor_scalar_optimized_kernel`` special-cases the common exponents
+    (2: ``x*x``, 3: ``x*x*x``, -1: ``1/x``, -2: ``1/(x*x)``, 0.5: sqrt, -0.5: rsqrt);
+    others call SLEEF's ``powf_u10`` (not reproduced: rounded from float64 instead)."""
+    one = x.dtype.type(1)
+    with np.errstate(all="ignore"):
+        if exponent == 2:
+            return x * x
+        if exponent == 3:
+            return x * x * x
+        if exponent == -1:
+            return one / x
+        if exponent == -2:
+            return one / (x * x)
+        if exponent == 0.5:
+            return correctly_rounded(np.sqrt, x)
+        if exponent == -0.5:
+            return rsqrt(x)
+        return correctly_rounded(lambda v: np.power(v, exponent), x).astype(x.dtype)
+
+
+# -- backward formulas (derivatives.yaml / the *_backward kernels) -------------------------
+def _fused(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``a*b + c`` as the compiled kernel evaluates it: one fma with the AVX2/AVX512
+    builds (the compiler contracts it), a multiply then an add in the default build."""
+    if cpu_capability() == "default":
+        return a * b + c
+    return fma32(a, b, c) if a.dtype == np.float32 else fma64(a, b, c).astype(a.dtype)
+
+
+def tanh_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``dL/dx = grad * (1 - y*y)`` with ``y = tanh(x)``; ``1 - y*y`` is one fma."""
+    with np.errstate(all="ignore"):
+        return grad * _fused(-y, y, y.dtype.type(1))
+
+
+def sigmoid_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``dL/dx = (grad * (1 - y)) * y`` with ``y = sigmoid(x)``, in that order."""
+    with np.errstate(all="ignore"):
+        return (grad * (y.dtype.type(1) - y)) * y
+
+
+def mse_loss_backward(grad: np.ndarray, x: np.ndarray, target: np.ndarray,
+                      reduction: str = "mean") -> np.ndarray:
+    """``dL/dx = ((x - target) * norm) * grad``, ``norm = 2 / numel`` (mean, rounded to
+    the dtype) or 2 (sum/none): PyTorch's ``mse_loss_backward_out``."""
+    norm = 2.0 / x.size if reduction == "mean" else 2.0
+    with np.errstate(all="ignore"):
+        return ((x - target) * x.dtype.type(norm)) * grad
