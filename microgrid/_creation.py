@@ -22,8 +22,8 @@ from typing import Any, Optional, Sequence, Tuple
 import numpy as np
 
 from . import _device, _dtype
+from ._kernels import quietly
 from ._tensor import Tensor, set_leaf_requires_grad
-from .ops.pointwise import quietly
 
 
 def _check_nested(data: Any) -> None:

@@ -45,8 +45,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set,
 import numpy as np
 
 from .._dtype import from_numpy_dtype
+from .._kernels import compute
 from .._tensor import Tensor
-from ..ops.pointwise import compute
 from .grad_mode import _grad_mode
 from .graph import (
     AccumulateGrad,

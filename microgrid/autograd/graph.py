@@ -38,6 +38,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .._dtype import LEGACY_TYPE_NAMES
+from .._kernels import lazy_broadcasts
 from .._tensor import Tensor
 from .grad_mode import _grad_mode
 
@@ -404,7 +405,7 @@ class MultiOutputNode(Node):
 
 class _UserCode:
     """``with _user_code():`` around hooks: user code sees ordinary tensors,
-    so ops inside it keep no broadcast views (see :data:`lazy_broadcasts`)."""
+    so ops inside it keep no broadcast views (``_kernels/broadcast.py``)."""
 
     def __enter__(self) -> None:
         self.saved = lazy_broadcasts.on
@@ -416,20 +417,6 @@ class _UserCode:
 
 def _user_code() -> _UserCode:
     return _UserCode()
-
-
-class _LazyBroadcasts:
-    """While the engine runs nodes without recording them (``create_graph=False``),
-    ``on`` is True: an elementwise op whose operands are all broadcasts
-    (``mean``'s gradient: one number seen n times) computes each distinct
-    value once and keeps the result a broadcast view (``ops/pointwise.py:
-    compute``).  Such a gradient is copied into an ordinary tensor before
-    user code can see it (:func:`materialized`)."""
-
-    on = False
-
-
-lazy_broadcasts = _LazyBroadcasts()
 
 
 def materialized(grad: Any) -> Any:

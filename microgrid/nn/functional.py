@@ -46,6 +46,7 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from .._dtype import LEGACY_TYPE_NAMES
+from .._kernels import compute, quietly
 from .._promotion import result_type
 from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode
@@ -57,13 +58,11 @@ from ..ops.pointwise import (
     add_scalar,
     broadcast_shape,
     clamp_min,
-    compute,
     div_scalar,
     log,
     logical_not,
     masked_fill,
     mul_scalar,
-    quietly,
     sigmoid,
     tanh,
 )

@@ -42,9 +42,10 @@ from typing import Any, Tuple
 import numpy as np
 
 from .._dtype import CPP_TYPE_NAMES, LEGACY_TYPE_NAMES
+from .._kernels import quietly
 from .._tensor import Tensor
 from ..autograd.graph import Node, record
-from .pointwise import broadcast_shape, mul, quietly
+from .pointwise import broadcast_shape, mul
 from .shape import (
     SqueezeBackward0,
     contiguous,

@@ -34,16 +34,15 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import LEGACY_TYPE_NAMES
+from .._kernels import compute, quietly
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import Node, record
 from .pointwise import (
     check_operand,
-    compute,
     div_scalar,
     maximum,
     minimum,
     mul_scalar,
-    quietly,
     where,
     zeros_constant,
 )

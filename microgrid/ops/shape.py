@@ -35,11 +35,12 @@ from typing import Any, Iterator, List, Optional, Sequence, Set, Tuple, Union
 import numpy as np
 
 from .._dtype import LEGACY_TYPE_NAMES
+from .._kernels import broadcast_view
 from .._promotion import promote_types
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.engine import sum_to_shape
 from ..autograd.graph import MultiOutputNode, Node, record, record_outputs
-from .pointwise import broadcast_view, contiguous_copy
+from .pointwise import contiguous_copy
 
 
 def size_args(sizes: Tuple[Any, ...]) -> Tuple[int, ...]:
