@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from microgrid import _dtype
-from microgrid.ops.pointwise import quietly
+from microgrid._kernels import quietly
 
 
 @dataclasses.dataclass

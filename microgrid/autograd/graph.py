@@ -208,7 +208,7 @@ class Node:
         if saved is None:
             raise RuntimeError(FREED_MESSAGE)
         versions = self._versions
-        values = list(saved)
+        unpacked: Optional[List[Any]] = None  # a copy, only if an output must be rebuilt
         for i, value in enumerate(saved):
             if isinstance(value, Tensor):  # an input: still at the version it was saved at?
                 counter = value._version_counter
@@ -217,8 +217,10 @@ class Node:
                     raise RuntimeError(_modified_message(value._data, value.grad_fn,
                                                          counter.value, version))
             elif type(value) is SavedOutput:
-                values[i] = value.unpack(self)
-        return tuple(values)
+                if unpacked is None:
+                    unpacked = list(saved)
+                unpacked[i] = value.unpack(self)
+        return saved if unpacked is None else tuple(unpacked)
 
     def release_saved(self) -> None:
         """Free the saved tensors (the engine does this after running the node)."""
@@ -254,7 +256,10 @@ class Node:
 
     # -- hooks -----------------------------------------------------------
     # Hook lists are created on first use; most nodes never get one.
-    _hooked = False  # has a hook ever been registered?
+    #: Does the engine run this node through :meth:`run` (it has ever had a
+    #: hook, retains its output's gradient, or has several outputs)?  Else it
+    #: calls ``backward`` directly (one attribute read: docs/performance.md §10).
+    _hooked = False
     _pre_hooks: Sequence[Callable] = ()
     _post_hooks: Sequence[Callable] = ()
     _tensor_pre_hooks: Sequence[Callable] = ()
@@ -288,6 +293,7 @@ class Node:
     def retain(self, tensor: Tensor) -> None:
         """Keep the gradient of the output ``tensor`` in its ``.grad`` (``retain_grad``)."""
         self._retained = weakref.ref(tensor)
+        self._hooked = True
 
     def retains(self, tensor: Tensor) -> bool:
         """Does the output ``tensor`` retain its gradient here?"""
@@ -356,6 +362,7 @@ class MultiOutputNode(Node):
     """
 
     multi_output = True
+    _hooked = True  # run through run(), which gives each output its gradient
     #: (shape, dtype) of each output, set by :func:`record_outputs`.
     _output_meta: Tuple[Tuple[tuple, np.dtype], ...] = ()
 

@@ -53,9 +53,9 @@ import numpy as np
 from .._dtype import LEGACY_TYPE_NAMES
 from .._promotion import category
 from .._tensor import Tensor
-from ..autograd.engine import expandable, fit_gradient
 from ..autograd.grad_mode import _grad_mode, no_grad
 from ..autograd.graph import Node, SavedOutput, make_edge, record
+from ..autograd.input_metadata import expandable, fit_gradient
 from . import indexing, pointwise
 from .shape import expand, view
 

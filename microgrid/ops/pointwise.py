@@ -143,21 +143,16 @@ def binary(node_class: type, function: Callable[..., Any], input: Operand, other
     if not _grad_mode.enabled and type(input) is Tensor:  # speed (performance.md §5)
         data = plain(function, input._data, other._data if type(other) is Tensor else other)
         if data is not None:
-            return _wrap(data)
+            result = _new(Tensor)  # Tensor._make(data), without the call
+            result._data = data
+            if _grad_mode.inference:
+                result._inference = True
+            return result
     x, y = cast_operands(input, other, op, floating)
     if scalar:
         return record(node_class, compute(function, x, y), (input,), other=other)
     return record(node_class, compute(function, x, y), (input, other),
                   saved=(input, other) if saved else ())
-
-
-def _wrap(data: np.ndarray) -> Tensor:
-    """``Tensor._make(data)`` without the classmethod's call: the fast path's result."""
-    result = _new(Tensor)
-    result._data = data
-    if _grad_mode.inference:
-        result._inference = True
-    return result
 
 
 def _floating(input: Tensor, op: str) -> np.ndarray:

@@ -38,8 +38,8 @@ from .._dtype import LEGACY_TYPE_NAMES
 from .._kernels import broadcast_view
 from .._promotion import promote_types
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.engine import sum_to_shape
 from ..autograd.graph import MultiOutputNode, Node, record, record_outputs
+from ..autograd.input_metadata import sum_to_shape
 from .pointwise import contiguous_copy
 
 
