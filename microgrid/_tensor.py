@@ -30,7 +30,7 @@ from typing import Any, List, Optional, Sequence, Union
 
 import numpy as np
 
-from . import _device, _dtype
+from . import _device, _dtype, _messages
 from ._dtype import Size, dtype
 
 Number = Union[builtins.int, builtins.float, builtins.bool]
@@ -143,7 +143,7 @@ class Tensor:
         get one, and non-leaves that called :meth:`retain_grad`; reading it
         on another non-leaf warns, as in PyTorch."""
         if self._grad is None and self.grad_fn is not None and not self.retains_grad:
-            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+            warnings.warn(_messages.NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -215,7 +215,7 @@ class Tensor:
         """Call ``hook(grad)`` whenever the gradient of this tensor is computed;
         the hook may return a tensor to use instead.  Returns a handle whose
         ``remove()`` unregisters it."""
-        from .autograd.graph import RemovableHandle
+        from .autograd.hooks import RemovableHandle
 
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
@@ -818,16 +818,6 @@ def _requires_grad_leaf_error(flag: builtins.bool) -> str:
         return message
     return (message + " If you want to use a computed variable in a subgraph that doesn't "
             "require differentiation use var_no_grad = var.detach().")
-
-
-#: PyTorch's warning, raised by its C++ core (hence the last sentence).
-_NON_LEAF_GRAD_WARNING = (
-    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
-    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
-    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
-    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
-    "instead. See github.com/pytorch/pytorch/pull/30531 for more information. (Triggered "
-    "internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)")
 
 
 def set_leaf_requires_grad(result: Tensor, requires_grad: builtins.bool) -> Tensor:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
+from .. import _messages
 from .._dtype import Size
 from .._tensor import Tensor
 from .engine import check_roots, make_root_grads, run_backward
@@ -108,14 +109,7 @@ def backward(tensors: Tensors, grad_tensors: GradTensors = None,
     global _warned_about_cycles
     if create_graph and not _warned_about_cycles:
         _warned_about_cycles = True
-        warnings.warn(
-            "Using backward() with create_graph=True will create a reference cycle between the "
-            "parameter and its gradient which can cause a memory leak. We recommend using "
-            "autograd.grad when creating the graph to avoid this. If you have to use this "
-            "function, make sure to reset the .grad fields of your parameters to None after use "
-            "to break the cycle and avoid the leak. (Triggered internally at "
-            "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)",
-            UserWarning, stacklevel=3)
+        warnings.warn(_messages.CREATE_GRAPH_CYCLE, UserWarning, stacklevel=3)
     run_backward(outputs, grads, keep_graph, create_graph, inputs=inputs_tuple or None,
                  accumulate=True)
 

@@ -43,16 +43,10 @@ import numpy as np
 from .._dtype import from_numpy_dtype
 from .._kernels import compute, lazy_broadcasts
 from .._tensor import Tensor
+from .grad_journal import grads_restored_on_error
 from .grad_mode import _grad_mode
-from .graph import (
-    AccumulateGrad,
-    Edge,
-    Node,
-    accumulate_grad,
-    grad_accumulator,
-    grads_restored_on_error,
-    materialized,
-)
+from .graph import AccumulateGrad, Edge, Node, accumulate_grad, grad_accumulator
+from .hooks import materialized
 from .input_metadata import validate_outputs
 
 #: A node's input buffer: the sum of the gradients received so far; for a

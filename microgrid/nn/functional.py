@@ -151,6 +151,9 @@ class MseLossBackward0(Node):
     """z = mean (or sum, or each) of (x - y)**2;
     dL/dx = 2 (x - y) grad  (/ n for 'mean');   dL/dy = 2 (y - x) grad  (/ n)"""
 
+    #: Set by record().
+    reduction: str
+
     def backward(self, grad: Tensor) -> Tuple[Any, Any]:
         x, y = self.saved_tensors
         return (mse_loss_backward(grad, x, y, self.reduction) if self.needs_input_grad(0)
@@ -163,6 +166,9 @@ class MseLossBackwardBackward0(Node):
     """z = 2 (x - y) g  (/ n for 'mean'): the gradient of mse_loss as an op of
     the loss's gradient g and of x, y;   dL/dg = 2 (x - y) grad  (/ n; summed
     when the loss was one number);   dL/dx = 2 g grad  (/ n);   dL/dy = -dL/dx"""
+
+    #: Set by record().
+    reduction: str
 
     def backward(self, grad: Tensor) -> Tuple[Any, Any, Any]:
         g, x, y = self.saved_tensors
@@ -239,6 +245,12 @@ class NllLossBackward0(Node):
     ignored (summed; for 'mean' divided by the sum of those w[t_i]);
     dL/dx[i, t_i] = -w[t_i] grad_i  (/ sum of w for 'mean'), 0 elsewhere"""
 
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+    input_indices: Any
+    out_indices: Any
+    coefficients: Any
+
     def backward(self, grad: Tensor) -> Tuple[Any]:
         (x,) = self.saved_tensors
         return (_nll_backward(self, grad, x),)
@@ -254,6 +266,12 @@ class NllLossBackwardBackward0(Node):
     shape with c_i g_i at the picked entries (c_i = -w[t_i], / sum of w for
     'mean'); it is linear in g and does not depend on x:
     dL/dg_i = c_i grad[i, t_i];   dL/dx = 0"""
+
+    #: Set by record().
+    input_indices: Any
+    out_indices: Any
+    output_shape: Tuple[int, ...]
+    coefficients: Any
 
     def backward(self, grad: Tensor) -> Tuple[Any, Any]:
         picked = gather(grad, self.input_indices) * self.coefficients
@@ -514,6 +532,10 @@ class BinaryCrossEntropyBackward0(Node):
     dL/dx = grad w (x - t) / max(x (1 - x), 1e-12);
     dL/dt = -grad w log(x / (1 - x))   (both / n for 'mean')"""
 
+    #: Set by record().
+    reduction: str
+    weight: Any
+
     def backward(self, grad: Tensor) -> Tuple[Any, Any]:
         x, t = self.saved_tensors
         grad_t = None
@@ -534,6 +556,10 @@ class BinaryCrossEntropyBackwardBackward0(Node):
     dL/dg = grad w (x - t) / ((x + e) (1 - x + e))  (/ n; summed for one number);
     dL/dx = grad g w (x^2 - 2 x t + t) / ((x + e)^2 (1 - x + e)^2)  (/ n);
     dL/dt = -grad g w / max(x (1 - x), e)  (/ n)"""
+
+    #: Set by record().
+    reduction: str
+    weight: Any
 
     def backward(self, grad: Tensor) -> Tuple[Any, Any, Any]:
         g, x, t = self.saved_tensors
@@ -638,6 +664,12 @@ class AddmmBackward0(Node):
     """z = beta * b + alpha * (X @ Y)   (b broadcast to the product's shape);
     dL/db = beta * grad;   dL/dX = alpha * grad @ Y^T;   dL/dY = alpha * X^T @ grad
     (for an X or Y stored column by column: (Y @ grad^T)^T, (grad^T @ X)^T)"""
+
+    #: Set by record().
+    beta: Any
+    alpha: Any
+    x_column_major: bool
+    y_column_major: bool
 
     def backward(self, grad: Tensor) -> Tuple[Any, Any, Any]:
         x, y = self.saved_tensors

@@ -212,6 +212,9 @@ class SqueezeBackward4(SqueezeBackward0):
     """z = x.squeeze_(d), in place on a fresh product (1-d @ 2-d does it);
     dL/dx = grad with dim d put back"""
 
+    #: Set by record().
+    removed: Any
+
 
 def _should_fold(x: Tensor, y: Tensor) -> bool:
     """Multiply a batch against a matrix/vector by folding the batch into rows?

@@ -214,6 +214,8 @@ def _scale_grad(grad: Tensor, alpha: Any) -> Tensor:
 class AddBackward0(Node):
     """z = x + alpha * y;   dL/dx = grad;   dL/dy = alpha * grad"""
 
+    saved_fields = {"alpha": "alpha"}
+
     alpha: Any = 1
 
     def backward(self, grad: Tensor) -> Grads:
@@ -249,6 +251,11 @@ def _check_subtraction(input: Operand, other: Operand) -> None:
 class SubBackward0(Node):
     """z = x - alpha * y;   dL/dx = grad;   dL/dy = -alpha * grad"""
 
+    #: Set by record().
+    alpha: Any
+
+    saved_fields = {"alpha": "alpha"}
+
     def backward(self, grad: Tensor) -> Grads:
         return grad, _scale_grad(-grad, self.alpha)
 
@@ -263,12 +270,20 @@ def sub(input: Operand, other: Operand, *, alpha: Any = 1) -> Tensor:
 class RsubBackward0(Node):
     """z = y - alpha * x  (both tensors);   dL/dx = -alpha * grad;   dL/dy = grad"""
 
+    #: Set by record().
+    alpha: Any
+
     def backward(self, grad: Tensor) -> Grads:
         return _scale_grad(-grad, self.alpha), grad
 
 
 class RsubBackward1(Node):
     """z = c - alpha * x  (c a Python number);   dL/dx = -alpha * grad"""
+
+    #: Set by record().
+    alpha: Any
+
+    saved_fields = {"alpha": "alpha"}
 
     def backward(self, grad: Tensor) -> Grads:
         return (_scale_grad(-grad, self.alpha),)
@@ -287,6 +302,8 @@ def rsub(input: Tensor, other: Operand, *, alpha: Any = 1) -> Tensor:
 # -- mul, div -----------------------------------------------------------------
 class MulBackward0(Node):
     """z = x * y;   dL/dx = grad * y;   dL/dy = grad * x"""
+
+    saved_fields = {"self": 0, "other": 1}
 
     saved_for = (1, 0)  # x is read only by dL/dy, y only by dL/dx
 
@@ -310,6 +327,8 @@ def _quotient_grads(node: Node, grad: Tensor) -> Grads:
 class DivBackward0(Node):
     """z = x / y;   dL/dx = grad / y;   dL/dy = -grad * ((x / y) / y)"""
 
+    saved_fields = {"self": 0, "other": 1}
+
     saved_for = (1, None)  # x is read only by dL/dy
 
     def backward(self, grad: Tensor) -> Grads:
@@ -319,6 +338,9 @@ class DivBackward0(Node):
 class DivBackward2(Node):
     """z = round(x / y) with a rounding mode;   dL/dx = dL/dy = 0 (a step function;
     with ``rounding_mode=None`` given explicitly: the formulas of DivBackward0)"""
+
+    #: Set by record().
+    rounding_mode: Optional[str]
 
     def backward(self, grad: Tensor) -> Grads:
         if self.rounding_mode is None:
@@ -389,12 +411,18 @@ def rdiv(input: Tensor, other: Operand) -> Tensor:
 class AddBackward1(Node):
     """z = x + c  (c a number, in a backward formula);   dL/dx = grad"""
 
+    #: Set by record().
+    other: Any
+
     def backward(self, grad: Tensor) -> Grads:
         return (grad,)
 
 
 class SubBackward1(Node):
     """z = x - c  (c a number, in a backward formula);   dL/dx = grad"""
+
+    #: Set by record().
+    other: Any
 
     def backward(self, grad: Tensor) -> Grads:
         return (grad,)
@@ -403,12 +431,18 @@ class SubBackward1(Node):
 class MulBackward1(Node):
     """z = x * c  (c a number, in a backward formula);   dL/dx = grad * c"""
 
+    #: Set by record().
+    other: Any
+
     def backward(self, grad: Tensor) -> Grads:
         return (mul_scalar(grad, self.other),)
 
 
 class DivBackward1(Node):
     """z = x / c  (c a number, in a backward formula);   dL/dx = grad / c"""
+
+    #: Set by record().
+    other: Any
 
     def backward(self, grad: Tensor) -> Grads:
         return (div_scalar(grad, self.other),)
@@ -438,6 +472,11 @@ def div_scalar(input: Tensor, other: Any) -> Tensor:
 class PowBackward0(Node):
     """z = x ** p  (p a number);   dL/dx = grad * p * x ** (p - 1)   (0 when p == 0)"""
 
+    #: Set by record().
+    exponent: Any
+
+    saved_fields = {"self": 0, "exponent": "exponent"}
+
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
         if self.exponent == 0:
@@ -461,6 +500,9 @@ class PowBackward1(Node):
 
 class PowBackward2(Node):
     """z = b ** y  (b a number);   dL/dy = grad * z * log(b)   (0 where b == 0 and y >= 0)"""
+
+    #: Set by record().
+    base: Any
 
     def backward(self, grad: Tensor) -> Grads:
         y, z = self.saved_tensors
@@ -506,6 +548,8 @@ class MaximumBackward0(Node):
     """z = max(x, y);   dL/dx = grad where x > y, grad / 2 where x == y, else 0;
     dL/dy the same with x and y swapped"""
 
+    saved_fields = {"self": 0, "other": 1}
+
     def backward(self, grad: Tensor) -> Grads:
         x, y = self.saved_tensors
         return _split_ties(grad, x, y, x < y, y < x)
@@ -514,6 +558,8 @@ class MaximumBackward0(Node):
 class MinimumBackward0(Node):
     """z = min(x, y);   dL/dx = grad where x < y, grad / 2 where x == y, else 0;
     dL/dy the same with x and y swapped"""
+
+    saved_fields = {"self": 0, "other": 1}
 
     def backward(self, grad: Tensor) -> Grads:
         x, y = self.saved_tensors
@@ -559,6 +605,8 @@ def neg(input: Tensor) -> Tensor:
 class ExpBackward0(Node):
     """z = exp(x);   dL/dx = grad * z"""
 
+    saved_fields = {"result": 0}
+
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
         return (grad * z,)
@@ -572,6 +620,8 @@ def exp(input: Tensor) -> Tensor:
 
 class LogBackward0(Node):
     """z = log(x);   dL/dx = grad / x"""
+
+    saved_fields = {"self": 0}
 
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
@@ -587,6 +637,8 @@ def log(input: Tensor) -> Tensor:
 class SqrtBackward0(Node):
     """z = sqrt(x);   dL/dx = grad / (2 * z)"""
 
+    saved_fields = {"result": 0}
+
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
         return (grad / mul_scalar(z, 2),)
@@ -600,6 +652,8 @@ def sqrt(input: Tensor) -> Tensor:
 
 class SinBackward0(Node):
     """z = sin(x);   dL/dx = grad * cos(x)"""
+
+    saved_fields = {"self": 0}
 
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
@@ -615,6 +669,8 @@ def sin(input: Tensor) -> Tensor:
 class CosBackward0(Node):
     """z = cos(x);   dL/dx = -grad * sin(x)"""
 
+    saved_fields = {"self": 0}
+
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
         return (grad * -x.sin(),)
@@ -628,6 +684,8 @@ def cos(input: Tensor) -> Tensor:
 
 class TanhBackward0(Node):
     """z = tanh(x);   dL/dx = grad * (1 - z**2)   (the op tanh_backward)"""
+
+    saved_fields = {"result": 0}
 
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
@@ -643,6 +701,8 @@ def tanh(input: Tensor) -> Tensor:
 class SigmoidBackward0(Node):
     """z = 1 / (1 + exp(-x));   dL/dx = grad * (1 - z) * z   (the op sigmoid_backward)"""
 
+    saved_fields = {"result": 0}
+
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
         return (sigmoid_backward(grad, z),)
@@ -657,6 +717,8 @@ def sigmoid(input: Tensor) -> Tensor:
 class ReluBackward0(Node):
     """z = max(x, 0);   dL/dx = 0 where z <= 0, else grad   (a nan passes grad through;
     the op threshold_backward)"""
+
+    saved_fields = {"result": 0}
 
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
@@ -701,6 +763,8 @@ def sgn(input: Tensor) -> Tensor:
 
 class AbsBackward0(Node):
     """z = |x|;   dL/dx = grad * sgn(x)"""
+
+    saved_fields = {"self": 0}
 
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
@@ -757,6 +821,9 @@ def sigmoid_backward(grad_output: Tensor, output: Tensor) -> Tensor:
 class ThresholdBackwardBackward0(Node):
     """z = g where y > t, else 0  (g a gradient; relu's backward with t = 0);
     dL/dg = grad where y > t, else 0;   dL/dy = 0"""
+
+    #: Set by record().
+    threshold: Any
 
     def backward(self, grad: Tensor) -> Grads:
         (y,) = self.saved_tensors
@@ -822,6 +889,10 @@ def _within(x: Tensor, low: Operand, high: Operand) -> Tensor:
 
 class ClampBackward1(Node):
     """z = min(max(x, lo), hi)  (lo, hi numbers);   dL/dx = grad where lo <= x <= hi, else 0"""
+
+    #: Set by record().
+    min: Any
+    max: Any
 
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors

@@ -140,12 +140,24 @@ def return_type(name: str, fields: Sequence[str] = ("values", "indices")) -> typ
 class SumBackward0(Node):
     """z = sum_i x_i;   dL/dx_i = grad   (grad broadcast to x's shape)"""
 
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+
+    saved_fields = {"self_sym_sizes": "input_shape"}
+
     def backward(self, grad: Tensor) -> Grads:
         return (grad.expand(self.input_shape),)
 
 
 class SumBackward1(Node):
     """z_j = sum over dims of x_ij;   dL/dx_ij = grad_j   (broadcast over dims)"""
+
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+    dims: Tuple[int, ...]
+    keepdim: bool
+
+    saved_fields = {"self_sym_sizes": "input_shape", "dim": "dims", "keepdim": "keepdim"}
 
     def backward(self, grad: Tensor) -> Grads:
         return (_spread(grad, self.input_shape, self.dims, self.keepdim),)
@@ -177,6 +189,12 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False,  # noqa: A001 - 
 class MeanBackward0(Node):
     """z = (1/n) sum_i x_i;   dL/dx_i = grad / n"""
 
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+    count: int
+
+    saved_fields = {"self_sym_sizes": "input_shape", "self_sym_numel": "count"}
+
     def backward(self, grad: Tensor) -> Grads:
         return (div_scalar(grad.expand(self.input_shape), self.count),)
 
@@ -184,6 +202,12 @@ class MeanBackward0(Node):
 class MeanBackward1(Node):
     """z_j = (1/n) sum over dims of x_ij  (n elements per output);
     dL/dx_ij = grad_j / n"""
+
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+    count: int
+    dims: Tuple[int, ...]
+    keepdim: bool
 
     def backward(self, grad: Tensor) -> Grads:
         return (div_scalar(_spread(grad, self.input_shape, self.dims, self.keepdim),
@@ -355,6 +379,11 @@ class VarBackward0(Node):
     """z = sum over dims (x - mean)**2 / (n - correction);
     dL/dx = grad * 2 (x - mean) / (n - correction)"""
 
+    #: Set by record().
+    dims: Tuple[int, ...]
+    correction: Any
+    keepdim: bool
+
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
         return (_var_grad(grad, x, self.dims, self.correction, self.keepdim),)
@@ -363,6 +392,11 @@ class VarBackward0(Node):
 class StdBackward0(Node):
     """z = sqrt(var(x));   dL/dx = grad / (2 z) * dvar/dx = grad (x - mean) / ((n - correction) z)
     (0 where z == 0)"""
+
+    #: Set by record().
+    dims: Tuple[int, ...]
+    correction: Any
+    keepdim: bool
 
     def backward(self, grad: Tensor) -> Grads:
         x, z = self.saved_tensors
@@ -435,6 +469,10 @@ def std(input: Tensor, dim: Dims = None, unbiased: Optional[bool] = None,
 class LogsumexpBackward0(Node):
     """z = log(sum over dims of exp(x));   dL/dx = grad * exp(x - z)   (the softmax of x)"""
 
+    #: Set by record().
+    dims: Tuple[int, ...]
+    keepdim: bool
+
     def backward(self, grad: Tensor) -> Grads:
         x, z = self.saved_tensors
         shape = x._data.shape
@@ -472,6 +510,9 @@ class SoftmaxBackward0(Node):
     """z = exp(x) / sum over dim of exp(x);   dL/dx = z * (grad - sum over dim of grad * z)
     (the op softmax_backward_data)"""
 
+    #: Set by record().
+    dim: int
+
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
         return (softmax_backward_data(grad, z, self.dim),)
@@ -480,6 +521,9 @@ class SoftmaxBackward0(Node):
 class LogSoftmaxBackward0(Node):
     """z = x - log(sum over dim of exp(x));   dL/dx = grad - exp(z) * sum over dim of grad
     (the op log_softmax_backward_data)"""
+
+    #: Set by record().
+    dim: int
 
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
@@ -492,6 +536,9 @@ class SoftmaxBackwardDataBackward0(Node):
     """z = y * (g - sum_d(g * y))  (softmax's backward: g a gradient, y the softmax);
     dL/dg = y * (grad - sum_d(grad * y));
     dL/dy = g * grad - sum_d(y * g) * grad - g * sum_d(y * grad)"""
+
+    #: Set by record().
+    dim: int
 
     def backward(self, grad: Tensor) -> Grads:
         g, y = self.saved_tensors
@@ -529,6 +576,9 @@ def softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> Tens
 class LogSoftmaxBackwardDataBackward0(Node):
     """z = g - exp(y) * sum_d(g)  (log_softmax's backward: g a gradient, y the output);
     dL/dg = grad - sum_d(grad * exp(y));   dL/dy = -sum_d(g) * exp(y) * grad"""
+
+    #: Set by record().
+    dim: int
 
     def backward(self, grad: Tensor) -> Grads:
         g, y = self.saved_tensors

@@ -34,7 +34,7 @@ from ..._device import device as _device
 from ..._dtype import dtype as _dtype
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ...autograd.graph import RemovableHandle
+from ...autograd.hooks import RemovableHandle
 from ..parameter import Parameter
 
 __all__ = ["Module"]
