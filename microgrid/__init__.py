@@ -89,9 +89,8 @@ from .autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from .nn.functional import addmm
 from .ops.indexing import narrow, select
-from .ops.linalg import bmm, dot, matmul, mm, mv, outer
+from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
 from .ops.pointwise import (
     abs,
     add,

@@ -17,6 +17,13 @@ A microgrid Tensor holds
 The methods here are thin: arithmetic and reductions call the op functions in
 ``ops/``, where each op's forward and backward are written side by side.
 
+This is the one import cycle in microgrid, the one every tensor library has:
+the ops take and make Tensors (they import this module), and the Tensor's
+methods call the ops (this module imports ``ops/``, ``_creation``,
+``autograd.api`` for ``backward``, and ``nn.init`` for the random fills, at
+its end, once ``Tensor`` exists).  Every other import points down
+(``tests/test_layers.py``).
+
 Read next: ``_creation.py`` (``microgrid.tensor`` and friends), then
 ``autograd/graph.py``.
 """
@@ -208,7 +215,7 @@ class Tensor:
                  create_graph: bool = False, inputs: Optional[Sequence["Tensor"]] = None) -> None:
         """Compute the gradient of this tensor with respect to every leaf that
         requires grad, and accumulate it into their ``.grad``."""
-        _autograd.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
+        _autograd_api.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
                            inputs=inputs)
 
     def register_hook(self, hook: Any) -> Any:
@@ -841,7 +848,7 @@ def _wrap_dim(dim: builtins.int, ndim: builtins.int) -> builtins.int:
 
 # Imported last: these modules use Tensor, and Tensor's methods call them.
 from . import _tensor_str  # noqa: E402
-from . import autograd as _autograd  # noqa: E402
+from .autograd import api as _autograd_api  # noqa: E402
 from .autograd.grad_mode import _grad_mode  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402

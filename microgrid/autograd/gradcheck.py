@@ -33,7 +33,7 @@ from typing import Any, Callable, List, Sequence, Tuple
 import numpy as np
 
 from .._tensor import Tensor
-from . import grad as autograd_grad
+from .api import grad as autograd_grad
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
