@@ -24,8 +24,7 @@ methods call the ops (this module imports ``ops/``, ``_creation``,
 its end, once ``Tensor`` exists).  Every other import points down
 (``tests/test_layers.py``).
 
-Read next: ``_creation.py`` (``microgrid.tensor`` and friends), then
-``autograd/graph.py``.
+Read next: ``_creation.py``.
 """
 
 from __future__ import annotations
@@ -85,6 +84,7 @@ class Tensor:
 
         self._data = legacy_new(args, _dtype.float32)
 
+    # docs/tour.md, stop 2: quoted there; keep the two in step.
     @classmethod
     def _make(cls, data: np.ndarray, grad_fn: Any = None) -> "Tensor":
         """Wrap an array without copying it (the internal constructor)."""
@@ -211,12 +211,13 @@ class Tensor:
         """How many in-place changes this storage has seen."""
         return 0 if self._version_counter is None else self._version_counter.value
 
+    # docs/tour.md, stop 9: quoted there; keep the two in step.
     def backward(self, gradient: Optional["Tensor"] = None, retain_graph: Optional[bool] = None,
                  create_graph: bool = False, inputs: Optional[Sequence["Tensor"]] = None) -> None:
         """Compute the gradient of this tensor with respect to every leaf that
         requires grad, and accumulate it into their ``.grad``."""
-        _autograd_api.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
-                           inputs=inputs)
+        _autograd_api.backward(self, gradient, retain_graph=retain_graph,
+                               create_graph=create_graph, inputs=inputs)
 
     def register_hook(self, hook: Any) -> Any:
         """Call ``hook(grad)`` whenever the gradient of this tensor is computed;
@@ -627,6 +628,7 @@ class Tensor:
     def __rsub__(self, other: Any) -> Any:
         return _pointwise.rsub(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
+    # docs/tour.md, stop 3: quoted there; keep the two in step.
     def __mul__(self, other: Any) -> Any:
         return _pointwise.mul(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 

@@ -15,8 +15,7 @@ arrays:
 3. Wrap it in ``tensor(...)`` with suffixes such as ``dtype=torch.float64`` and
    ``grad_fn=<MulBackward0>`` (``format_tensor``).
 
-Read next: ``autograd/graph.py``, where the ``grad_fn`` nodes named in the
-suffix come from.
+Read next: ``_kernels/__init__.py``.
 """
 
 from __future__ import annotations
@@ -288,6 +287,7 @@ def format_tensor(
     return _add_suffixes(prefix + contents, suffixes, indent)
 
 
+# docs/tour.md, stop 14: quoted there; keep the two in step.
 def tensor_repr(t: Any) -> str:
     """``repr(t)`` and ``str(t)`` of a microgrid Tensor."""
     grad_fn_name = t.grad_fn.name() if t.grad_fn is not None else None

@@ -20,7 +20,7 @@ The rule (``docs/CONTRIBUTING.md``): a kernel trick lives here, an engine
 trick in the engine's buffer or queue, a recording trick as a node's declared
 attribute; a shortcut anywhere else is marked ``# speed (performance.md §N)``.
 
-Read next: ``quiet.py``; the ops (``../ops/pointwise.py``) call these.
+Read next: ``quiet.py``.
 """
 
 from .broadcast import LAZY_MIN_SIZE, broadcast_view, lazy_broadcasts

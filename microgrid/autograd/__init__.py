@@ -2,23 +2,20 @@
 
 PyTorch counterpart: ``torch.autograd``.
 
-Reading order inside this package:
-
-1. ``grad_mode.py``: the on/off switch for recording (``no_grad``);
-2. ``graph.py``: the nodes ops record, their edges and saved tensors;
-3. ``engine.py``: the loop that runs the nodes backward;
-4. this file: ``backward`` and ``grad``, the two ways in (with
-   ``create_graph=True`` the backward pass is itself recorded, so gradients
-   can be differentiated again);
-5. ``variable.py``: the legacy ``Variable``;
-6. ``functional.py``: Jacobians, Hessians and their products, built on ``grad``;
-7. ``gradcheck.py``: checking first and second derivatives against finite
-   differences (``gradcheck``, ``gradgradcheck``).
+The package, in reading order: ``grad_mode.py`` (the on/off switch for
+recording), ``graph.py`` (the nodes ops record, their edges and saved
+tensors), ``engine.py`` (the loop that runs them backward), ``api.py``
+(``backward`` and ``grad``, the two ways in), ``input_metadata.py`` (a
+gradient fitted to its input); then ``hooks.py`` and ``grad_journal.py``
+(user code around a node, a failed pass undone), this file (the names
+``torch.autograd`` exports), ``variable.py`` (the legacy ``Variable``),
+``functional.py`` (Jacobians, Hessians), ``gradcheck.py`` (finite
+differences) and ``walk.py`` (a graph as a numbered list).
 
 In-place ops and views, which need version counters and ``CopySlices``,
 are in ``../ops/inplace.py``.
 
-Read next: ``../ops/__init__.py``, how an op records its node.
+Read next: ``variable.py``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ to capture the gradients of ``inputs`` instead of accumulating ``.grad``.
 Everything else here is argument checking with PyTorch's messages: skip it
 on a first reading.
 
-Read next: ``engine.py: run_backward``, the loop itself.
+Read next: ``input_metadata.py``.
 """
 
 from __future__ import annotations

@@ -27,8 +27,7 @@ What keeps the loop cheap (``docs/performance.md``) lives in the two
 containers, not in the loop: the ready queue's fast lane (§10) and the
 input buffer's ownership rule (§6, :func:`private`).
 
-Read next: ``../_tensor.py: Tensor.backward`` and ``__init__.py: backward``,
-the way in; then ``../ops/pointwise.py``, where the nodes being run are defined.
+Read next: ``api.py``.
 """
 
 from __future__ import annotations
@@ -54,6 +53,7 @@ from .input_metadata import validate_outputs
 Buffer = Any
 
 
+# docs/tour.md, stop 9: quoted there; keep the two in step.
 def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_graph: bool,
                  create_graph: bool, inputs: Optional[Sequence[Tensor]] = None,
                  accumulate: bool = True) -> List[Optional[Tensor]]:
@@ -81,6 +81,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
     return task.captured
 
 
+# docs/tour.md, stop 12: quoted there; keep the two in step.
 def call_function(task: "GraphTask", node: Node, grad: Buffer) -> List[Optional[Tensor]]:
     """Run one node on the gradient its buffer holds (PyTorch's ``call_function``):
     its hooks around ``backward`` (``Node.run``), its saved tensors freed
@@ -196,6 +197,7 @@ class GraphTask:
         return runs
 
 
+# docs/tour.md, stop 11: quoted there; keep the two in step.
 class ReadyQueue:
     """The nodes whose every gradient has arrived, the one created last first
     (PyTorch's ``ReadyQueue``: a heap by sequence number; ties: the first come).
@@ -236,6 +238,7 @@ class ReadyQueue:
             yield node
 
 
+# docs/tour.md, stop 13: quoted there; keep the two in step.
 class InputBuffer(dict):
     """The gradients received so far by the nodes that have not run yet
     (PyTorch keeps one ``InputBuffer`` per node, in ``GraphTask::not_ready_``):
@@ -255,6 +258,7 @@ class InputBuffer(dict):
             self[node] = grad
 
 
+# docs/tour.md, stop 13: quoted there; keep the two in step.
 def add_gradients(old: Tensor, new: Tensor) -> Tensor:
     """``old + new``, for a gradient ``new`` arriving where ``old`` waits
     (PyTorch's ``InputBuffer::accumulate``).  Recorded under
@@ -307,6 +311,7 @@ def gradient_edge(tensor: Tensor) -> Edge:
     return (fn, tensor._output_nr) if fn is not None else (grad_accumulator(tensor), 0)
 
 
+# docs/tour.md, stop 10: quoted there; keep the two in step.
 def count_dependencies(roots: Iterable[Node]) -> Dict[Node, int]:
     """For every node reachable from ``roots``: how many edges point at it
     (the roots themselves are in the answer, with 0 unless reached again)."""

@@ -24,7 +24,7 @@ inputs gives a tuple of results, a tuple of outputs a tuple of those.
 ``strict=True`` turns "this output does not depend on that input" into an
 error instead of zeros.
 
-Read next: ``gradcheck.py``, which checks gradients against finite differences.
+Read next: ``gradcheck.py``.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ not leave gradients that silently mix two passes.
 
 Skip this on a first reading.
 
-Read next: ``engine.py``.
+Read next: ``__init__.py``.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ The graph is therefore a DAG pointing from outputs back to leaves, and
 are ``__slots__`` (plus a dict only for an op's own attributes, such as
 ``dim``), and it is built by :func:`record` without closures.
 
-Read next: ``engine.py``, which runs the nodes in order.
+Read next: ``engine.py``.
 """
 
 from __future__ import annotations
@@ -175,6 +175,7 @@ class Node(Hooks):
         return self.next_functions[index][0] is not None
 
     # -- saved tensors ---------------------------------------------------
+    # docs/tour.md, stop 7: quoted there; keep the two in step.
     def save_for_backward(self, *values: Any) -> None:
         """Keep values (tensors, numbers) from the forward pass for backward:
         input tensors as they are, with their current version; the node's
@@ -305,6 +306,7 @@ class AccumulateGrad(Node):
         return ()
 
 
+# docs/tour.md, stop 14: quoted there; keep the two in step.
 def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None:
     """``variable.grad += grad``, or ``variable.grad = grad`` the first time.
 
@@ -335,6 +337,7 @@ def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None
         variable._grad._counter().bump()
 
 
+# docs/tour.md, stop 6: quoted there; keep the two in step.
 def make_edge(value: Any) -> Edge:
     """The edge an op records for one of its inputs (see the module docstring)."""
     if not isinstance(value, Tensor):
@@ -385,6 +388,7 @@ def make_node(node_class: Callable[..., Node], inputs: Sequence[Any],
     return node_class(tuple(edges), None if meta is None else tuple(meta))
 
 
+# docs/tour.md, stop 5: quoted there; keep the two in step.
 def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[Any],
            saved: Sequence[Any] = (), save_result: bool = False, view_of: Optional[Tensor] = None,
            **attributes: Any) -> Tensor:
@@ -466,6 +470,7 @@ def mark_view(view: Tensor, of: Tensor) -> None:
         view._requires_grad = of.requires_grad and view._data.dtype.kind == "f"
 
 
+# docs/tour.md, stop 6: quoted there; keep the two in step.
 def grad_accumulator(tensor: Tensor) -> AccumulateGrad:
     """The leaf's AccumulateGrad node, shared by every op that uses the leaf
     while a graph holds it (the tensor keeps only a weak reference)."""

@@ -15,7 +15,7 @@ it.  The engine calls :func:`validate_outputs` on every node's gradients;
 This module sits below both the engine and the ops: it needs ``Tensor``'s
 methods (``sum``, ``view``, ``to``), never an op module.
 
-Read next: ``engine.py``.
+Read next: ``../_tensor_str.py``.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ def expandable(shape: tuple, target: tuple) -> bool:
     return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target), strict=False))
 
 
+# docs/tour.md, stop 12: quoted there; keep the two in step.
 def sum_to_shape(grad: "Tensor", shape: tuple) -> "Tensor":
     """Undo broadcasting: sum ``grad`` down to ``shape``.
 

@@ -34,8 +34,7 @@ flattened to a matrix around it for other contiguous inputs.
 of ``microgrid.ops`` (``softmax`` and ``log_softmax`` add PyTorch's choice of
 a dim when none is given).
 
-Read next: the tests, ``tests/test_nn_functional.py``, which train a small
-MLP with these and compare every number with PyTorch.
+Read next: ``parameter.py``.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ a parameter that requires grad) and returns it.  The random numbers come
 from microgrid's generator (``microgrid.manual_seed``): they repeat from run
 to run, but differ from PyTorch's.
 
-Read next: ``modules/linear.py``, the layer that uses them.
+Read next: ``modules/__init__.py``.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ those ops (``x @ W`` for a 3-d ``x`` records ``ViewBackward0``, then
 Every backward is two products again: for ``z = x @ y``,
 ``dL/dx = grad @ y^T`` and ``dL/dy = x^T @ grad``.
 
-Read next: ``../nn/functional.py``, the losses, built from all of the above.
+Read next: ``inplace.py``.
 """
 
 from __future__ import annotations

@@ -129,6 +129,7 @@ def _as_numpy(value: Operand, out: np.dtype) -> Any:
     return quietly(np.asarray(value).astype, out)[()]
 
 
+# docs/tour.md, stop 4: quoted there; keep the two in step.
 def binary(node_class: type, function: Callable[..., Any], input: Operand, other: Operand,
            op: str, saved: bool = False, floating: bool = False, scalar: bool = False
            ) -> Tensor:
@@ -300,6 +301,7 @@ def rsub(input: Tensor, other: Operand, *, alpha: Any = 1) -> Tensor:
 
 
 # -- mul, div -----------------------------------------------------------------
+# docs/tour.md, stop 3: quoted there; keep the two in step.
 class MulBackward0(Node):
     """z = x * y;   dL/dx = grad * y;   dL/dy = grad * x"""
 
@@ -313,6 +315,7 @@ class MulBackward0(Node):
                 grad * x if self.needs_input_grad(1) else None)
 
 
+# docs/tour.md, stop 3: quoted there; keep the two in step.
 def mul(input: Operand, other: Operand) -> Tensor:
     """``input * other``, elementwise with broadcasting."""
     return binary(MulBackward0, np.multiply, input, other, "mul", saved=True)

@@ -18,7 +18,7 @@ size 1.  float16 inputs are accumulated in float32, as PyTorch does.
 ``softmax`` and ``log_softmax`` live here too: they normalise along a dim, and
 their backward needs a sum along it.
 
-Read next: ``shape.py``.
+Read next: ``../autograd/grad_mode.py``.
 """
 
 from __future__ import annotations
@@ -186,6 +186,7 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False,  # noqa: A001 - 
 
 
 # -- mean ---------------------------------------------------------------------
+# docs/tour.md, stop 8: quoted there; keep the two in step.
 class MeanBackward0(Node):
     """z = (1/n) sum_i x_i;   dL/dx_i = grad / n"""
 
@@ -228,6 +229,7 @@ def _mean(data: np.ndarray, dims: Optional[Tuple[int, ...]], keepdim: bool) -> n
     return compute(np.true_divide, total, values.dtype.type(_count(data.shape, dims)))
 
 
+# docs/tour.md, stop 8: quoted there; keep the two in step.
 def mean(input: Tensor, dim: Dims = None, keepdim: bool = False,
          dtype: Optional[_dtype.dtype] = None) -> Tensor:
     """The mean of all elements, or over ``dim``.  Floating point only."""

@@ -22,8 +22,7 @@ does), so microgrid asks NumPy.
 ``cat`` and ``stack`` copy: their backward cuts the gradient back into the
 pieces (``narrow`` for cat, ``select`` for stack, see ``indexing.py``).
 
-Read next: ``indexing.py`` (``select``, ``narrow`` and ``x[...]``), then
-``linalg.py``, which builds batched ``matmul`` out of these views.
+Read next: ``indexing.py``.
 """
 
 from __future__ import annotations

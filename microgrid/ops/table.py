@@ -14,7 +14,7 @@ The "op" column is the ATen operator the node belongs to, which is how
 PyTorch names its nodes: ``LogSoftmaxBackward0`` is the first backward of
 ``log_softmax``.
 
-Read next: ``../autograd/__init__.py``.
+Read next: ``../nn/__init__.py``.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ The walks over the tree of modules (``named_modules``, ``state_dict``,
 they were assigned, iteratively; the names and orders are PyTorch's, so
 ``state_dict()`` keys and ``named_parameters()`` match it exactly.
 
-Read next: ``linear.py``, a module with two parameters.
+Read next: ``linear.py``.
 """
 
 from __future__ import annotations
