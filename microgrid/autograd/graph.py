@@ -107,6 +107,13 @@ def _op_name(node: "Node") -> str:
     return op + (overload if overload != "0" else "")
 
 
+def _saved_property(field: Union[int, str]) -> property:
+    """``grad_fn._saved_<name>``: a saved value (by place) or a field."""
+    if type(field) is int:
+        return property(lambda node: node.saved_tensors[field])
+    return property(lambda node: getattr(node, field))
+
+
 class Node(Hooks):
     """One backward function in the graph (what ``tensor.grad_fn`` points at).
 
@@ -147,19 +154,19 @@ class Node(Hooks):
         # Saved values (None once freed after a backward pass) and, for each
         # saved input tensor, its version when it was saved (None: all at 0).
         self._saved: Optional[Tuple[Any, ...]] = ()
-        self._versions: Optional[Tuple[Optional[int], ...]] = None
+        self._versions: Any = None
 
     def name(self) -> str:
         """The node's name, e.g. ``'MulBackward0'`` (PyTorch's name for it)."""
         return type(self).__name__
 
-    def __getattr__(self, name: str) -> Any:
-        """``grad_fn._saved_self`` and friends (see :attr:`saved_fields`); only
-        called for a name the node does not have."""
-        field = type(self).saved_fields.get(name[7:]) if name.startswith("_saved_") else None
-        if field is None:
-            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-        return self.saved_tensors[field] if type(field) is int else getattr(self, field)
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give a node class PyTorch's ``_saved_<name>`` properties for its
+        :attr:`saved_fields` (properties, not ``__getattr__``: a class with
+        ``__getattr__`` makes every attribute read slower)."""
+        super().__init_subclass__(**kwargs)
+        for name, field in cls.__dict__.get("saved_fields", {}).items():
+            setattr(cls, "_saved_" + name, _saved_property(field))
 
     def keep_input_meta(self, output: np.ndarray) -> None:
         """Keep every input's shape and dtype, those the node took from
@@ -184,13 +191,16 @@ class Node(Hooks):
         saved = list(values)
         versions: Optional[List[Optional[int]]] = None  # stays None while all are at 0
         readers = self.saved_for
+        checked = False  # is a tensor kept, to be checked (or rebuilt) when read?
         for i, value in enumerate(saved):
             if not isinstance(value, Tensor):
                 continue  # a number: kept as it is
             reader = readers[i] if i < len(readers) else None
             if reader is not None and self.next_functions[reader][0] is None:
                 saved[i] = None
-            elif value._grad_fn is self:
+                continue
+            checked = True
+            if value._grad_fn is self:
                 saved[i] = SavedOutput(value)
             elif value._inference and not _grad_mode.inference:
                 raise RuntimeError(_messages.INFERENCE_SAVE)
@@ -201,7 +211,8 @@ class Node(Hooks):
                         versions = [0] * len(saved)
                     versions[i] = counter.value
         self._saved = tuple(saved)
-        self._versions = None if versions is None else tuple(versions)
+        # False: no tensor kept, nothing for saved_tensors to check (x * 3 keeps only the 3).
+        self._versions = False if not checked else None if versions is None else tuple(versions)
 
     @property
     def saved_tensors(self) -> Tuple[Any, ...]:
@@ -210,6 +221,8 @@ class Node(Hooks):
         if saved is None:
             raise RuntimeError(_messages.FREED_SAVED_TENSORS)
         versions = self._versions
+        if versions is False:
+            return saved  # numbers and None only
         unpacked: Optional[List[Any]] = None  # a copy, only if an output must be rebuilt
         for i, value in enumerate(saved):
             if isinstance(value, Tensor):  # an input: still at the version it was saved at?
