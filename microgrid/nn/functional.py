@@ -185,7 +185,7 @@ def _scaled_difference(scale: Any, x: np.ndarray, y: np.ndarray, g: np.ndarray) 
 def mse_loss_backward(grad: Tensor, x: Tensor, y: Tensor, reduction: str) -> Tensor:
     """The gradient mse_loss sends to ``x``, ``2 (x - y) grad`` (/ n for
     'mean'), as one op (PyTorch's ``mse_loss_backward``)."""
-    out_dtype = result_type(grad._data, x._data, y._data)
+    out_dtype = result_type(*(np.asarray(t._data) for t in (grad, x, y)))
     x_data, y_data = x._data.astype(out_dtype), y._data.astype(out_dtype)
     scale = out_dtype.type(2 / x_data.size if reduction == "mean" else 2)
     data = quietly(_scaled_difference, scale, x_data, y_data, grad._data.astype(out_dtype))
@@ -227,7 +227,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
         raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', "
                          "'mean', 'sum'.")
     reduction = _reduction(reduction)
-    out_dtype = result_type(input._data, target._data)
+    out_dtype = result_type(np.asarray(input._data), np.asarray(target._data))
     if out_dtype.kind != "f":
         raise NotImplementedError(f'"mse_cpu" not implemented for '
                                   f"'{LEGACY_TYPE_NAMES[out_dtype.name]}'")

@@ -115,7 +115,8 @@ def _cast(*operands: Operand, floating: bool = False) -> Tuple[Any, ...]:
     common result dtype, after checking that their shapes broadcast."""
     present = [v for v in operands if v is not None]
     broadcast_shape(*(v._data.shape for v in present if isinstance(v, Tensor)))
-    out = result_type(*(v._data if isinstance(v, Tensor) else v for v in present))
+    # (asarray: a tensor's values counted as an array even if an op left a NumPy scalar)
+    out = result_type(*(np.asarray(v._data) if isinstance(v, Tensor) else v for v in present))
     if floating and category(out) < 2:
         out = np.dtype(np.float32)
     return tuple(None if v is None else _as_numpy(v, out) for v in operands)
