@@ -26,7 +26,8 @@ Then how it is made fast and faithful, and the rest of the library:
 
 10. ``_kernels/``            NumPy made to compute as PyTorch does (imports NumPy only)
 11. ``_dtype.py``, ``_promotion.py``, ``_device.py``, ``_messages.py``
-12. ``autograd/hooks.py``, ``autograd/grad_journal.py``, ``autograd/__init__.py``,
+12. ``autograd/saved_variable.py``, ``autograd/hooks.py``, ``autograd/grad_journal.py``,
+    ``autograd/__init__.py``,
     ``autograd/variable.py``, ``autograd/functional.py`` (Jacobians, Hessians),
     ``autograd/gradcheck.py`` (finite differences), ``autograd/walk.py``
 13. ``ops/shape.py``, ``ops/indexing.py``, ``ops/linalg.py``, ``ops/inplace.py``

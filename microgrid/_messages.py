@@ -6,7 +6,7 @@ PyTorch prints).  A program that catches an error and prints it must print
 PyTorch's bytes, so these are copied exactly; keeping them here keeps the
 code that raises them short.  Skip this file.
 
-Read next: ``autograd/hooks.py``.
+Read next: ``autograd/saved_variable.py``.
 """
 
 FREED_SAVED_TENSORS = (

@@ -38,6 +38,7 @@ LAYERS = {
     "microgrid._promotion": 1, "microgrid.autograd.grad_mode": 1,
     "microgrid._tensor": 2, "microgrid._tensor_str": 2,
     "microgrid.autograd.graph": 3, "microgrid.autograd.hooks": 3,
+    "microgrid.autograd.saved_variable": 3,
     "microgrid.autograd.grad_journal": 3, "microgrid.autograd.input_metadata": 3,
     "microgrid.autograd.engine": 3,
     "microgrid.ops": 4, "microgrid._creation": 4,

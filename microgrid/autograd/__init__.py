@@ -6,8 +6,9 @@ The package, in reading order: ``grad_mode.py`` (the on/off switch for
 recording), ``graph.py`` (the nodes ops record, their edges and saved
 tensors), ``engine.py`` (the loop that runs them backward), ``api.py``
 (``backward`` and ``grad``, the two ways in), ``input_metadata.py`` (a
-gradient fitted to its input); then ``hooks.py`` and ``grad_journal.py``
-(user code around a node, a failed pass undone), this file (the names
+gradient fitted to its input); then ``saved_variable.py`` (what a node
+keeps for backward), ``hooks.py`` and ``grad_journal.py`` (user code around
+a node, a failed pass undone), this file (the names
 ``torch.autograd`` exports), ``variable.py`` (the legacy ``Variable``),
 ``functional.py`` (Jacobians, Hessians), ``gradcheck.py`` (finite
 differences) and ``walk.py`` (a graph as a numbered list).

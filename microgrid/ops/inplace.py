@@ -54,8 +54,9 @@ from .._dtype import LEGACY_TYPE_NAMES
 from .._promotion import category
 from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode, no_grad
-from ..autograd.graph import Node, SavedOutput, make_edge, record
+from ..autograd.graph import Node, make_edge, record
 from ..autograd.input_metadata import expandable, fit_gradient
+from ..autograd.saved_variable import SavedOutput
 from . import indexing, pointwise
 from .shape import expand, view
 
