@@ -4,29 +4,44 @@ Run a PyTorch program with ``import microgrid as torch`` and it prints the
 same thing.  Every name here is PyTorch's; every file says which part of
 PyTorch it stands for.
 
-Reading order (each module's docstring ends with "Read next"):
+Reading order: each module's docstring ends with "Read next", and the chain
+visits every module once (``tests/core/test_tour.py`` checks it).
+``docs/tour.md`` walks its first part with the tutorial, quoting the code.
 
-1. ``_dtype.py``          dtypes (``float32``) and ``Size``
-2. ``_tensor.py``         the Tensor: an array, ``requires_grad``, ``grad_fn``, ``grad``
-3. ``_creation.py``       ``tensor()``, ``zeros()``, ``FloatTensor`` ... (``_device.py``: the CPU)
-4. ``autograd/grad_mode.py``  ``no_grad``: when ops record the graph
-5. ``autograd/graph.py``  the nodes ops record (``MulBackward0``), edges, saved tensors
-6. ``autograd/engine.py`` the backward pass: a topological walk over the nodes
-7. ``ops/``               every op: its forward and its backward side by side
-8. ``autograd/__init__.py`` and ``autograd/variable.py``  ``backward``, ``grad``, ``Variable``;
-   then ``autograd/functional.py`` (Jacobians, Hessians), ``autograd/gradcheck.py``
-   (finite differences) and ``autograd/walk.py`` (a graph as a numbered list)
-9. ``_promotion.py``      PyTorch's type promotion rules
-10. ``_tensor_str.py``    printing, byte for byte as PyTorch prints
-11. ``viz/``             pictures of the graph (Graphviz), step-by-step backward
-12. ``nn/functional.py``  losses (``mse_loss``, ``cross_entropy`` ...) built on the ops
-13. ``nn/parameter.py``, ``nn/modules/``, ``nn/init.py``  layers that own their parameters
-14. ``optim/``            the update rules that train them (``SGD``, ``Adam``)
-15. ``random.py``, ``_kernels/random.py``, ``ops/random.py``  PyTorch's random numbers
+The tutorial's path, the idea in about 450 lines:
+
+1. ``_tensor.py``            the Tensor: an array, ``requires_grad``, ``grad_fn``, ``grad``
+2. ``_creation.py``          ``tensor()``, ``zeros()``, ``FloatTensor`` ...
+3. ``ops/``                  every op, its forward and backward side by side:
+   ``mul`` (``ops/pointwise.py``) and ``mean`` (``ops/reduction.py``) first,
+   the rest later
+4. ``autograd/grad_mode.py`` ``no_grad``: when ops record the graph
+5. ``autograd/graph.py``     the nodes ops record (``MulBackward0``), edges, saved tensors
+6. ``autograd/engine.py``    the backward pass: a ready queue over the nodes
+7. ``autograd/api.py``       ``backward`` and ``grad``, the two ways into the engine
+8. ``autograd/input_metadata.py``  a gradient summed back to its input's shape
+9. ``_tensor_str.py``        printing, byte for byte as PyTorch prints
+
+Then how it is made fast and faithful, and the rest of the library:
+
+10. ``_kernels/``            NumPy made to compute as PyTorch does (imports NumPy only)
+11. ``_dtype.py``, ``_promotion.py``, ``_device.py``, ``_messages.py``
+12. ``autograd/saved_variable.py``, ``autograd/hooks.py``, ``autograd/grad_journal.py``,
+    ``autograd/__init__.py``,
+    ``autograd/variable.py``, ``autograd/functional.py`` (Jacobians, Hessians),
+    ``autograd/gradcheck.py`` (finite differences), ``autograd/walk.py``
+13. ``ops/shape.py``, ``ops/indexing.py``, ``ops/linalg.py``, ``ops/inplace.py``
+14. ``nn/``                  losses, layers that own their parameters, ``nn.init``
+15. ``optim/``               the update rules that train them (``SGD``, ``Adam``)
+16. ``viz/``                 pictures of the graph (Graphviz), step-by-step backward
+17. ``random.py``, ``_kernels/random.py``, ``ops/random.py``  PyTorch's random numbers,
+    bit for bit (``docs/random.md``)
 
 The tutorial in one line: ``x = tensor([[1., 2.], [3., 4.]], requires_grad=True);
 mean(x * x).backward()`` leaves ``x.grad == x / 2``: ``MeanBackward0`` sends
 ``1/4`` to every element, ``MulBackward0`` turns it into ``2 * x * 1/4``.
+
+Read next: ``_tensor.py``.
 """
 
 from . import (
@@ -90,9 +105,8 @@ from .autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from .nn.functional import addmm
 from .ops.indexing import narrow, select
-from .ops.linalg import bmm, dot, matmul, mm, mv, outer
+from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
 from .ops.pointwise import (
     abs,
     add,

@@ -11,7 +11,7 @@ Data type inference follows PyTorch, not NumPy: Python floats give float32
 (NumPy would say float64), Python ints give int64, bools give bool; a NumPy
 array keeps its own dtype.
 
-Read next: ``autograd/graph.py``.
+Read next: ``ops/__init__.py``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any, Optional, Sequence, Tuple
 import numpy as np
 
 from . import _device, _dtype
+from ._kernels import quietly
 from ._tensor import Tensor, set_leaf_requires_grad
-from .ops.pointwise import quietly
 
 
 def _check_nested(data: Any) -> None:
@@ -73,6 +73,7 @@ def _array_from_data(data: Any, dtype: Optional[_dtype.dtype] = None) -> np.ndar
     return quietly(array.astype, dtype.numpy_dtype)
 
 
+# docs/tour.md, stop 1: quoted there; keep the two in step.
 def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (a number, nested lists,
     a NumPy array or a tensor)."""

@@ -5,7 +5,7 @@ PyTorch counterpart: ``torch.device``.  Programs written for PyTorch say
 PyTorch prints.  Asking for any other device (``"cuda"``, ``"mps"``) raises a
 clear error, since NumPy arrays live in main memory.
 
-Read next: ``_tensor.py``.
+Read next: ``_messages.py``.
 """
 
 from __future__ import annotations

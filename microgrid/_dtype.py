@@ -5,7 +5,7 @@ PyTorch counterpart: ``torch.dtype`` objects (``torch.float32`` ...) and
 dtype.  It prints as PyTorch's does (``torch.float32``), because a program must
 print the same bytes whichever engine runs it.
 
-Read next: ``_tensor.py``, the Tensor that carries one of these dtypes.
+Read next: ``_promotion.py``.
 """
 
 from __future__ import annotations

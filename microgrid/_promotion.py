@@ -16,7 +16,7 @@ rule, which this module implements:
   dtype wins (a Python float counting as the default float dtype, float32,
   and a Python int as int64).
 
-Read next: ``ops/pointwise.py``, whose binary ops call :func:`result_type`.
+Read next: ``_device.py``.
 """
 
 from __future__ import annotations
@@ -72,17 +72,16 @@ def _combine(higher: Optional[np.dtype], lower: Optional[np.dtype]) -> Optional[
 
 
 def result_type(*operands: Any) -> np.dtype:
-    """The NumPy dtype PyTorch would give the result of an op on ``operands``
-    (tensors or Python numbers)."""
-    from ._tensor import Tensor
-
+    """The NumPy dtype PyTorch would give the result of an op on ``operands``:
+    arrays (a tensor's values) or Python numbers.  A 0-d array counts less
+    than an array with dims, more than a number (PyTorch's three priorities)."""
     dims = zero_dims = numbers = None
     for value in operands:
-        if isinstance(value, Tensor):
-            if value._data.ndim:
-                dims = promote_types(dims, value._data.dtype)
+        if isinstance(value, np.ndarray):
+            if value.ndim:
+                dims = promote_types(dims, value.dtype)
             else:
-                zero_dims = promote_types(zero_dims, value._data.dtype)
+                zero_dims = promote_types(zero_dims, value.dtype)
         else:
             numbers = promote_types(numbers, _number_dtype(value))
     return _combine(dims, _combine(zero_dims, numbers))

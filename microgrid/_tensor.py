@@ -17,8 +17,14 @@ A microgrid Tensor holds
 The methods here are thin: arithmetic and reductions call the op functions in
 ``ops/``, where each op's forward and backward are written side by side.
 
-Read next: ``_creation.py`` (``microgrid.tensor`` and friends), then
-``autograd/graph.py``.
+This is the one import cycle in microgrid, the one every tensor library has:
+the ops take and make Tensors (they import this module), and the Tensor's
+methods call the ops (this module imports ``ops/``, ``_creation``,
+``autograd.api`` for ``backward``, and ``nn.init`` for the random fills, at
+its end, once ``Tensor`` exists).  Every other import points down
+(``tests/test_layers.py``).
+
+Read next: ``_creation.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from typing import Any, List, Optional, Sequence, Union
 
 import numpy as np
 
-from . import _device, _dtype
+from . import _device, _dtype, _messages
 from ._dtype import Size, dtype
 
 Number = Union[builtins.int, builtins.float, builtins.bool]
@@ -78,6 +84,7 @@ class Tensor:
 
         self._data = legacy_new(args, _dtype.float32)
 
+    # docs/tour.md, stop 2: quoted there; keep the two in step.
     @classmethod
     def _make(cls, data: np.ndarray, grad_fn: Any = None) -> "Tensor":
         """Wrap an array without copying it (the internal constructor)."""
@@ -143,7 +150,7 @@ class Tensor:
         get one, and non-leaves that called :meth:`retain_grad`; reading it
         on another non-leaf warns, as in PyTorch."""
         if self._grad is None and self.grad_fn is not None and not self.retains_grad:
-            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+            warnings.warn(_messages.NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -204,18 +211,19 @@ class Tensor:
         """How many in-place changes this storage has seen."""
         return 0 if self._version_counter is None else self._version_counter.value
 
+    # docs/tour.md, stop 9: quoted there; keep the two in step.
     def backward(self, gradient: Optional["Tensor"] = None, retain_graph: Optional[bool] = None,
                  create_graph: bool = False, inputs: Optional[Sequence["Tensor"]] = None) -> None:
         """Compute the gradient of this tensor with respect to every leaf that
         requires grad, and accumulate it into their ``.grad``."""
-        _autograd.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
-                           inputs=inputs)
+        _autograd_api.backward(self, gradient, retain_graph=retain_graph,
+                               create_graph=create_graph, inputs=inputs)
 
     def register_hook(self, hook: Any) -> Any:
         """Call ``hook(grad)`` whenever the gradient of this tensor is computed;
         the hook may return a tensor to use instead.  Returns a handle whose
         ``remove()`` unregisters it."""
-        from .autograd.graph import RemovableHandle
+        from .autograd.hooks import RemovableHandle
 
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
@@ -683,6 +691,7 @@ class Tensor:
     def __rsub__(self, other: Any) -> Any:
         return _pointwise.rsub(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
+    # docs/tour.md, stop 3: quoted there; keep the two in step.
     def __mul__(self, other: Any) -> Any:
         return _pointwise.mul(self, other) if isinstance(other, _OPERANDS) else NotImplemented
 
@@ -883,16 +892,6 @@ def _requires_grad_leaf_error(flag: builtins.bool) -> str:
             "require differentiation use var_no_grad = var.detach().")
 
 
-#: PyTorch's warning, raised by its C++ core (hence the last sentence).
-_NON_LEAF_GRAD_WARNING = (
-    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
-    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
-    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
-    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
-    "instead. See github.com/pytorch/pytorch/pull/30531 for more information. (Triggered "
-    "internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)")
-
-
 def set_leaf_requires_grad(result: Tensor, requires_grad: builtins.bool) -> Tensor:
     """Give a freshly made leaf ``requires_grad=True`` (floating point only)."""
     if requires_grad:
@@ -914,7 +913,7 @@ def _wrap_dim(dim: builtins.int, ndim: builtins.int) -> builtins.int:
 
 # Imported last: these modules use Tensor, and Tensor's methods call them.
 from . import _tensor_str  # noqa: E402
-from . import autograd as _autograd  # noqa: E402
+from .autograd import api as _autograd_api  # noqa: E402
 from .autograd.grad_mode import _grad_mode  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402

@@ -200,7 +200,7 @@ def check(fn: Callable[..., Any], *inputs: Any, grad: bool = True, rtol: Optiona
     assert ours.backward_error == theirs.backward_error, "exception in backward"
     if theirs.backward_error is not None:
         # A pass that failed midway: PyTorch keeps what it had accumulated,
-        # microgrid puts every .grad back (graph.GradJournal): None, as before.
+        # microgrid puts every .grad back (grad_journal.py): None, as before.
         assert all(o is None for o in ours.grads), "grads left by a failed backward"
     else:
         _compare_grads(ours, theirs, rtol, atol)

@@ -381,3 +381,55 @@ def test_grad_mode_is_restored_after_an_exception():
             with lib.no_grad():
                 raise ValueError
         assert lib.is_grad_enabled()
+
+
+# -- grad_fn._saved_* ------------------------------------------------------------------
+SAVED = {
+    "mul": lambda lib, x, y: x * y,
+    "div": lambda lib, x, y: x / y,
+    "add alpha": lambda lib, x, y: lib.add(x, y, alpha=2),
+    "sub": lambda lib, x, y: x - y,
+    "maximum": lambda lib, x, y: lib.maximum(x, y),
+    "exp": lambda lib, x, y: x.exp(),
+    "log": lambda lib, x, y: x.log(),
+    "tanh": lambda lib, x, y: x.tanh(),
+    "sigmoid": lambda lib, x, y: x.sigmoid(),
+    "relu": lambda lib, x, y: x.relu(),
+    "sqrt": lambda lib, x, y: x.sqrt(),
+    "sin": lambda lib, x, y: x.sin(),
+    "abs": lambda lib, x, y: x.abs(),
+    "pow": lambda lib, x, y: x ** 3,
+    "mean": lambda lib, x, y: x.mean(),
+    "sum": lambda lib, x, y: x.sum(),
+    "sum dim": lambda lib, x, y: x.sum(0),
+    "expand": lambda lib, x, y: x[0].expand(2, 2),
+    "transpose": lambda lib, x, y: x.transpose(0, 1),
+    "unsqueeze": lambda lib, x, y: x.unsqueeze(1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SAVED))
+def test_saved_values_under_pytorchs_names(case):
+    """``grad_fn._saved_self`` and friends: every name microgrid declares
+    (``Node.saved_fields``) is one PyTorch's node has, with the same value."""
+    x, y = microgrid.ones(2, 2, requires_grad=True), microgrid.ones(2, 2, requires_grad=True)
+    names = sorted(type(SAVED[case](microgrid, x, y).grad_fn).saved_fields)
+    assert names
+
+    def story(lib, say):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        y = lib.tensor([[2.0, 1.0], [3.0, 0.5]], requires_grad=True)
+        fn = SAVED[case](lib, x, y).grad_fn
+        say([getattr(fn, "_saved_" + name) for name in names])
+    same_story(story, expect_error=False)
+
+
+def test_saved_names_missing_or_freed():
+    def story(lib, say):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        out = (x * x).sum() * 1
+        fn = out.grad_fn.next_functions[0][0].next_functions[0][0]
+        say(fn._saved_self)
+        out.backward()
+        say(fn._saved_other)
+    same_story(story, expect_error=True)

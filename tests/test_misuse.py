@@ -10,7 +10,7 @@ A failed operation must leave nothing half-done.  For in-place ops and
 unchanged); for a backward pass that fails midway microgrid is stricter
 than PyTorch, on purpose: PyTorch keeps the gradients it had already
 accumulated into some leaves before the error, microgrid restores every
-``.grad`` the pass touched (``autograd/graph.py: GradJournal``), so that a
+``.grad`` the pass touched (``autograd/grad_journal.py``), so that a
 learner who catches the error does not train on a partial gradient.
 
 Limitations, tested as such: microgrid has no complex dtypes; a complex

@@ -332,7 +332,7 @@ def test_broadcast_views_are_numpys(shape: List[int], lead: int, stretch: List[b
     shared memory, read-only), for arrays in one block and strided ones, with
     PyTorch's strides: 0 along new and stretched dims, the array's own along
     the others (NumPy gives every size-1 dim 0; matmul reads the difference)."""
-    from microgrid.ops.pointwise import broadcast_view
+    from microgrid._kernels import broadcast_view
 
     array = np.arange(1, 1 + 2 * int(np.prod(shape)), dtype=np.float32)[::2].reshape(shape)
     if layout == "C":

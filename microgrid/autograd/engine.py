@@ -1,38 +1,33 @@
 """The backward engine: runs the graph's nodes from the output back to the leaves.
 
 PyTorch counterpart: ``torch::autograd::Engine`` (``torch/csrc/autograd/engine.cpp``),
-reached through ``torch.autograd.backward`` and ``torch.autograd.grad``.
+reached through ``torch.autograd.backward`` and ``torch.autograd.grad``.  The
+names are PyTorch's: a ``GraphTask`` per pass, a ``ReadyQueue``, an
+``InputBuffer`` per node, ``call_function``, ``validate_outputs``.
 
-``loss.backward()`` comes here.  The engine
+``loss.backward()`` comes to :func:`run_backward`:
 
-1. walks the graph once (iteratively: no recursion, so a 100,000-node chain
-   is fine) and counts, for every node, how many edges point at it;
-2. starts from the output's node with the gradient ``1`` (d loss/d loss);
-3. repeatedly takes a *ready* node (all of whose consumers have already sent
-   it their gradient), calls its ``backward`` with the sum of the gradients it
-   received (its *input buffer*), and sends each returned gradient along the
-   matching edge in ``next_functions``.  Among ready nodes it always takes the
-   one created last (the highest sequence number), which is PyTorch's order;
-4. frees each node's saved tensors once it has run, unless
-   ``retain_graph=True``.
+1. :class:`GraphTask` walks the graph once (iteratively: a 1,000,000-node
+   chain is fine) and counts, for every node, how many edges point at it;
+2. the output's node receives the gradient ``1`` (d loss/d loss) in its
+   input buffer and goes into the :class:`ReadyQueue`;
+3. the loop takes the ready node created last (the highest sequence number,
+   PyTorch's order), runs it (:func:`call_function`: hooks around its
+   ``backward``, then its saved tensors freed unless ``retain_graph=True``),
+   and adds each gradient it returns into the buffer of the node at the end
+   of the matching edge in ``next_functions``; a node whose every consumer
+   has now sent its gradient is ready.
 
 ``AccumulateGrad`` nodes at the leaves write the result into ``.grad``.
 ``autograd.grad`` uses the same loop but *captures* the gradients flowing
 into the requested inputs instead of accumulating them, and runs only the
-nodes that lead to those inputs.
+nodes that lead to those inputs (``GraphTask.needed``).
 
-What keeps the loop cheap (``docs/performance.md`` tells the whole story):
+What keeps the loop cheap (``docs/performance.md``) lives in the two
+containers, not in the loop: the ready queue's fast lane (§10) and the
+input buffers' ownership rule (§6, :func:`private`).
 
-* a gradient nobody else can see is written into rather than copied: when a
-  second gradient arrives in a buffer, the sum goes into the memory of one of
-  the two, and a leaf adopts its gradient as ``.grad`` (:func:`private`;
-  PyTorch does the same, checking reference counts);
-* while nothing is recorded, a gradient that is one number seen many times
-  (``mean``'s) stays a broadcast view (``graph.py: lazy_broadcasts``);
-* gradients are never materialized for inputs that need none (``None``
-  edges), and the saved tensors of a node are freed as soon as it has run.
-
-Read next: ``../ops/pointwise.py``, where the nodes being run are defined.
+Read next: ``api.py``.
 """
 
 from __future__ import annotations
@@ -45,25 +40,282 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set,
 import numpy as np
 
 from .._dtype import from_numpy_dtype
+from .._kernels import compute, lazy_broadcasts
 from .._tensor import Tensor
-from ..ops.pointwise import compute
+from .grad_journal import grads_restored_on_error
 from .grad_mode import _grad_mode
-from .graph import (
-    AccumulateGrad,
-    Edge,
-    Node,
-    accumulate_grad,
-    grad_accumulator,
-    grads_restored_on_error,
-    lazy_broadcasts,
-    materialized,
-)
+from .graph import AccumulateGrad, Edge, Node, accumulate_grad, grad_accumulator
+from .hooks import materialized
+from .input_metadata import validate_outputs
 
 #: A node's input buffer: the sum of the gradients received so far; for a
 #: node with several outputs, a list with one entry per output.
 Buffer = Any
 
 
+# docs/tour.md, stop 9: quoted there; keep the two in step.
+def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_graph: bool,
+                 create_graph: bool, inputs: Optional[Sequence[Tensor]] = None,
+                 accumulate: bool = True) -> List[Optional[Tensor]]:
+    """The engine's one loop (see the module docstring); returns what
+    ``autograd.grad`` captured (see :class:`GraphTask`)."""
+    task = GraphTask(roots, root_grads, keep_graph, create_graph, inputs, accumulate)
+    buffers, ready, dependencies, needed = task.buffers, task.ready, task.dependencies, task.needed
+    with task:
+        for node in ready:
+            if needed is not None and not task.will_run(node):
+                continue  # an input of autograd.grad: its gradient was read, not passed on
+            grads = call_function(task, node, buffers.pop(node, None))
+            for index, (next_node, output_nr) in enumerate(node.next_functions):
+                if next_node is None or (needed is not None and not task.reaches(next_node)):
+                    continue
+                grad = grads[index]
+                if grad is not None:
+                    grads[index] = None  # the buffer holds it now, nothing else (private)
+                    input_buffer_add(buffers, next_node, output_nr, grad)
+                    grad = None
+                count = dependencies[next_node] - 1
+                dependencies[next_node] = count
+                if count == 0:  # every gradient has arrived: ready to run
+                    ready.push(next_node)
+    return task.captured
+
+
+# docs/tour.md, stop 12: quoted there; keep the two in step.
+def call_function(task: "GraphTask", node: Node, grad: Buffer) -> List[Optional[Tensor]]:
+    """Run one node on the gradient its buffer holds (PyTorch's ``call_function``):
+    its hooks around ``backward`` (``Node.run``), its saved tensors freed
+    afterwards unless the graph is kept, and the gradients checked and made
+    to fit their inputs (:func:`validate_outputs`).  Returns one gradient per
+    edge.  A leaf's AccumulateGrad writes ``.grad`` and returns none."""
+    if grad is None:  # every edge into this node carried None: it passes on nothing
+        return [None] * len(node.next_functions)
+    if type(node) is AccumulateGrad and not node._hooked:
+        owned = not task.create_graph and private(grad, 1)  # before grad is an argument
+        accumulate_grad(node.variable, grad, owned)  # a leaf: into .grad, adopted if owned
+        return []
+    output_meta = None if node.multi_output else (grad._data.shape, grad._data.dtype)
+    if node._hooked:
+        grads = list(node.run(grad))  # hooks around backward (Node.run)
+    else:  # the usual case
+        grads = list(node.backward(grad))
+    grad = None  # so that a gradient passed through is held by ``grads`` alone
+    if not task.keep_graph:
+        node.release_saved()
+    validate_outputs(node, grads, output_meta)
+    return grads
+
+
+class GraphTask:
+    """One backward pass (PyTorch's ``GraphTask``): the dependencies of every
+    node, the input buffers, the ready queue, and for ``autograd.grad`` which
+    nodes must run and what is captured.
+
+    ``inputs=None``: the whole graph runs; ``AccumulateGrad`` nodes fill
+    ``.grad``.  With ``inputs`` only the nodes leading to them run
+    (``needed``, PyTorch's ``exec_info``).  With ``accumulate``
+    (``backward(inputs=...)``) the inputs' own nodes run too, so leaves
+    accumulate into ``.grad`` (and non-leaves, which ``backward`` made retain
+    their grad, store it).  Without (``autograd.grad``) the gradient arriving
+    at each input is captured into ``captured``, in order, ``None`` where no
+    gradient arrived.
+    """
+
+    __slots__ = ("keep_graph", "create_graph", "dependencies", "buffers", "ready", "needed",
+                 "capture", "captured", "modes", "journal")
+
+    def __init__(self, roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_graph: bool,
+                 create_graph: bool, inputs: Optional[Sequence[Tensor]], accumulate: bool
+                 ) -> None:
+        # (Plain loops: a comprehension is a function call of its own, and this
+        # runs once per backward(), a fixed cost of every training step.)
+        self.keep_graph, self.create_graph = keep_graph, create_graph
+        self.buffers: InputBuffers = {}
+        buffers = self.buffers
+        roots_nodes: Dict[Node, None] = {}  # the roots' nodes, once each, in order
+        for tensor, grad in zip(roots, root_grads, strict=True):
+            node, output_nr = gradient_edge(tensor)
+            input_buffer_add(buffers, node, output_nr, grad)
+            roots_nodes[node] = None
+        self.needed: Optional[Set[Node]] = None
+        self.capture: Dict[Node, List[Tuple[int, int]]] = {}  # node -> (output_nr, place)
+        self.captured: List[Optional[Tensor]] = []
+        if inputs is not None:
+            self._select(list(roots_nodes), inputs, accumulate)
+        self.dependencies = dependencies = count_dependencies(roots_nodes)
+        self.ready = ReadyQueue()
+        for node in roots_nodes:
+            if dependencies[node] == 0:
+                self.ready.push(node)
+
+    def _select(self, roots: List[Node], inputs: Sequence[Tensor], accumulate: bool) -> None:
+        """Only the nodes leading to ``inputs`` will run; ``autograd.grad``
+        (not ``accumulate``) captures what arrives at each input."""
+        target_edges = [gradient_edge(t) for t in inputs]
+        self.needed = nodes_leading_to(roots, {node for node, _ in target_edges})
+        if accumulate:
+            self.needed.update(node for node, _ in target_edges)
+            return
+        self.captured = [None] * len(target_edges)
+        for i, (node, output_nr) in enumerate(target_edges):
+            self.capture.setdefault(node, []).append((output_nr, i))
+
+    def __enter__(self) -> "GraphTask":
+        """``with task:`` the pass runs with grad mode set to ``create_graph``
+        (recording the backward pass or not), lazy broadcasts on when not
+        recording, and every ``.grad`` it changed put back if it fails
+        midway (``grad_journal.py``)."""
+        self.modes = (_grad_mode.enabled, _grad_mode.inference, lazy_broadcasts.on)
+        _grad_mode.enabled, lazy_broadcasts.on = self.create_graph, not self.create_graph
+        self.journal = grads_restored_on_error().__enter__()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        try:
+            self.journal.__exit__(*exc_info)
+        finally:
+            _grad_mode.enabled, _grad_mode.inference, lazy_broadcasts.on = self.modes
+
+    def reaches(self, node: Node) -> bool:
+        """Does a gradient sent to ``node`` matter (it runs, or is captured)?"""
+        return node in self.needed or node in self.capture  # type: ignore[operator]
+
+    def will_run(self, node: Node) -> bool:
+        """For ``autograd.grad``: capture what ``node`` received if it is an
+        input, and say whether it runs.  PyTorch captures the gradient of a
+        node that runs before its hooks; an input that leads to no other
+        input is not run, its gradient read after its tensor's hooks."""
+        runs = node in self.needed  # type: ignore[operator]
+        grad = self.buffers.get(node)
+        for output_nr, i in self.capture.get(node, ()) if grad is not None else ():
+            received = output_grad(grad, output_nr)
+            if runs:
+                self.captured[i] = materialized(received)
+            elif received is not None:
+                self.captured[i] = node.run_tensor_hooks(received, output_nr)
+        if not runs:
+            self.buffers.pop(node, None)
+        return runs
+
+
+# docs/tour.md, stop 11: quoted there; keep the two in step.
+class ReadyQueue:
+    """The nodes whose every gradient has arrived, the one created last first
+    (PyTorch's ``ReadyQueue``: a heap by sequence number; ties: the first come).
+
+    The fast lane (``docs/performance.md`` §10): a node that becomes ready
+    while no other is waiting is held aside and popped without going through
+    the heap.  In a chain every node is such a node; the heap's order only
+    matters where branches wait side by side, and then both go into it."""
+
+    __slots__ = ("heap", "next", "next_order", "order")
+
+    def __init__(self) -> None:
+        self.heap: List[Tuple[int, int, Node]] = []
+        self.next: Optional[Node] = None  # the fast lane
+        self.next_order = 0  # the place in the order it would have had in the heap
+        self.order = itertools.count()
+
+    def push(self, node: Node) -> None:
+        if self.next is None and not self.heap:
+            self.next, self.next_order = node, next(self.order)
+            return
+        if self.next is not None:  # two are ready now: both into the heap
+            heapq.heappush(self.heap, (-self.next._sequence_nr, self.next_order, self.next))
+            self.next = None
+        heapq.heappush(self.heap, (-node._sequence_nr, next(self.order), node))
+
+    def __iter__(self) -> Iterator[Node]:
+        """The nodes in the order they run, until none is ready."""
+        heap, heappop = self.heap, heapq.heappop
+        while True:
+            node = self.next
+            if node is not None:
+                self.next = None
+            elif heap:
+                node = heappop(heap)[2]
+            else:
+                return
+            yield node
+
+
+#: The input buffers (PyTorch keeps one ``InputBuffer`` per node that has not
+#: run yet, in ``GraphTask::not_ready_``): node -> the sum of the gradients it
+#: received so far; for a node with several outputs, a list with one sum per
+#: output.  A plain dict, not a class of its own: CPython 3.11 specializes
+#: ``buffers[node]`` only on an exact dict (8% of W3's backward).
+InputBuffers = Dict[Node, Buffer]
+
+
+# docs/tour.md, stop 13: quoted there; keep the two in step.
+def input_buffer_add(buffers: InputBuffers, node: Node, output_nr: int, grad: Tensor) -> None:
+    """Receive ``grad`` for ``node``'s output ``output_nr`` (PyTorch's
+    ``InputBuffer::add``): kept, or added to the gradient waiting there
+    (:func:`add_gradients`)."""
+    if node.multi_output:
+        slots = buffers.setdefault(node, [None] * len(node._output_meta))
+        slots[output_nr] = (grad if slots[output_nr] is None
+                            else add_gradients(slots[output_nr], grad))
+    elif node in buffers:
+        buffers[node] = add_gradients(buffers[node], grad)
+    else:
+        buffers[node] = grad
+
+
+# docs/tour.md, stop 13: quoted there; keep the two in step.
+def add_gradients(old: Tensor, new: Tensor) -> Tensor:
+    """``old + new``, for a gradient ``new`` arriving where ``old`` waits
+    (PyTorch's ``InputBuffer::accumulate``).  Recorded under
+    ``create_graph``; otherwise the sum is written into the memory of
+    whichever of the two only the engine holds, else into a new array.
+    Addition commutes, so the values are the same either way."""
+    if _grad_mode.enabled:
+        return old + new
+    if private(old, 2):  # the buffer, and this function's argument
+        compute(np.add, old._data, new._data, old._data)
+        return old
+    if private(new, 3):  # the loop's variable, input_buffer_add's argument and this one
+        compute(np.add, new._data, old._data, new._data)
+        return new
+    return Tensor._make(compute(np.add, old._data, new._data))
+
+
+def private(tensor: Tensor, holders: int) -> bool:
+    """May the engine write into ``tensor``'s memory?  Only if nobody else can
+    see it: the engine's ``holders`` references are the only ones to the
+    tensor, the tensor is the only one to its array, and the array is no
+    view of another (PyTorch asks the same of a tensor's ``use_count``).
+    ``sys.getrefcount`` counts references, plus one for its own argument
+    (and here one for this function's).
+
+    Why count references rather than flag the gradients the engine made:
+    most gradients worth writing into are made by a node's ``backward``
+    (``grad * y``), not by the engine, and only the count can tell such a
+    fresh result from one a node passed through or a hook kept.  A flag
+    would mark only the engine's own sums, and the rest would be copied:
+    ``mean(x * x)``'s two products could no longer share one array, nor
+    the leaf adopt their sum: its backward's peak grows from 2.0 to 3.0
+    times the input (measured at 1e6 elements; ``docs/performance.md`` §6).
+    The count's one subtlety is that every reference the engine holds is
+    counted: see the comments at each call."""
+    data = tensor._data
+    return (sys.getrefcount(tensor) == holders + 2 and sys.getrefcount(data) == 3
+            and data.base is None and data.flags.writeable)
+
+
+def output_grad(buffer: Buffer, output_nr: int) -> Optional[Tensor]:
+    """The gradient a buffer holds for one output of its node."""
+    return buffer[output_nr] if isinstance(buffer, list) else buffer
+
+
+def gradient_edge(tensor: Tensor) -> Edge:
+    """The edge to the node that receives ``tensor``'s gradient: its grad_fn
+    (and which output of it the tensor is), or for a leaf its AccumulateGrad."""
+    fn = tensor.grad_fn
+    return (fn, tensor._output_nr) if fn is not None else (grad_accumulator(tensor), 0)
+
+
+# docs/tour.md, stop 10: quoted there; keep the two in step.
 def count_dependencies(roots: Iterable[Node]) -> Dict[Node, int]:
     """For every node reachable from ``roots``: how many edges point at it
     (the roots themselves are in the answer, with 0 unless reached again)."""
@@ -107,240 +359,6 @@ def nodes_leading_to(roots: Sequence[Node], targets: Set[Node]) -> Set[Node]:
                 if any(c in targets or c in needed for c, _ in node.next_functions):
                     needed.add(node)
     return needed
-
-
-def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
-    """Undo broadcasting: sum ``grad`` down to ``shape``.
-
-    If an input of shape (3, 1) was broadcast to (2, 3, 4) in the forward
-    pass, each of its elements was used 2*4 times, so its gradient is the sum
-    over the leading dim and over the stretched dim:
-    dL/dx[i, 0] = sum over a, k of grad[a, i, k].  As PyTorch's ``sum_to``:
-    one ``sum`` keeping the dims, then a ``view`` dropping the leading ones
-    (a plain ``sum()`` when the target is 0-d).
-    """
-    if not shape:
-        return grad.sum()
-    leading = grad.dim() - len(shape)
-    dims = tuple(range(leading)) + tuple(
-        leading + i for i, size in enumerate(shape) if size == 1 and grad.shape[leading + i] != 1)
-    if dims:
-        grad = grad.sum(dim=dims, keepdim=True)
-    return grad.view(shape) if leading else grad
-
-
-def fit_gradient(node: Node, index: int, grad: Tensor, expected: Tuple[tuple, np.dtype]
-                 ) -> Tensor:
-    """Make the gradient ``node`` computed for its input ``index`` fit that
-    input, whose shape and dtype are ``expected``: same shape (summing out
-    any broadcast) and same dtype, or raise PyTorch's error."""
-    shape, dtype = expected
-    if grad.shape != shape:
-        if not expandable(shape, grad.shape):
-            raise RuntimeError(
-                f"Function {node.name()} returned an invalid gradient at index {index} - "
-                f"got {list(grad.shape)} but expected shape compatible with {list(shape)}")
-        grad = sum_to_shape(grad, shape)
-    if grad._data.dtype != dtype:
-        grad = grad.to(from_numpy_dtype(dtype))
-    return grad
-
-
-def expandable(shape: tuple, target: tuple) -> bool:
-    """Can a tensor of ``shape`` be broadcast to ``target``?"""
-    if len(shape) > len(target):
-        return False
-    return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target), strict=False))
-
-
-def gradient_edge(tensor: Tensor) -> Edge:
-    """The edge to the node that receives ``tensor``'s gradient: its grad_fn
-    (and which output of it the tensor is), or for a leaf its AccumulateGrad."""
-    fn = tensor.grad_fn
-    return (fn, tensor._output_nr) if fn is not None else (grad_accumulator(tensor), 0)
-
-
-def private(tensor: Tensor, holders: int) -> bool:
-    """May the engine write into ``tensor``'s memory?  Only if nobody else can
-    see it: the engine's ``holders`` references are the only ones to the
-    tensor, the tensor is the only one to its array, and the array is no
-    view of another (PyTorch asks the same of a tensor's ``use_count``).
-    ``sys.getrefcount`` counts references, plus one for its own argument
-    (and here one for this function's)."""
-    data = tensor._data
-    return (sys.getrefcount(tensor) == holders + 2 and sys.getrefcount(data) == 3
-            and data.base is None and data.flags.writeable)
-
-
-def add_gradients(old: Tensor, new: Tensor) -> Tensor:
-    """``old + new``, for a gradient ``new`` arriving where ``old`` waits
-    (called as ``add_gradients(buffers[node], grad)``).  Recorded under
-    ``create_graph``; otherwise the sum is written into the memory of
-    whichever of the two only the engine holds, else into a new array
-    (PyTorch's ``InputBuffer::accumulate``).  Addition commutes, so the
-    values are the same either way."""
-    if _grad_mode.enabled:
-        return old + new
-    if private(old, 2):  # the buffer, and this function's argument
-        compute(np.add, old._data, new._data, old._data)
-        return old
-    if private(new, 2):  # the caller's variable, and this function's argument
-        compute(np.add, new._data, old._data, new._data)
-        return new
-    return Tensor._make(compute(np.add, old._data, new._data))
-
-
-def receive(buffers: Dict[Node, Buffer], node: Node, output_nr: int, grad: Tensor) -> None:
-    """Add ``grad`` into ``node``'s input buffer (for its output ``output_nr``)."""
-    if not node.multi_output:
-        buffers[node] = add_gradients(buffers[node], grad) if node in buffers else grad
-        return
-    slots = buffers.setdefault(node, [None] * len(node._output_meta))
-    slots[output_nr] = grad if slots[output_nr] is None else add_gradients(slots[output_nr], grad)
-
-
-def output_grad(buffer: Buffer, output_nr: int) -> Optional[Tensor]:
-    """The gradient a buffer holds for one output of its node."""
-    return buffer[output_nr] if isinstance(buffer, list) else buffer
-
-
-def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_graph: bool,
-                 create_graph: bool, inputs: Optional[Sequence[Tensor]] = None,
-                 accumulate: bool = True) -> List[Optional[Tensor]]:
-    """The engine's one loop (see the module docstring).
-
-    ``inputs=None``: run the whole graph; ``AccumulateGrad`` nodes fill
-    ``.grad``.  With ``inputs`` only the nodes leading to them run.  With
-    ``accumulate`` (``backward(inputs=...)``) the inputs' own nodes run too,
-    so leaves accumulate into ``.grad`` (and non-leaves, which ``backward``
-    made retain their grad, store it).  Without (``autograd.grad``) the
-    gradient arriving at each input is captured and returned, in order,
-    ``None`` where no gradient arrived.
-    """
-    # (Plain loops: a comprehension costs a function call of its own, and this
-    # set-up runs once per backward(), a fixed cost of every training step.)
-    root_edges = []
-    root_nodes: Dict[Node, None] = {}  # the roots' nodes, once each, in order
-    for tensor in roots:
-        edge = gradient_edge(tensor)
-        root_edges.append(edge)
-        root_nodes[edge[0]] = None
-    captured: List[Optional[Tensor]] = []
-    capture: Dict[Node, List[Tuple[int, int]]] = {}  # node -> (output_nr, place in captured)
-    needed: Optional[Set[Node]] = None
-    if inputs is not None:
-        target_edges = [gradient_edge(t) for t in inputs]
-        needed = nodes_leading_to(list(root_nodes), {node for node, _ in target_edges})
-        if accumulate:
-            needed.update(node for node, _ in target_edges)
-        else:
-            captured = [None] * len(target_edges)
-            for i, (node, output_nr) in enumerate(target_edges):
-                capture.setdefault(node, []).append((output_nr, i))
-    dependencies = count_dependencies(root_nodes)
-
-    # Gradients received so far by nodes that have not run yet.
-    buffers: Dict[Node, Buffer] = {}
-    for (node, output_nr), grad in zip(root_edges, root_grads, strict=True):
-        receive(buffers, node, output_nr, grad)
-    # The ready nodes, the one created last first (ties: the first come).
-    ready = []
-    for node in root_nodes:
-        if dependencies[node] == 0:
-            ready.append((-node._sequence_nr, len(ready), node))
-    heapq.heapify(ready)
-    order = itertools.count(len(ready))
-
-    # Nodes run with grad mode set to create_graph (recording the pass or
-    # not), and keep broadcasts as views when not recording.
-    modes = (_grad_mode.enabled, _grad_mode.inference, lazy_broadcasts.on)
-    _grad_mode.enabled, lazy_broadcasts.on = create_graph, not create_graph
-    heappop, heappush = heapq.heappop, heapq.heappush
-    # A node that became ready while no other was waiting runs next without
-    # going through the heap (``follow``, with the place in the order it would
-    # have had there): in a chain every node is such a node, and the heap's
-    # order only matters where branches wait side by side.
-    follow: Optional[Node] = None
-    follow_order = 0
-    try:
-        # A pass that fails midway leaves every .grad as it was (graph.GradJournal).
-        with grads_restored_on_error():
-            while ready or follow is not None:
-                if follow is not None:
-                    node, follow = follow, None
-                else:
-                    node = heappop(ready)[2]
-                grad = buffers.pop(node, None)
-                if needed is not None:
-                    if node not in needed:
-                        # An input of autograd.grad that leads to no other input: its
-                        # gradient is read (after its tensor's hooks), the node not run.
-                        for output_nr, i in capture.get(node, ()) if grad is not None else ():
-                            received = output_grad(grad, output_nr)
-                            if received is not None:
-                                captured[i] = node.run_tensor_hooks(received, output_nr)
-                        continue
-                    for output_nr, i in capture.get(node, ()):
-                        # PyTorch captures a node that runs before its hooks.
-                        captured[i] = materialized(output_grad(grad, output_nr))
-                edges = node.next_functions
-                if grad is None:
-                    # Every edge into this node carried None: it passes on nothing.
-                    grads: List[Optional[Tensor]] = [None] * len(edges)
-                elif type(node) is AccumulateGrad and not node._hooked:
-                    # A leaf: into .grad, adopting the gradient if only we hold it.
-                    owned = not create_graph and private(grad, 1)  # (before grad is an argument)
-                    accumulate_grad(node.variable, grad, owned)
-                    continue
-                else:
-                    if not node.multi_output:  # its output's shape and dtype (see Node)
-                        output_meta = (grad._data.shape, grad._data.dtype)
-                    if node._hooked or node._retained is not None or node.multi_output:
-                        grads = list(node.run(grad))  # hooks around backward (Node.run)
-                    else:  # the usual case
-                        grads = list(node.backward(grad))
-                    grad = None  # so that a gradient passed through is ours alone
-                    if not keep_graph:
-                        node.release_saved()
-                    if len(grads) != len(edges):
-                        raise RuntimeError(
-                            f"function {node.name()} returned an incorrect number of gradients "
-                            f"(expected {len(edges)}, got {len(grads)})")
-                meta = node._input_meta
-                for index, (next_node, output_nr) in enumerate(edges):
-                    if next_node is None or (needed is not None and next_node not in needed
-                                             and next_node not in capture):
-                        continue
-                    next_grad = grads[index]
-                    if next_grad is not None:
-                        # The buffer holds it now, not this list nor a variable (private).
-                        grads[index] = None
-                        expected = meta[index] if meta is not None else None
-                        if expected is None:  # the input is shaped as the output
-                            expected = output_meta
-                        if (next_grad._data.shape != expected[0]
-                                or next_grad._data.dtype != expected[1]):
-                            next_grad = fit_gradient(node, index, next_grad, expected)
-                        if next_node.multi_output:
-                            receive(buffers, next_node, output_nr, next_grad)
-                        elif next_node in buffers:
-                            buffers[next_node] = add_gradients(buffers[next_node], next_grad)
-                        else:
-                            buffers[next_node] = next_grad
-                        next_grad = None
-                    count = dependencies[next_node] - 1
-                    dependencies[next_node] = count
-                    if count == 0:
-                        if follow is None and not ready:
-                            follow, follow_order = next_node, next(order)
-                            continue
-                        if follow is not None:  # two are ready now: both into the heap
-                            heappush(ready, (-follow._sequence_nr, follow_order, follow))
-                            follow = None
-                        heappush(ready, (-next_node._sequence_nr, next(order), next_node))
-    finally:
-        _grad_mode.enabled, _grad_mode.inference, lazy_broadcasts.on = modes
-    return captured
 
 
 def make_root_grads(outputs: Sequence[Tensor],

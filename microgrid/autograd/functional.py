@@ -24,7 +24,7 @@ inputs gives a tuple of results, a tuple of outputs a tuple of those.
 ``strict=True`` turns "this output does not depend on that input" into an
 error instead of zeros.
 
-Read next: ``gradcheck.py``, which checks gradients against finite differences.
+Read next: ``gradcheck.py``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 from .. import _creation
 from .._tensor import Tensor
 from ..ops.shape import stack, view
-from . import grad as autograd_grad
+from .api import grad as autograd_grad
 from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]

@@ -19,7 +19,7 @@ refuses to save or to let be modified in place outside the mode.
 Every mode object works three ways, like PyTorch's: ``with no_grad():``,
 ``@no_grad()`` and (for the ones without a required argument) ``@no_grad``.
 
-Read next: ``graph.py``, the nodes an op records when grad mode is on.
+Read next: ``graph.py``.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ output that requires grad and an input that requires grad, otherwise
 does.  Use float64 inputs: in float32, a difference over ``eps = 1e-6`` is
 mostly rounding noise.
 
-Read next: ``../ops/pointwise.py``, whose nodes the tests check with this.
+Read next: ``walk.py``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import Any, Callable, List, Sequence, Tuple
 import numpy as np
 
 from .._tensor import Tensor
-from . import grad as autograd_grad
+from .api import grad as autograd_grad
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 

@@ -18,14 +18,15 @@ things:
 * how to turn the gradient of its output into gradients of its inputs: its
   ``backward`` method, written with ordinary tensor ops, plus whatever tensors
   it saved from the forward pass to do so.  It saves only what the gradients
-  that are needed will read (``saved_for``): ``x * 3`` keeps nothing of ``x``.
+  that are needed will read (``saved_for``): ``x * 3`` keeps nothing of ``x``
+  (``saved_variable.py``; hooks around ``backward`` are in ``hooks.py``).
 
 The graph is therefore a DAG pointing from outputs back to leaves, and
 ``loss.backward()`` (``engine.py``) walks it.  A node is small: its fields
 are ``__slots__`` (plus a dict only for an op's own attributes, such as
 ``dim``), and it is built by :func:`record` without closures.
 
-Read next: ``engine.py``, which runs the nodes in order.
+Read next: ``engine.py``.
 """
 
 from __future__ import annotations
@@ -33,26 +34,20 @@ from __future__ import annotations
 import itertools
 import sys
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .._dtype import LEGACY_TYPE_NAMES
 from .._tensor import Tensor
+from .grad_journal import note_grad_change
 from .grad_mode import _grad_mode
+from .hooks import Hooks, OutputHooks
+from .saved_variable import SavedOutput, SavedTensors  # noqa: F401 - viz reads SavedOutput here
 
 #: Every node gets the next number when it is created.  A node created later
 #: always depends on nodes created earlier, so running nodes from the highest
 #: number down is a valid order for backward (it is what PyTorch does).
 _sequence_numbers = itertools.count()
-
-FREED_MESSAGE = (
-    "Trying to backward through the graph a second time (or directly access saved tensors "
-    "after they have already been freed). Saved intermediate values of the graph are freed "
-    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
-    "backward through the graph a second time or if you need to access saved tensors after "
-    "calling backward."
-)
 
 Edge = Tuple[Optional["Node"], int]
 NO_EDGE: Edge = (None, 0)  # the edge of an input that needs no gradient
@@ -60,65 +55,7 @@ NO_EDGE: Edge = (None, 0)  # the edge of an input that needs no gradient
 InputMeta = Optional[Tuple[Optional[Tuple[tuple, np.dtype]], ...]]
 
 
-class SavedOutput:
-    """A node's own output, saved for backward (``exp`` saves its result).
-
-    Keeping the output tensor itself would make a cycle (output -> grad_fn
-    -> saved output), so only its data and version counter are kept; on
-    unpack the output is rebuilt with ``grad_fn`` pointing back at the node,
-    exactly as PyTorch's ``SavedVariable`` does.  (A node's *inputs* are
-    saved as they are, with their version in ``Node._versions``.)
-    """
-
-    __slots__ = ("data", "counter", "version")
-
-    def __init__(self, output: Tensor) -> None:
-        self.rebind(output)
-
-    def rebind(self, output: Tensor) -> None:
-        """Save ``output``'s storage at its current version (also when an
-        in-place op moves the node onto another tensor)."""
-        self.data = output._data
-        self.counter = output._counter()
-        self.version = self.counter.value
-
-    def unpack(self, node: "Node") -> Tensor:
-        """The output, after checking it was not modified in place."""
-        if self.counter.value != self.version:
-            raise RuntimeError(_modified_message(self.data, node, self.counter.value,
-                                                 self.version))
-        output = Tensor._make(self.data, grad_fn=node)
-        output._version_counter = self.counter  # the same storage: in-place checks still apply
-        return output
-
-
-def _modified_message(data: np.ndarray, maker: Optional["Node"], version: int,
-                      expected: int) -> str:
-    """PyTorch's error for a saved tensor changed in place.  It names the node
-    that made the tensor (for a saved output the node that saved it, otherwise
-    the tensor's grad_fn as it is now)."""
-    made_by = "" if maker is None else f", which is output 0 of {_op_name(maker)},"
-    return (
-        "one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: [torch.{LEGACY_TYPE_NAMES[data.dtype.name]}Tensor "
-        f"{list(data.shape)}]{made_by} is at version {version}; expected version "
-        f"{expected} instead. Hint: enable anomaly detection to find the operation "
-        "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, "
-        "check_nan=False)."
-    )
-
-
-def _op_name(node: "Node") -> str:
-    """How PyTorch's messages name the op behind a node: ``MulBackward0`` is
-    ``Mul``, ``SumBackward1`` is ``Sum1``; other names stay as they are."""
-    name = node.name()
-    op, found, overload = name.rpartition("Backward")
-    if not found or not overload.isdigit():
-        return name
-    return op + (overload if overload != "0" else "")
-
-
-class Node:
+class Node(Hooks, SavedTensors):
     """One backward function in the graph (what ``tensor.grad_fn`` points at).
 
     Subclasses are named exactly as PyTorch names its nodes (``MulBackward0``)
@@ -135,12 +72,6 @@ class Node:
     #: Does the op have several outputs (see :class:`MultiOutputNode`)?
     multi_output = False
 
-    #: For each value the op saves: the one input whose gradient formula
-    #: reads it (None: several do, or it is always kept).  A saved tensor
-    #: whose reader needs no gradient is not kept, as in PyTorch's generated
-    #: code: for ``mul``, ``(1, 0)`` keeps ``self`` only for ``other``'s gradient.
-    saved_for: Tuple[Optional[int], ...] = ()
-
     def __init__(self, next_functions: Tuple[Edge, ...], input_meta: InputMeta = None) -> None:
         self.next_functions = next_functions
         # Shape and dtype of each input that needs a gradient, where they
@@ -153,7 +84,7 @@ class Node:
         # Saved values (None once freed after a backward pass) and, for each
         # saved input tensor, its version when it was saved (None: all at 0).
         self._saved: Optional[Tuple[Any, ...]] = ()
-        self._versions: Optional[Tuple[Optional[int], ...]] = None
+        self._versions: Any = None
 
     def name(self) -> str:
         """The node's name, e.g. ``'MulBackward0'`` (PyTorch's name for it)."""
@@ -172,135 +103,10 @@ class Node:
         """Does input ``index`` of the op want a gradient? (Skip the work if not.)"""
         return self.next_functions[index][0] is not None
 
-    # -- saved tensors ---------------------------------------------------
-    def save_for_backward(self, *values: Any) -> None:
-        """Keep values (tensors, numbers) from the forward pass for backward:
-        input tensors as they are, with their current version; the node's
-        own output as a :class:`SavedOutput`; a tensor that no needed
-        gradient reads (``saved_for``) as None."""
-        saved = list(values)
-        versions: Optional[List[Optional[int]]] = None  # stays None while all are at 0
-        readers = self.saved_for
-        for i, value in enumerate(saved):
-            if not isinstance(value, Tensor):
-                continue  # a number: kept as it is
-            reader = readers[i] if i < len(readers) else None
-            if reader is not None and self.next_functions[reader][0] is None:
-                saved[i] = None
-            elif value._grad_fn is self:
-                saved[i] = SavedOutput(value)
-            elif value._inference and not _grad_mode.inference:
-                raise RuntimeError(_INFERENCE_SAVE_ERROR)
-            else:
-                counter = value._version_counter
-                if counter is not None and counter.value:
-                    if versions is None:
-                        versions = [0] * len(saved)
-                    versions[i] = counter.value
-        self._saved = tuple(saved)
-        self._versions = None if versions is None else tuple(versions)
-
-    @property
-    def saved_tensors(self) -> Tuple[Any, ...]:
-        """The values given to :meth:`save_for_backward`, checked and unpacked."""
-        saved = self._saved
-        if saved is None:
-            raise RuntimeError(FREED_MESSAGE)
-        versions = self._versions
-        values = list(saved)
-        for i, value in enumerate(saved):
-            if isinstance(value, Tensor):  # an input: still at the version it was saved at?
-                counter = value._version_counter
-                version = 0 if versions is None else versions[i]
-                if counter is not None and counter.value != version:
-                    raise RuntimeError(_modified_message(value._data, value.grad_fn,
-                                                         counter.value, version))
-            elif type(value) is SavedOutput:
-                values[i] = value.unpack(self)
-        return tuple(values)
-
-    def release_saved(self) -> None:
-        """Free the saved tensors (the engine does this after running the node)."""
-        if self._saved:
-            self._saved = None
-
     # -- running ---------------------------------------------------------
     def backward(self, grad: Tensor) -> Sequence[Optional[Tensor]]:
         """Gradients of the inputs, given ``grad``, the gradient of the output."""
         raise NotImplementedError(f"{self.name()} does not define backward")
-
-    def run(self, grad: Tensor) -> Sequence[Optional[Tensor]]:
-        """What the engine calls for a node with hooks (for the others it
-        calls :meth:`backward` itself): the output tensor's hooks, the node's
-        pre-hooks, :meth:`backward`, then its post-hooks (PyTorch's order).
-
-        A pre-hook sees ``(grad,)`` and may return a replacement tuple; a
-        post-hook sees ``(grad_inputs, (grad,))`` and may replace ``grad_inputs``.
-        """
-        with _user_code():
-            grad_outputs = (self.run_tensor_hooks(grad),)
-            for hook in self._pre_hooks:
-                grad_outputs = _replaced_tuple(hook, grad_outputs, hook(grad_outputs))
-            return self._run_post_hooks(tuple(self.backward(grad_outputs[0])), grad_outputs)
-
-    def _run_post_hooks(self, grad_inputs: Tuple[Any, ...],
-                        grad_outputs: Tuple[Any, ...]) -> Tuple[Any, ...]:
-        if self._post_hooks:
-            grad_inputs = tuple(materialized(g) for g in grad_inputs)
-        for hook in self._post_hooks:
-            grad_inputs = _replaced_tuple(hook, grad_inputs, hook(grad_inputs, grad_outputs))
-        return grad_inputs
-
-    # -- hooks -----------------------------------------------------------
-    # Hook lists are created on first use; most nodes never get one.
-    _hooked = False  # has a hook ever been registered?
-    _pre_hooks: Sequence[Callable] = ()
-    _post_hooks: Sequence[Callable] = ()
-    _tensor_pre_hooks: Sequence[Callable] = ()
-    #: A weak reference to the tensor whose ``retain_grad()`` keeps the
-    #: gradient arriving here in its ``.grad`` (None: no tensor asked).
-    _retained: Optional[weakref.ref] = None
-
-    def register_prehook(self, hook: Callable) -> "RemovableHandle":
-        """Call ``hook((grad,))`` before this node runs; it may return a new ``(grad,)``."""
-        if not self._pre_hooks:
-            self._pre_hooks = []
-        self._hooked = True
-        return RemovableHandle(self._pre_hooks, hook)
-
-    def register_hook(self, hook: Callable) -> "RemovableHandle":
-        """Call ``hook(grad_inputs, grad_outputs)`` after this node runs; it may
-        return new ``grad_inputs``."""
-        if not self._post_hooks:
-            self._post_hooks = []
-        self._hooked = True
-        return RemovableHandle(self._post_hooks, hook)
-
-    def add_tensor_pre_hook(self, hook: Callable, output_nr: int = 0) -> "RemovableHandle":
-        """A hook of the tensor this node produced (``tensor.register_hook``):
-        ``hook(grad)`` may return a replacement gradient."""
-        if not self._tensor_pre_hooks:
-            self._tensor_pre_hooks = []
-        self._hooked = True
-        return RemovableHandle(self._tensor_pre_hooks, hook)
-
-    def retain(self, tensor: Tensor) -> None:
-        """Keep the gradient of the output ``tensor`` in its ``.grad`` (``retain_grad``)."""
-        self._retained = weakref.ref(tensor)
-
-    def retains(self, tensor: Tensor) -> bool:
-        """Does the output ``tensor`` retain its gradient here?"""
-        return self._retained is not None and self._retained() is tensor
-
-    def forget(self, tensor: Tensor) -> None:
-        """Stop retaining the gradient of ``tensor`` (it moved to another node)."""
-        self._retained = None
-
-    def run_tensor_hooks(self, grad: Tensor, output_nr: int = 0) -> Tensor:
-        """Apply the hooks of the output tensor to its gradient, in the order
-        they were registered; then, whatever its place among them, store the
-        result in ``.grad`` of a tensor that called ``retain_grad()``."""
-        return _output_hooks(self._tensor_pre_hooks, self._retained, grad)
 
     def __call__(self, grad: Tensor) -> Tuple[Optional[Tensor], ...]:
         """Run the node by hand, like calling a PyTorch ``grad_fn``."""
@@ -312,37 +118,7 @@ class Node:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 
 
-_INFERENCE_SAVE_ERROR = (
-    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
-    "inference mode in computation tracked by autograd. To work around this, you can make a "
-    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
-    "`torch.inference_mode()`.")
-
-
-def _output_hooks(hooks: Sequence[Callable], retained: Optional[weakref.ref],
-                  grad: Tensor) -> Tensor:
-    """One output's tensor hooks, then its ``retain_grad`` (see ``run_tensor_hooks``).
-    An output of a node with several outputs may have no gradient: its hooks
-    see None, as PyTorch's do."""
-    grad = materialized(grad)
-    with _user_code():
-        for hook in hooks:
-            grad = _replaced_gradient(hook, grad, hook(grad))
-        tensor = retained() if retained is not None else None
-        if tensor is not None and grad is not None:
-            note_grad_change(tensor)
-            # A row-major copy (PyTorch's clone(contiguous_format)), or the sum;
-            # under create_graph both are recorded, as in PyTorch.
-            if tensor._grad is None:
-                from ..ops.pointwise import contiguous_copy
-
-                tensor._grad = contiguous_copy(grad)
-            else:
-                tensor._grad = tensor._grad + grad
-    return grad
-
-
-class MultiOutputNode(Node):
+class MultiOutputNode(OutputHooks, Node):
     """A node whose op has several outputs: PyTorch's ``unbind`` records one
     ``UnbindBackward0`` whose outputs are the slices.
 
@@ -361,141 +137,10 @@ class MultiOutputNode(Node):
     def backward(self, *grads: Tensor) -> Sequence[Optional[Tensor]]:  # type: ignore[override]
         raise NotImplementedError(f"{self.name()} does not define backward")
 
-    def run(self, grads: List[Optional[Tensor]]) -> Sequence[Optional[Tensor]]:  # type: ignore[override]
-        with _user_code():
-            grad_outputs = tuple(self.run_tensor_hooks(g, i) for i, g in enumerate(grads))
-            for hook in self._pre_hooks:
-                grad_outputs = _replaced_tuple(hook, grad_outputs, hook(grad_outputs))
-            return self._run_post_hooks(tuple(self(*grad_outputs)), grad_outputs)
-
     def __call__(self, *grads: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]:  # type: ignore[override]
         filled = [Tensor._make(np.zeros(shape, dtype)) if g is None else g
                   for g, (shape, dtype) in zip(grads, self._output_meta, strict=True)]
         return tuple(self.backward(*filled))
-
-    # Tensor hooks and retain_grad, per output number.
-    def add_tensor_pre_hook(self, hook: Callable, output_nr: int = 0) -> "RemovableHandle":
-        self._hooked = True
-        return RemovableHandle(self._hooks_of_outputs().setdefault(output_nr, []), hook)
-
-    def _hooks_of_outputs(self) -> Dict[int, List[Callable]]:
-        if "_output_hooks" not in self.__dict__:
-            self._output_hooks: Dict[int, List[Callable]] = {}
-            self._retained_outputs: Dict[int, weakref.ref] = {}
-        return self._output_hooks
-
-    def retain(self, tensor: Tensor) -> None:
-        self._hooks_of_outputs()
-        self._retained_outputs[tensor._output_nr] = weakref.ref(tensor)
-
-    def retains(self, tensor: Tensor) -> bool:
-        self._hooks_of_outputs()
-        retained = self._retained_outputs.get(tensor._output_nr)
-        return retained is not None and retained() is tensor
-
-    def forget(self, tensor: Tensor) -> None:
-        self._hooks_of_outputs()
-        self._retained_outputs.pop(tensor._output_nr, None)
-
-    def run_tensor_hooks(self, grad: Tensor, output_nr: int = 0) -> Tensor:
-        hooks = self._hooks_of_outputs().get(output_nr, ())
-        return _output_hooks(hooks, self._retained_outputs.get(output_nr), grad)
-
-
-class _UserCode:
-    """``with _user_code():`` around hooks: user code sees ordinary tensors,
-    so ops inside it keep no broadcast views (see :data:`lazy_broadcasts`)."""
-
-    def __enter__(self) -> None:
-        self.saved = lazy_broadcasts.on
-        lazy_broadcasts.on = False
-
-    def __exit__(self, *exc_info: Any) -> None:
-        lazy_broadcasts.on = self.saved
-
-
-def _user_code() -> _UserCode:
-    return _UserCode()
-
-
-class _LazyBroadcasts:
-    """While the engine runs nodes without recording them (``create_graph=False``),
-    ``on`` is True: an elementwise op whose operands are all broadcasts
-    (``mean``'s gradient: one number seen n times) computes each distinct
-    value once and keeps the result a broadcast view (``ops/pointwise.py:
-    compute``).  Such a gradient is copied into an ordinary tensor before
-    user code can see it (:func:`materialized`)."""
-
-    on = False
-
-
-lazy_broadcasts = _LazyBroadcasts()
-
-
-def materialized(grad: Any) -> Any:
-    """``grad`` as user code may see it: a broadcast view the engine kept
-    (stride 0, yet no view of any tensor) becomes an ordinary tensor, as
-    PyTorch's would be."""
-    if isinstance(grad, Tensor) and grad._base is None and 0 in grad._data.strides:
-        return Tensor._make(np.ascontiguousarray(grad._data))
-    return grad
-
-
-def _hook_name(hook: Callable) -> str:
-    return getattr(hook, "__name__", "<unknown>")
-
-
-def _replaced_gradient(hook: Callable, original: Optional[Tensor], result: Any) -> Any:
-    """What a hook returned for one gradient, checked like PyTorch: None keeps
-    the gradient; a replacement must be a tensor of the same dtype and shape."""
-    if result is None or result is original:
-        return original
-    if original is None:
-        raise RuntimeError("can't replace a None gradient with a non-None value")
-    if not isinstance(result, Tensor):
-        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
-    if result._data.dtype != original._data.dtype:
-        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value (was "
-                           f"{original.type()} got {result.type()})")
-    if result.shape != original.shape:
-        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
-    return result
-
-
-def _replaced_tuple(hook: Callable, originals: Tuple[Any, ...], result: Any) -> Tuple[Any, ...]:
-    """What a node hook returned for a tuple of gradients, checked like PyTorch."""
-    if result is None:
-        return originals
-    if not isinstance(result, tuple):
-        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
-    if len(result) != len(originals):
-        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of "
-                           f"values (got {len(result)}, but expected {len(originals)})")
-    for original, value in zip(originals, result, strict=True):
-        if value is not None:
-            _replaced_gradient(hook, original, value)
-    return result
-
-
-class RemovableHandle:
-    """Returned by every ``register_*hook``: ``handle.remove()`` unregisters it
-    (so does leaving a ``with handle:`` block)."""
-
-    def __init__(self, hooks: list, hook: Callable) -> None:
-        self._hooks = hooks
-        self._hook = hook
-        hooks.append(hook)
-
-    def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-
-    def __enter__(self) -> "RemovableHandle":
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.remove()
-
 
 class AccumulateGrad(Node):
     """The node at a leaf: it adds the incoming gradient into ``variable.grad``.
@@ -535,6 +180,7 @@ class AccumulateGrad(Node):
         return ()
 
 
+# docs/tour.md, stop 14: quoted there; keep the two in step.
 def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None:
     """``variable.grad += grad``, or ``variable.grad = grad`` the first time.
 
@@ -552,10 +198,8 @@ def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None
     note_grad_change(variable, in_place=variable._grad is not None and not _grad_mode.enabled)
     if variable._grad is None:
         if _grad_mode.enabled:
-            from ..ops.inplace import copy_into
-
             empty = Tensor._make(np.empty(variable._data.shape, dtype=grad._data.dtype))
-            variable._grad = copy_into(empty, grad)
+            variable._grad = empty.copy_(grad)
         elif owned and grad._data.flags.c_contiguous:
             variable._grad = grad  # laid out as a copy would be: nobody can tell
         else:
@@ -567,59 +211,7 @@ def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None
         variable._grad._counter().bump()
 
 
-class GradJournal:
-    """The ``.grad`` changes of one backward pass, kept so that a pass that
-    fails midway can undo them.
-
-    A pass can fail after some leaves got their gradient: a tensor saved for
-    backward was modified in place, a hook raised, a hook returned a
-    gradient of the wrong shape.  PyTorch then leaves those ``.grad`` half
-    updated (some leaves have this pass's gradient, others not); microgrid
-    puts every ``.grad`` the pass touched back as it was, so that the error
-    is all that happened.  A replaced ``.grad`` is put back; a ``.grad``
-    added to in place gets its old values back, which is why they are copied
-    before the change (only gradients that accumulate across passes are).
-    """
-
-    def __init__(self) -> None:
-        self.entries: List[Tuple[Tensor, Optional[Tensor], Optional[np.ndarray]]] = []
-
-    def note(self, tensor: Tensor, in_place: bool) -> None:
-        """``tensor._grad`` is about to be replaced (or changed in place)."""
-        old = tensor._grad
-        self.entries.append((tensor, old, old._data.copy() if in_place else None))
-
-    def undo(self) -> None:
-        for tensor, old, values in reversed(self.entries):
-            tensor._grad = old
-            if values is not None:
-                old._data[...] = values
-
-    # A backward pass runs inside ``with grads_restored_on_error():``.
-    def __enter__(self) -> "GradJournal":
-        _journals.append(self)
-        return self
-
-    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
-        _journals.pop()
-        if kind is not None:
-            self.undo()
-
-
-#: The journals of the backward passes running now (a hook may start another).
-_journals: List[GradJournal] = []
-
-#: ``with grads_restored_on_error():`` runs a backward pass; if it raises,
-#: its ``.grad`` changes are undone.
-grads_restored_on_error = GradJournal
-
-
-def note_grad_change(tensor: Tensor, in_place: bool = False) -> None:
-    """Tell the running backward pass (if any) that ``tensor._grad`` changes."""
-    if _journals:
-        _journals[-1].note(tensor, in_place)
-
-
+# docs/tour.md, stop 6: quoted there; keep the two in step.
 def make_edge(value: Any) -> Edge:
     """The edge an op records for one of its inputs (see the module docstring)."""
     if not isinstance(value, Tensor):
@@ -670,6 +262,7 @@ def make_node(node_class: Callable[..., Node], inputs: Sequence[Any],
     return node_class(tuple(edges), None if meta is None else tuple(meta))
 
 
+# docs/tour.md, stop 5: quoted there; keep the two in step.
 def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[Any],
            saved: Sequence[Any] = (), save_result: bool = False, view_of: Optional[Tensor] = None,
            **attributes: Any) -> Tensor:
@@ -751,6 +344,7 @@ def mark_view(view: Tensor, of: Tensor) -> None:
         view._requires_grad = of.requires_grad and view._data.dtype.kind == "f"
 
 
+# docs/tour.md, stop 6: quoted there; keep the two in step.
 def grad_accumulator(tensor: Tensor) -> AccumulateGrad:
     """The leaf's AccumulateGrad node, shared by every op that uses the leaf
     while a graph holds it (the tensor keeps only a weak reference)."""

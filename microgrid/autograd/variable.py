@@ -8,7 +8,7 @@ and ``Variable(t, requires_grad=True)`` simply returns a new leaf tensor that
 shares ``t``'s storage (``t.detach()`` with the flag set).  Old code keeps
 running, and ``isinstance(any_tensor, Variable)`` is still True.
 
-Read next: ``__init__.py`` in this package (``backward`` and ``grad``).
+Read next: ``functional.py``.
 """
 
 from __future__ import annotations

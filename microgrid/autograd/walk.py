@@ -12,7 +12,7 @@ node with several outputs (``unbind``) also names the output it comes from.  The
 explicit stack (a 100,000-node chain is fine) and never looks at ``id()``, so
 the same program always gives the same numbering.
 
-Read next: ``../viz.py``.
+Read next: ``../ops/shape.py``.
 """
 
 from __future__ import annotations

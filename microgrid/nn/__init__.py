@@ -9,7 +9,7 @@ PyTorch counterpart: ``torch.nn``.  Two halves, as in PyTorch:
   (``nn.Parameter``) and call those functions in ``forward``; ``nn.init``
   gives the parameters their first values.
 
-Read next: ``functional.py``, then ``parameter.py`` and ``modules/``.
+Read next: ``functional.py``.
 """
 
 from . import functional, init

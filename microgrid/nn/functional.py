@@ -34,8 +34,7 @@ flattened to a matrix around it for other contiguous inputs.
 of ``microgrid.ops`` (``softmax`` and ``log_softmax`` add PyTorch's choice of
 a dim when none is given).
 
-Read next: the tests, ``tests/test_nn_functional.py``, which train a small
-MLP with these and compare every number with PyTorch.
+Read next: ``parameter.py``.
 """
 
 from __future__ import annotations
@@ -46,24 +45,23 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from .._dtype import LEGACY_TYPE_NAMES
+from .._kernels import compute, quietly
 from .._promotion import result_type
 from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode
 from ..autograd.graph import Node, record
 from ..ops import inplace as _inplace
 from ..ops.indexing import gather, index_put_accumulate
-from ..ops.linalg import check_tensors, matmul, matrix_product, mm
+from ..ops.linalg import addmm, matmul
 from ..ops.pointwise import (
     add_scalar,
     broadcast_shape,
     clamp_min,
-    compute,
     div_scalar,
     log,
     logical_not,
     masked_fill,
     mul_scalar,
-    quietly,
     sigmoid,
     tanh,
 )
@@ -152,6 +150,9 @@ class MseLossBackward0(Node):
     """z = mean (or sum, or each) of (x - y)**2;
     dL/dx = 2 (x - y) grad  (/ n for 'mean');   dL/dy = 2 (y - x) grad  (/ n)"""
 
+    #: Set by record().
+    reduction: str
+
     def backward(self, grad: Tensor) -> Tuple[Any, Any]:
         x, y = self.saved_tensors
         return (mse_loss_backward(grad, x, y, self.reduction) if self.needs_input_grad(0)
@@ -164,6 +165,9 @@ class MseLossBackwardBackward0(Node):
     """z = 2 (x - y) g  (/ n for 'mean'): the gradient of mse_loss as an op of
     the loss's gradient g and of x, y;   dL/dg = 2 (x - y) grad  (/ n; summed
     when the loss was one number);   dL/dx = 2 g grad  (/ n);   dL/dy = -dL/dx"""
+
+    #: Set by record().
+    reduction: str
 
     def backward(self, grad: Tensor) -> Tuple[Any, Any, Any]:
         g, x, y = self.saved_tensors
@@ -181,7 +185,7 @@ def _scaled_difference(scale: Any, x: np.ndarray, y: np.ndarray, g: np.ndarray) 
 def mse_loss_backward(grad: Tensor, x: Tensor, y: Tensor, reduction: str) -> Tensor:
     """The gradient mse_loss sends to ``x``, ``2 (x - y) grad`` (/ n for
     'mean'), as one op (PyTorch's ``mse_loss_backward``)."""
-    out_dtype = result_type(grad, x, y)
+    out_dtype = result_type(*(np.asarray(t._data) for t in (grad, x, y)))
     x_data, y_data = x._data.astype(out_dtype), y._data.astype(out_dtype)
     scale = out_dtype.type(2 / x_data.size if reduction == "mean" else 2)
     data = quietly(_scaled_difference, scale, x_data, y_data, grad._data.astype(out_dtype))
@@ -223,7 +227,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
         raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', "
                          "'mean', 'sum'.")
     reduction = _reduction(reduction)
-    out_dtype = result_type(input, target)
+    out_dtype = result_type(np.asarray(input._data), np.asarray(target._data))
     if out_dtype.kind != "f":
         raise NotImplementedError(f'"mse_cpu" not implemented for '
                                   f"'{LEGACY_TYPE_NAMES[out_dtype.name]}'")
@@ -240,6 +244,12 @@ class NllLossBackward0(Node):
     ignored (summed; for 'mean' divided by the sum of those w[t_i]);
     dL/dx[i, t_i] = -w[t_i] grad_i  (/ sum of w for 'mean'), 0 elsewhere"""
 
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+    input_indices: Any
+    out_indices: Any
+    coefficients: Any
+
     def backward(self, grad: Tensor) -> Tuple[Any]:
         (x,) = self.saved_tensors
         return (_nll_backward(self, grad, x),)
@@ -255,6 +265,12 @@ class NllLossBackwardBackward0(Node):
     shape with c_i g_i at the picked entries (c_i = -w[t_i], / sum of w for
     'mean'); it is linear in g and does not depend on x:
     dL/dg_i = c_i grad[i, t_i];   dL/dx = 0"""
+
+    #: Set by record().
+    input_indices: Any
+    out_indices: Any
+    output_shape: Tuple[int, ...]
+    coefficients: Any
 
     def backward(self, grad: Tensor) -> Tuple[Any, Any]:
         picked = gather(grad, self.input_indices) * self.coefficients
@@ -515,6 +531,10 @@ class BinaryCrossEntropyBackward0(Node):
     dL/dx = grad w (x - t) / max(x (1 - x), 1e-12);
     dL/dt = -grad w log(x / (1 - x))   (both / n for 'mean')"""
 
+    #: Set by record().
+    reduction: str
+    weight: Any
+
     def backward(self, grad: Tensor) -> Tuple[Any, Any]:
         x, t = self.saved_tensors
         grad_t = None
@@ -535,6 +555,10 @@ class BinaryCrossEntropyBackwardBackward0(Node):
     dL/dg = grad w (x - t) / ((x + e) (1 - x + e))  (/ n; summed for one number);
     dL/dx = grad g w (x^2 - 2 x t + t) / ((x + e)^2 (1 - x + e)^2)  (/ n);
     dL/dt = -grad g w / max(x (1 - x), e)  (/ n)"""
+
+    #: Set by record().
+    reduction: str
+    weight: Any
 
     def backward(self, grad: Tensor) -> Tuple[Any, Any, Any]:
         g, x, t = self.saved_tensors
@@ -622,70 +646,6 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
 
 
 # -- linear -------------------------------------------------------------------------
-def _column_major(matrix: Tensor) -> bool:
-    """Is ``matrix`` stored column by column (a transposed row-major matrix)?
-    PyTorch then computes its gradient transposed, to give it the same layout."""
-    rows = matrix._data.shape[0]
-    strides = [s // matrix._data.itemsize for s in matrix._data.strides]
-    return strides[0] == 1 and strides[1] == rows
-
-
-def _times(grad: Tensor, scale: Any) -> Tensor:
-    """``grad * scale``, skipped for a scale of 1 (PyTorch's ``maybe_multiply``)."""
-    return grad if scale == 1 else mul_scalar(grad, scale)
-
-
-class AddmmBackward0(Node):
-    """z = beta * b + alpha * (X @ Y)   (b broadcast to the product's shape);
-    dL/db = beta * grad;   dL/dX = alpha * grad @ Y^T;   dL/dY = alpha * X^T @ grad
-    (for an X or Y stored column by column: (Y @ grad^T)^T, (grad^T @ X)^T)"""
-
-    def backward(self, grad: Tensor) -> Tuple[Any, Any, Any]:
-        x, y = self.saved_tensors
-        grad_x = grad_y = None
-        if self.needs_input_grad(1):
-            grad_x = t(mm(y, t(grad))) if self.x_column_major else mm(grad, t(y))
-        if self.needs_input_grad(2):
-            grad_y = t(mm(t(grad), x)) if self.y_column_major else mm(t(x), grad)
-        return (_times(grad, self.beta) if self.needs_input_grad(0) else None,
-                None if grad_x is None else _times(grad_x, self.alpha),
-                None if grad_y is None else _times(grad_y, self.alpha))
-
-
-def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,
-          alpha: Any = 1) -> Tensor:
-    """``beta * input + alpha * (mat1 @ mat2)``, one op: ``input`` (a bias)
-    broadcasts to the product's shape, and is ignored when ``beta`` is 0."""
-    check_tensors("addmm", input=input, mat1=mat1, mat2=mat2)
-    for name, matrix in (("mat1", mat1), ("mat2", mat2)):
-        if matrix.dim() != 2:
-            raise RuntimeError(f"{name} must be a matrix, got {matrix.dim()}-D tensor")
-    if mat1.dtype != mat2.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_type_name(mat1)} "
-                           f"and {_type_name(mat2)}")
-    (n, m), (k, p) = mat1.shape, mat2.shape
-    if m != k:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{m} and {k}x{p})")
-    if input.dtype != mat2.dtype:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_type_name(input)} "
-                           f"and {_type_name(mat2)}")
-    shift = expand(input.detach(), (n, p))._data  # raises PyTorch's error if it cannot
-    if mat1._data.dtype == np.bool_:
-        raise _not_implemented_for("addmm_impl_cpu_", mat1)
-    scalar = mat1._data.dtype.type
-    with np.errstate(all="ignore"):
-        data = matrix_product(mat1._data, mat2._data)
-        if alpha != 1:
-            data = data * scalar(alpha)
-        if beta != 0:
-            data = data + (shift if beta == 1 else shift * scalar(beta))
-    return record(AddmmBackward0, np.asarray(data, mat1._data.dtype), (input, mat1, mat2),
-                  saved=(mat1 if mat2._requires_grad else None,
-                         mat2 if mat1._requires_grad else None),
-                  beta=beta, alpha=alpha, x_column_major=_column_major(mat1),
-                  y_column_major=_column_major(mat2))
-
-
 def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     """``input @ weight^T + bias``, recorded as PyTorch records it: a matrix
     input is one ``addmm``; another contiguous input is flattened to a matrix

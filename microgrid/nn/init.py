@@ -21,7 +21,7 @@ PyTorch's: after ``manual_seed(s)`` every scheme here writes the values
 same normals, but its QR factorisation is NumPy's LAPACK, not PyTorch's, so
 its last bits may differ).
 
-Read next: ``modules/linear.py``, the layer that uses them.
+Read next: ``modules/__init__.py``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ Everything else is the Tensor's: ops on a Parameter return plain tensors
 it adds one line in front, ``Parameter containing:``.  ``Parameter(t)``
 shares ``t``'s storage and version counter, like ``t.detach()``.
 
-Read next: ``modules/module.py``, where parameters are registered.
+Read next: ``init.py``.
 """
 
 from __future__ import annotations

@@ -37,4 +37,6 @@ Modules: ``pointwise.py`` (elementwise arithmetic and math functions),
 expand, ...), ``linalg.py`` (matmul ...), ``indexing.py`` (``x[i]``),
 ``inplace.py`` (``x.add_(y)``, ``x[i] = v``).  ``table.py`` collects every
 node's derivative into ``docs/ops.md``.
+
+Read next: ``pointwise.py``.
 """

@@ -40,7 +40,7 @@ from typing import Any, List, Tuple, Union
 
 import numpy as np
 
-from .. import _creation
+from .. import _creation, _messages
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import Node, record
 from .shape import alias, unsqueeze
@@ -76,6 +76,11 @@ def _embed(node_class: Any, grad: Tensor, shape: Tuple[int, ...], dim: int,
 class SelectBackward0(Node):
     """z = x.select(d, i);   dL/dx = zeros of x's shape with grad at index i of dim d"""
 
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+    dim: int
+    part: Any
+
     def backward(self, grad: Tensor) -> Tuple[Any]:
         return (_embed(SelectBackwardBackward0, grad, self.input_shape, self.dim, self.part),)
 
@@ -91,6 +96,11 @@ class SliceBackward0(Node):
     """z = x[start:stop:step] along dim d;   dL/dx = zeros of x's shape with
     grad at start:stop:step of dim d"""
 
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+    dim: int
+    part: Any
+
     def backward(self, grad: Tensor) -> Tuple[Any]:
         return (_embed(SliceBackwardBackward0, grad, self.input_shape, self.dim, self.part),)
 
@@ -98,6 +108,10 @@ class SliceBackward0(Node):
 class SliceBackwardBackward0(Node):
     """z = zeros with x written at start:stop:step of dim d;
     dL/dx = grad[start:stop:step] along dim d"""
+
+    #: Set by record().
+    dim: int
+    part: Any
 
     def backward(self, grad: Tensor) -> Tuple[Any]:
         return (_take(SliceBackward0, grad, self.dim, self.part),)
@@ -139,6 +153,10 @@ class IndexBackward0(Node):
     dL/dx = zeros of x's shape with grad *added* at indices (an element
     gathered twice gets both gradients)"""
 
+    #: Set by record().
+    indices: Any
+    input_shape: Tuple[int, ...]
+
     def backward(self, grad: Tensor) -> Tuple[Any]:
         zeros = Tensor._make(np.zeros(self.input_shape, grad._data.dtype))
         return (index_put_accumulate(zeros, self.indices, grad),)
@@ -146,6 +164,9 @@ class IndexBackward0(Node):
 
 class IndexPutImplBackward0(Node):
     """z = x with v added at indices;   dL/dx = grad;   dL/dv = grad[indices]"""
+
+    #: Set by record().
+    indices: Any
 
     def backward(self, grad: Tensor) -> Tuple[Any, Any]:
         return (grad if self.needs_input_grad(0) else None,
@@ -236,14 +257,6 @@ def _check_indices(shape: Tuple[int, ...], indices: Indices) -> Indices:
 
 
 # -- x[index] -------------------------------------------------------------------
-_SEQUENCE_WARNING = (
-    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
-    "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
-    "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error "
-    "or a different result (Triggered internally at "
-    "/__w/pytorch/pytorch/torch/csrc/autograd/python_variable_indexing.cpp:349.)")
-
-
 def _is_sequence(value: Any) -> bool:
     return isinstance(value, (list, tuple, np.ndarray, str))
 
@@ -259,7 +272,7 @@ def as_parts(index: Any) -> Tuple[Any, ...]:
         for item in index:
             if isinstance(item, (Tensor, slice)) or _is_sequence(item) or item is None \
                     or item is Ellipsis:
-                warnings.warn(_SEQUENCE_WARNING, UserWarning, stacklevel=4)
+                warnings.warn(_messages.SEQUENCE_INDEX_WARNING, UserWarning, stacklevel=4)
                 return tuple(index)
     return (index,)
 

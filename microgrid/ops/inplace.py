@@ -39,8 +39,7 @@ mechanisms keep gradients right, or refuse loudly:
 for basic indexing, and an ``IndexPutBackward0`` op for advanced indexing
 (index lists, masks); the index itself is read by ``indexing.py``.
 
-Read next: ``../autograd/functional.py``, which builds Jacobians and
-Hessians from the engine.
+Read next: ``table.py``.
 """
 
 from __future__ import annotations
@@ -50,21 +49,16 @@ from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .. import _messages
 from .._dtype import LEGACY_TYPE_NAMES
 from .._promotion import category
 from .._tensor import Tensor
-from ..autograd.engine import expandable, fit_gradient
 from ..autograd.grad_mode import _grad_mode, no_grad
-from ..autograd.graph import Node, SavedOutput, make_edge, record
+from ..autograd.graph import Node, make_edge, record
+from ..autograd.input_metadata import expandable, fit_gradient
+from ..autograd.saved_variable import SavedOutput
 from . import indexing, pointwise
 from .shape import expand, view
-
-_NO_GRAD_VIEW_ERROR = (
-    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
-    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
-    "your code by moving both the view and the inplace either both inside the no_grad block "
-    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace to "
-    "be tracked).")
 
 
 # -- running an in-place op -------------------------------------------------------
@@ -80,7 +74,7 @@ def check_inplace(tensor: Tensor, *others: Any) -> None:
                                            for t in others)
     if _grad_mode.enabled and recorded:
         if tensor._no_grad_view:
-            raise RuntimeError(_NO_GRAD_VIEW_ERROR)
+            raise RuntimeError(_messages.NO_GRAD_VIEW_INPLACE)
         if tensor.requires_grad and tensor._base is not None and tensor._base.grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
                                "an in-place operation.")
@@ -270,6 +264,10 @@ class AsStridedBackward0(Node):
     dL/dx = grad scattered into zeros shaped like the storage at that
     geometry (elements seen twice add up), read back at x's geometry"""
 
+    #: Set by record().
+    input_geometry: Any
+    geometry: Any
+
     def backward(self, grad: Tensor) -> Tuple[Any]:
         return (_as_strided_backward(grad, self.input_geometry, self.geometry),)
 
@@ -337,6 +335,10 @@ class IndexPutBackward0(Node):
     """z = x with z.flat[P] = v (accumulate: z.flat[P] += v);
     dL/dx = grad, zero at P unless accumulating (those elements were
     overwritten);   dL/dv = grad.flat[P]"""
+
+    #: Set by record().
+    positions: Any
+    accumulate: bool
 
     def backward(self, grad: Tensor) -> Tuple[Any, Any]:
         keep = grad if self.accumulate else index_put(grad, self.positions, 0.0)

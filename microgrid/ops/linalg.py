@@ -32,7 +32,7 @@ those ops (``x @ W`` for a 3-d ``x`` records ``ViewBackward0``, then
 Every backward is two products again: for ``z = x @ y``,
 ``dL/dx = grad @ y^T`` and ``dL/dy = x^T @ grad``.
 
-Read next: ``../nn/functional.py``, the losses, built from all of the above.
+Read next: ``inplace.py``.
 """
 
 from __future__ import annotations
@@ -42,9 +42,10 @@ from typing import Any, Tuple
 import numpy as np
 
 from .._dtype import CPP_TYPE_NAMES, LEGACY_TYPE_NAMES
+from .._kernels import quietly
 from .._tensor import Tensor
 from ..autograd.graph import Node, record
-from .pointwise import broadcast_shape, mul, quietly
+from .pointwise import broadcast_shape, mul, mul_scalar
 from .shape import (
     SqueezeBackward0,
     contiguous,
@@ -61,7 +62,7 @@ from .shape import (
 
 def check_tensors(op: str, **arguments: Any) -> None:
     """PyTorch's TypeError for an argument that is not a tensor (the products
-    here and ``nn.functional``'s ``addmm``)."""
+    here and ``addmm``)."""
     for position, (name, value) in enumerate(arguments.items(), start=1):
         if not isinstance(value, Tensor):
             raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, "
@@ -71,7 +72,7 @@ def check_tensors(op: str, **arguments: Any) -> None:
 def matrix_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` in NumPy; float16 is accumulated in float32, as PyTorch's CPU kernels do.
     An inf times 0 is nan, without NumPy's RuntimeWarning (PyTorch prints none).
-    The products here and ``nn.functional``'s ``addmm`` use it."""
+    The products here and ``addmm`` use it."""
     if a.dtype == np.float16:
         return quietly(np.matmul, a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
     return np.asarray(quietly(np.matmul, a, b))
@@ -211,6 +212,9 @@ class SqueezeBackward4(SqueezeBackward0):
     """z = x.squeeze_(d), in place on a fresh product (1-d @ 2-d does it);
     dL/dx = grad with dim d put back"""
 
+    #: Set by record().
+    removed: Any
+
 
 def _should_fold(x: Tensor, y: Tensor) -> bool:
     """Multiply a batch against a matrix/vector by folding the batch into rows?
@@ -292,3 +296,78 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         if other.shape[0] == 1 and other._requires_grad:
             return matmul(input, squeeze(other, 0))
     return _batched(input, other)
+
+
+# -- addmm: a bias plus a product, one node (nn.functional.linear's) ---------------
+def _column_major(matrix: Tensor) -> bool:
+    """Is ``matrix`` stored column by column (a transposed row-major matrix)?
+    PyTorch then computes its gradient transposed, to give it the same layout."""
+    rows = matrix._data.shape[0]
+    strides = [s // matrix._data.itemsize for s in matrix._data.strides]
+    return strides[0] == 1 and strides[1] == rows
+
+
+def _times(grad: Tensor, scale: Any) -> Tensor:
+    """``grad * scale``, skipped for a scale of 1 (PyTorch's ``maybe_multiply``)."""
+    return grad if scale == 1 else mul_scalar(grad, scale)
+
+
+class AddmmBackward0(Node):
+    """z = beta * b + alpha * (X @ Y)   (b broadcast to the product's shape);
+    dL/db = beta * grad;   dL/dX = alpha * grad @ Y^T;   dL/dY = alpha * X^T @ grad
+    (for an X or Y stored column by column: (Y @ grad^T)^T, (grad^T @ X)^T)"""
+
+    #: Set by record().
+    beta: Any
+    alpha: Any
+    x_column_major: bool
+    y_column_major: bool
+
+    def backward(self, grad: Tensor) -> Tuple[Any, Any, Any]:
+        x, y = self.saved_tensors
+        grad_x = grad_y = None
+        if self.needs_input_grad(1):
+            grad_x = t(mm(y, t(grad))) if self.x_column_major else mm(grad, t(y))
+        if self.needs_input_grad(2):
+            grad_y = t(mm(t(grad), x)) if self.y_column_major else mm(t(x), grad)
+        return (_times(grad, self.beta) if self.needs_input_grad(0) else None,
+                None if grad_x is None else _times(grad_x, self.alpha),
+                None if grad_y is None else _times(grad_y, self.alpha))
+
+
+def _type_name(value: Tensor) -> str:
+    return LEGACY_TYPE_NAMES[value._data.dtype.name]
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,
+          alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)``, one op: ``input`` (a bias)
+    broadcasts to the product's shape, and is ignored when ``beta`` is 0."""
+    check_tensors("addmm", input=input, mat1=mat1, mat2=mat2)
+    for name, matrix in (("mat1", mat1), ("mat2", mat2)):
+        if matrix.dim() != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {matrix.dim()}-D tensor")
+    if mat1.dtype != mat2.dtype:
+        raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
+                           f"{_type_name(mat1)} and {_type_name(mat2)}")
+    (n, m), (k, p) = mat1.shape, mat2.shape
+    if m != k:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{m} and {k}x{p})")
+    if input.dtype != mat2.dtype:
+        raise RuntimeError("self and mat2 must have the same dtype, but got "
+                           f"{_type_name(input)} and {_type_name(mat2)}")
+    shift = expand(input.detach(), (n, p))._data  # raises PyTorch's error if it cannot
+    if mat1._data.dtype == np.bool_:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+    scalar = mat1._data.dtype.type
+    with np.errstate(all="ignore"):
+        data = matrix_product(mat1._data, mat2._data)
+        if alpha != 1:
+            data = data * scalar(alpha)
+        if beta != 0:
+            data = data + (shift if beta == 1 else shift * scalar(beta))
+    return record(AddmmBackward0, np.asarray(data, mat1._data.dtype), (input, mat1, mat2),
+                  saved=(mat1 if mat2._requires_grad else None,
+                         mat2 if mat1._requires_grad else None),
+                  beta=beta, alpha=alpha, x_column_major=_column_major(mat1),
+                  y_column_major=_column_major(mat2))

@@ -25,17 +25,23 @@ Read next: ``reduction.py``.
 from __future__ import annotations
 
 import builtins
-import contextvars
-import threading
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .._dtype import CPP_TYPE_NAMES, LEGACY_TYPE_NAMES, dtype
+from .._kernels import (
+    broadcast_view,  # noqa: F401 - benchmarks/python_floor.py imports it here
+    compute,
+    memory_order,
+    plain,
+    quietly,
+)
+from .._kernels import math as kernels
 from .._promotion import category, result_type
 from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode
-from ..autograd.graph import Node, lazy_broadcasts, record
+from ..autograd.graph import Node, record
 
 _new = object.__new__
 
@@ -109,7 +115,8 @@ def _cast(*operands: Operand, floating: bool = False) -> Tuple[Any, ...]:
     common result dtype, after checking that their shapes broadcast."""
     present = [v for v in operands if v is not None]
     broadcast_shape(*(v._data.shape for v in present if isinstance(v, Tensor)))
-    out = result_type(*present)
+    # (asarray: a tensor's values counted as an array even if an op left a NumPy scalar)
+    out = result_type(*(np.asarray(v._data) if isinstance(v, Tensor) else v for v in present))
     if floating and category(out) < 2:
         out = np.dtype(np.float32)
     return tuple(None if v is None else _as_numpy(v, out) for v in operands)
@@ -123,100 +130,7 @@ def _as_numpy(value: Operand, out: np.dtype) -> Any:
     return quietly(np.asarray(value).astype, out)[()]
 
 
-class _Quiet(threading.local):
-    """A context (one per thread) in which NumPy's floating-point warnings are
-    off.  Entering ``np.errstate`` costs about a microsecond, more than a
-    small op itself; running a call in this prepared context costs 30 ns."""
-
-    def __init__(self) -> None:
-        with np.errstate(all="ignore"):
-            self.context = contextvars.copy_context()
-
-
-_quiet = _Quiet()
-
-
-def compute(function: Callable[..., Any], x: Any, y: Any = None, z: Any = None) -> np.ndarray:
-    """``function(x[, y[, z]])``, an elementwise NumPy function of one to three
-    operands, as an array, without NumPy's floating-point warnings (a ufunc on
-    0-d arrays returns a NumPy scalar: make it an array again).  The operands
-    are named rather than ``*args``: packing and unpacking them would cost
-    two thirds of a small multiplication.
-
-    In the backward pass (``lazy_broadcasts.on``), big operands that are all
-    broadcast along some dims (``mean``'s gradient, one number seen n times)
-    are computed on one slice, and the result is broadcast back: a view, not
-    n copies of the same number (``docs/performance.md``)."""
-    run = _quiet.context.run
-    if (lazy_broadcasts.on and type(x) is np.ndarray and x.size >= LAZY_MIN_SIZE
-            and 0 in x.strides):
-        compact = _unbroadcast([v for v in (x, y, z) if v is not None])
-        if compact is not None:
-            small, shape = compact
-            return broadcast_view(np.asarray(run(function, *small)), shape)
-    if y is None:
-        result = run(function, x)
-    elif z is None:
-        result = run(function, x, y)
-    else:
-        result = run(function, x, y, z)
-    return result if type(result) is np.ndarray else np.asarray(result)
-
-
-def quietly(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """``function(*args, **kwargs)``, any NumPy function, without NumPy's
-    floating-point warnings (inf - inf is nan silently, as in PyTorch): the
-    cheap ``np.errstate(all="ignore")``."""
-    return _quiet.context.run(function, *args, **kwargs)
-
-
-#: The smallest broadcast operand worth keeping as a view: below it, writing
-#: all the elements costs less than making the view.
-LAZY_MIN_SIZE = 4096
-
-
-def broadcast_view(array: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
-    """``array`` seen with a larger ``shape`` (checked by the caller), as
-    PyTorch's ``expand`` sees it: a read-only view with stride 0 along the new
-    leading dims and the stretched ones, the array's own strides along the
-    others (NumPy's ``broadcast_to`` gives every size-1 dim stride 0, and
-    ``matmul`` reads the difference).
-
-    ``np.broadcast_to`` is also written in Python around an iterator and
-    costs 2.5 us; an array laid out in one block (as every fresh result is)
-    is viewed directly with these strides, for a fifth of that."""
-    lead = len(shape) - array.ndim
-    strides = (0,) * lead + tuple(
-        0 if size == 1 and target != 1 else stride
-        for size, stride, target in zip(array.shape, array.strides, shape[lead:], strict=True))
-    flags = array.flags
-    if not (flags.c_contiguous or flags.f_contiguous):  # a view with gaps: the general tool
-        return np.lib.stride_tricks.as_strided(array, shape, strides, writeable=False)
-    view = np.ndarray(shape, array.dtype, array, 0, strides)
-    view.flags.writeable = False
-    return view
-
-
-def _unbroadcast(args: Sequence[Any]) -> Optional[Tuple[List[Any], Tuple[int, ...]]]:
-    """``args`` with every dim along which all array operands are broadcast
-    (stride 0, or size 1) cut to size 1, and the shape of the full result;
-    None if there is no such dim."""
-    arrays = [a for a in args if isinstance(a, np.ndarray) and a.ndim]
-    if not all(0 in a.strides for a in arrays):
-        return None
-    shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    ndim = len(shape)
-    cut = {d for d in range(ndim) if shape[d] > 1 and all(
-        a.shape[i] == 1 or a.strides[i] == 0
-        for a in arrays for i in (d - ndim + a.ndim,) if i >= 0)}
-    if not cut:
-        return None
-    small = [a[tuple(slice(0, 1) if i - a.ndim + ndim in cut else slice(None)
-                     for i in range(a.ndim))]
-             if isinstance(a, np.ndarray) and a.ndim else a for a in args]
-    return small, shape
-
-
+# docs/tour.md, stop 4: quoted there; keep the two in step.
 def binary(node_class: type, function: Callable[..., Any], input: Operand, other: Operand,
            op: str, saved: bool = False, floating: bool = False, scalar: bool = False
            ) -> Tensor:
@@ -226,27 +140,16 @@ def binary(node_class: type, function: Callable[..., Any], input: Operand, other
     the node keeps both operands; ``scalar``: ``other`` is a number and the
     node has one input only (the Scalar overloads below).
 
-    Every arithmetic op that a backward formula computes comes through here
-    with grad mode off, so that case runs inline, without the three calls:
-    a floating tensor with a Python number or with a tensor of its dtype and
-    shape, nothing to record, no broadcast to keep lazy.  Three Python calls
-    cost as much as a small multiplication itself."""
-    if not _grad_mode.enabled and type(input) is Tensor:
-        x = input._data
-        if x.dtype.kind == "f" and (x.size < LAZY_MIN_SIZE or not lazy_broadcasts.on):
-            y = None
-            if type(other) is float or type(other) is int:
-                y = other
-            elif (type(other) is Tensor and other._data.dtype is x.dtype
-                  and other._data.shape == x.shape):
-                y = other._data
-            if y is not None:
-                data = _quiet.context.run(function, x, y)
-                result = _new(Tensor)
-                result._data = data if type(data) is np.ndarray else np.asarray(data)
-                if _grad_mode.inference:
-                    result._inference = True
-                return result
+    With grad mode off (the arithmetic of every backward formula) the
+    common case is one kernel call, :func:`_kernels.plain`."""
+    if not _grad_mode.enabled and type(input) is Tensor:  # speed (performance.md §5)
+        data = plain(function, input._data, other._data if type(other) is Tensor else other)
+        if data is not None:
+            result = _new(Tensor)  # Tensor._make(data), without the call
+            result._data = data
+            if _grad_mode.inference:
+                result._inference = True
+            return result
     x, y = cast_operands(input, other, op, floating)
     if scalar:
         return record(node_class, compute(function, x, y), (input,), other=other)
@@ -313,6 +216,8 @@ def _scale_grad(grad: Tensor, alpha: Any) -> Tensor:
 class AddBackward0(Node):
     """z = x + alpha * y;   dL/dx = grad;   dL/dy = alpha * grad"""
 
+    saved_fields = {"alpha": "alpha"}
+
     alpha: Any = 1
 
     def backward(self, grad: Tensor) -> Grads:
@@ -348,6 +253,11 @@ def _check_subtraction(input: Operand, other: Operand) -> None:
 class SubBackward0(Node):
     """z = x - alpha * y;   dL/dx = grad;   dL/dy = -alpha * grad"""
 
+    #: Set by record().
+    alpha: Any
+
+    saved_fields = {"alpha": "alpha"}
+
     def backward(self, grad: Tensor) -> Grads:
         return grad, _scale_grad(-grad, self.alpha)
 
@@ -362,12 +272,20 @@ def sub(input: Operand, other: Operand, *, alpha: Any = 1) -> Tensor:
 class RsubBackward0(Node):
     """z = y - alpha * x  (both tensors);   dL/dx = -alpha * grad;   dL/dy = grad"""
 
+    #: Set by record().
+    alpha: Any
+
     def backward(self, grad: Tensor) -> Grads:
         return _scale_grad(-grad, self.alpha), grad
 
 
 class RsubBackward1(Node):
     """z = c - alpha * x  (c a Python number);   dL/dx = -alpha * grad"""
+
+    #: Set by record().
+    alpha: Any
+
+    saved_fields = {"alpha": "alpha"}
 
     def backward(self, grad: Tensor) -> Grads:
         return (_scale_grad(-grad, self.alpha),)
@@ -384,8 +302,11 @@ def rsub(input: Tensor, other: Operand, *, alpha: Any = 1) -> Tensor:
 
 
 # -- mul, div -----------------------------------------------------------------
+# docs/tour.md, stop 3: quoted there; keep the two in step.
 class MulBackward0(Node):
     """z = x * y;   dL/dx = grad * y;   dL/dy = grad * x"""
+
+    saved_fields = {"self": 0, "other": 1}
 
     saved_for = (1, 0)  # x is read only by dL/dy, y only by dL/dx
 
@@ -395,6 +316,7 @@ class MulBackward0(Node):
                 grad * x if self.needs_input_grad(1) else None)
 
 
+# docs/tour.md, stop 3: quoted there; keep the two in step.
 def mul(input: Operand, other: Operand) -> Tensor:
     """``input * other``, elementwise with broadcasting."""
     return binary(MulBackward0, np.multiply, input, other, "mul", saved=True)
@@ -409,6 +331,8 @@ def _quotient_grads(node: Node, grad: Tensor) -> Grads:
 class DivBackward0(Node):
     """z = x / y;   dL/dx = grad / y;   dL/dy = -grad * ((x / y) / y)"""
 
+    saved_fields = {"self": 0, "other": 1}
+
     saved_for = (1, None)  # x is read only by dL/dy
 
     def backward(self, grad: Tensor) -> Grads:
@@ -418,6 +342,9 @@ class DivBackward0(Node):
 class DivBackward2(Node):
     """z = round(x / y) with a rounding mode;   dL/dx = dL/dy = 0 (a step function;
     with ``rounding_mode=None`` given explicitly: the formulas of DivBackward0)"""
+
+    #: Set by record().
+    rounding_mode: Optional[str]
 
     def backward(self, grad: Tensor) -> Grads:
         if self.rounding_mode is None:
@@ -488,12 +415,18 @@ def rdiv(input: Tensor, other: Operand) -> Tensor:
 class AddBackward1(Node):
     """z = x + c  (c a number, in a backward formula);   dL/dx = grad"""
 
+    #: Set by record().
+    other: Any
+
     def backward(self, grad: Tensor) -> Grads:
         return (grad,)
 
 
 class SubBackward1(Node):
     """z = x - c  (c a number, in a backward formula);   dL/dx = grad"""
+
+    #: Set by record().
+    other: Any
 
     def backward(self, grad: Tensor) -> Grads:
         return (grad,)
@@ -502,12 +435,18 @@ class SubBackward1(Node):
 class MulBackward1(Node):
     """z = x * c  (c a number, in a backward formula);   dL/dx = grad * c"""
 
+    #: Set by record().
+    other: Any
+
     def backward(self, grad: Tensor) -> Grads:
         return (mul_scalar(grad, self.other),)
 
 
 class DivBackward1(Node):
     """z = x / c  (c a number, in a backward formula);   dL/dx = grad / c"""
+
+    #: Set by record().
+    other: Any
 
     def backward(self, grad: Tensor) -> Grads:
         return (div_scalar(grad, self.other),)
@@ -537,6 +476,11 @@ def div_scalar(input: Tensor, other: Any) -> Tensor:
 class PowBackward0(Node):
     """z = x ** p  (p a number);   dL/dx = grad * p * x ** (p - 1)   (0 when p == 0)"""
 
+    #: Set by record().
+    exponent: Any
+
+    saved_fields = {"self": 0, "exponent": "exponent"}
+
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
         if self.exponent == 0:
@@ -561,6 +505,9 @@ class PowBackward1(Node):
 class PowBackward2(Node):
     """z = b ** y  (b a number);   dL/dy = grad * z * log(b)   (0 where b == 0 and y >= 0)"""
 
+    #: Set by record().
+    base: Any
+
     def backward(self, grad: Tensor) -> Grads:
         y, z = self.saved_tensors
         log_base = builtins.float(quietly(np.log, np.float64(self.base)))
@@ -569,64 +516,25 @@ class PowBackward2(Node):
         return (grad * mul_scalar(z, log_base),)
 
 
-def _integer_power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``x ** y`` for integers as PyTorch computes it: a negative exponent
-    gives 0, except for the bases 1 and -1."""
-    if x.dtype == np.bool_:  # False and True are powered as 0 and 1
-        return _integer_power(x.astype(np.int8), y.astype(np.int8)).astype(np.bool_)
-    negative = np.asarray(y) < 0
-    if not negative.any():
-        return np.asarray(np.power(x, y))
-    safe = np.power(x, np.where(negative, 0, y))
-    parity = np.where(np.abs(y) % 2 == 1, x, 1)  # (-1) ** y for the base -1
-    small = np.where(x == 1, 1, np.where(x == -1, parity, 0))
-    return np.asarray(np.where(negative, small, safe)).astype(x.dtype)
-
-
-#: PyTorch computes a float tensor to these number powers with other ops
-#: than ``pow``; they differ from it at the edges: ``(-inf) ** 0.5`` is
-#: ``sqrt(-inf)``, nan (IEEE ``pow`` says inf), ``(-0.) ** 0.5`` is ``-0.``.
-_POWER_SHORTCUTS: dict = {
-    0.5: np.sqrt,
-    -0.5: lambda x: 1 / np.sqrt(x),
-    2: lambda x: x * x,
-    3: lambda x: x * x * x,
-    -1: lambda x: 1 / x,
-    -2: lambda x: 1 / (x * x),
-}
-
-
-def _power(x: Any, y: Any) -> np.ndarray:
-    """``x ** y`` with C's ``pow`` for every element, as PyTorch computes a
-    tensor exponent.  NumPy takes a shortcut when the exponent is one number
-    for a whole row (0-d, or broadcast): ``** 0.5`` becomes ``sqrt``, which
-    gives -0 for -0 and nan for -inf where ``pow`` gives 0 and inf.  So the
-    exponent is written out in full first (at least one dim)."""
-    shape = np.broadcast_shapes(np.shape(x), np.shape(y))
-    full = shape or (1,)
-    exponents = np.array(np.broadcast_to(y, full))
-    return np.power(np.broadcast_to(x, full), exponents).reshape(shape)
-
-
 def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's name
     """``input ** exponent``, elementwise; either side may be a number."""
     if not isinstance(input, Tensor):
         check_operand(exponent, "pow", 2, tensor_only=True)
         b, y = cast_operands(input, exponent, "pow")
-        data = _integer_power(b, y) if y.dtype.kind != "f" else compute(_power, b, y)
+        data = kernels.integer_power(b, y) if y.dtype.kind != "f" else compute(kernels.power, b, y)
         return record(PowBackward2, data, (exponent,), saved=(exponent,), save_result=True,
                       base=input)
     x, y = cast_operands(input, exponent, "pow")
     if x.dtype.kind != "f":
         if not isinstance(exponent, Tensor) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        data = _integer_power(x, y)
+        data = kernels.integer_power(x, y)
     elif isinstance(exponent, Tensor):
-        data = compute(_power, x, y)
-    elif exponent not in _POWER_SHORTCUTS:
+        data = compute(kernels.power, x, y)
+    elif exponent not in kernels.POWER_SHORTCUTS:
         data = compute(np.power, x, y)
     else:
-        data = compute(_POWER_SHORTCUTS[exponent], x)
+        data = compute(kernels.POWER_SHORTCUTS[exponent], x)
     if isinstance(exponent, Tensor):
         return record(PowBackward1, data, (input, exponent), saved=(input, exponent),
                       save_result=True)
@@ -644,6 +552,8 @@ class MaximumBackward0(Node):
     """z = max(x, y);   dL/dx = grad where x > y, grad / 2 where x == y, else 0;
     dL/dy the same with x and y swapped"""
 
+    saved_fields = {"self": 0, "other": 1}
+
     def backward(self, grad: Tensor) -> Grads:
         x, y = self.saved_tensors
         return _split_ties(grad, x, y, x < y, y < x)
@@ -652,6 +562,8 @@ class MaximumBackward0(Node):
 class MinimumBackward0(Node):
     """z = min(x, y);   dL/dx = grad where x < y, grad / 2 where x == y, else 0;
     dL/dy the same with x and y swapped"""
+
+    saved_fields = {"self": 0, "other": 1}
 
     def backward(self, grad: Tensor) -> Grads:
         x, y = self.saved_tensors
@@ -666,26 +578,14 @@ def _extremum(node_class: type, function: Callable[..., Any], op: str, input: Te
     return record(node_class, compute(function, x, y), (input, other), saved=(input, other))
 
 
-def larger(a: Any, b: Any) -> np.ndarray:
-    """``max(a, b)`` as PyTorch computes it: nan if either is nan, and ``a``
-    where they are equal, so ``max(0., -0.)`` is ``0.`` and ``max(-0., 0.)``
-    is ``-0.`` (NumPy's ``maximum`` gives ``b`` on ties)."""
-    return np.where((b > a) | (b != b), b, a)
-
-
-def smaller(a: Any, b: Any) -> np.ndarray:
-    """``min(a, b)`` as PyTorch computes it: nan if either is nan, ``a`` on ties."""
-    return np.where((b < a) | (b != b), b, a)
-
-
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     """The larger of the two, elementwise (nan if either is nan)."""
-    return _extremum(MaximumBackward0, larger, "maximum", input, other)
+    return _extremum(MaximumBackward0, kernels.larger, "maximum", input, other)
 
 
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     """The smaller of the two, elementwise (nan if either is nan)."""
-    return _extremum(MinimumBackward0, smaller, "minimum", input, other)
+    return _extremum(MinimumBackward0, kernels.smaller, "minimum", input, other)
 
 
 # -- math functions -----------------------------------------------------------
@@ -709,6 +609,8 @@ def neg(input: Tensor) -> Tensor:
 class ExpBackward0(Node):
     """z = exp(x);   dL/dx = grad * z"""
 
+    saved_fields = {"result": 0}
+
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
         return (grad * z,)
@@ -722,6 +624,8 @@ def exp(input: Tensor) -> Tensor:
 
 class LogBackward0(Node):
     """z = log(x);   dL/dx = grad / x"""
+
+    saved_fields = {"self": 0}
 
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
@@ -737,6 +641,8 @@ def log(input: Tensor) -> Tensor:
 class SqrtBackward0(Node):
     """z = sqrt(x);   dL/dx = grad / (2 * z)"""
 
+    saved_fields = {"result": 0}
+
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
         return (grad / mul_scalar(z, 2),)
@@ -750,6 +656,8 @@ def sqrt(input: Tensor) -> Tensor:
 
 class SinBackward0(Node):
     """z = sin(x);   dL/dx = grad * cos(x)"""
+
+    saved_fields = {"self": 0}
 
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
@@ -765,6 +673,8 @@ def sin(input: Tensor) -> Tensor:
 class CosBackward0(Node):
     """z = cos(x);   dL/dx = -grad * sin(x)"""
 
+    saved_fields = {"self": 0}
+
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
         return (grad * -x.sin(),)
@@ -778,6 +688,8 @@ def cos(input: Tensor) -> Tensor:
 
 class TanhBackward0(Node):
     """z = tanh(x);   dL/dx = grad * (1 - z**2)   (the op tanh_backward)"""
+
+    saved_fields = {"result": 0}
 
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
@@ -793,25 +705,24 @@ def tanh(input: Tensor) -> Tensor:
 class SigmoidBackward0(Node):
     """z = 1 / (1 + exp(-x));   dL/dx = grad * (1 - z) * z   (the op sigmoid_backward)"""
 
+    saved_fields = {"result": 0}
+
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
         return (sigmoid_backward(grad, z),)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    one = x.dtype.type(1)
-    return one / (one + np.exp(-x))  # exp overflows to inf for x << 0: the result is 0
-
-
 def sigmoid(input: Tensor) -> Tensor:
     """The logistic function ``1 / (1 + exp(-input))``, elementwise."""
-    return record(SigmoidBackward0, compute(_sigmoid, _floating(input, "sigmoid")), (input,),
+    return record(SigmoidBackward0, compute(kernels.sigmoid, _floating(input, "sigmoid")), (input,),
                   save_result=True)
 
 
 class ReluBackward0(Node):
     """z = max(x, 0);   dL/dx = 0 where z <= 0, else grad   (a nan passes grad through;
     the op threshold_backward)"""
+
+    saved_fields = {"result": 0}
 
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
@@ -824,7 +735,7 @@ def relu(input: Tensor) -> Tensor:
     data = input._data
     if data.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
-    return record(ReluBackward0, compute(larger, data, data.dtype.type(0)), (input,),
+    return record(ReluBackward0, compute(kernels.larger, data, data.dtype.type(0)), (input,),
                   save_result=True)
 
 
@@ -835,17 +746,10 @@ class SignBackward0(Node):
         return (zeros_constant(grad),)
 
 
-def _sign(x: np.ndarray) -> np.ndarray:
-    """(x > 0) - (x < 0): 0 for nan and for -0.0, as PyTorch gives (NumPy says nan, -0.0)."""
-    if x.dtype == np.bool_:
-        return x.copy()
-    return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
-
-
 def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 by the sign of each element (bools stay as they are)."""
     check_operand(input, "sign", 1, tensor_only=True)
-    return record(SignBackward0, compute(_sign, input._data), (input,))
+    return record(SignBackward0, compute(kernels.sign, input._data), (input,))
 
 
 class SgnBackward0(Node):
@@ -858,11 +762,13 @@ class SgnBackward0(Node):
 def sgn(input: Tensor) -> Tensor:
     """``sign`` under the name that also covers complex numbers (its own node)."""
     check_operand(input, "sgn", 1, tensor_only=True)
-    return record(SgnBackward0, compute(_sign, input._data), (input,))
+    return record(SgnBackward0, compute(kernels.sign, input._data), (input,))
 
 
 class AbsBackward0(Node):
     """z = |x|;   dL/dx = grad * sgn(x)"""
+
+    saved_fields = {"self": 0}
 
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
@@ -919,6 +825,9 @@ def sigmoid_backward(grad_output: Tensor, output: Tensor) -> Tensor:
 class ThresholdBackwardBackward0(Node):
     """z = g where y > t, else 0  (g a gradient; relu's backward with t = 0);
     dL/dg = grad where y > t, else 0;   dL/dy = 0"""
+
+    #: Set by record().
+    threshold: Any
 
     def backward(self, grad: Tensor) -> Grads:
         (y,) = self.saved_tensors
@@ -985,6 +894,10 @@ def _within(x: Tensor, low: Operand, high: Operand) -> Tensor:
 class ClampBackward1(Node):
     """z = min(max(x, lo), hi)  (lo, hi numbers);   dL/dx = grad where lo <= x <= hi, else 0"""
 
+    #: Set by record().
+    min: Any
+    max: Any
+
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
         return (where(_within(x, self.min, self.max), grad, 0.0),)
@@ -1045,8 +958,8 @@ def _clamp(input: Tensor, low: Operand, high: Operand, op: str, number_node: typ
     if low is None and high is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     x, lo, hi = _cast(input, low, high)
-    data = x if lo is None else compute(larger, x, lo)
-    data = data if hi is None else compute(smaller, data, hi)
+    data = x if lo is None else compute(kernels.larger, x, lo)
+    data = data if hi is None else compute(kernels.smaller, data, hi)
     if isinstance(low, Tensor) or isinstance(high, Tensor):
         # clamp records both bounds (None for a missing one); clamp_min/max only theirs.
         inputs = (input, low, high) if tensor_node is ClampBackward0 else (
@@ -1204,7 +1117,7 @@ def clone(input: Tensor) -> Tensor:
     if data.flags.c_contiguous:
         copy = data.copy()
     else:
-        order = _memory_order(data)
+        order = memory_order(data)
         copy = np.empty([data.shape[d] for d in order], data.dtype).transpose(np.argsort(order))
         copy[...] = data
     return record(CloneBackward0, copy, (input,))
@@ -1215,30 +1128,3 @@ def contiguous_copy(input: Tensor) -> Tensor:
     ``clone(memory_format=torch.contiguous_format)``, which ``contiguous``
     and ``retain_grad`` make."""
     return record(CloneBackward0, input._data.copy(order="C"), (input,))
-
-
-def _memory_order(data: np.ndarray) -> List[int]:
-    """The dims of ``data`` from outermost to innermost in memory, as
-    PyTorch's ``infer_dense_strides`` orders them: by stride, equal strides
-    by size (the larger outside); a dim of stride 0 (expanded) stays where
-    it is in row-major order.  (NumPy's negative strides count by size.)"""
-    strides = [builtins.abs(stride) for stride in data.strides]
-
-    def outside(dim0: int, dim1: int) -> int:  # 1: dim0 is outside dim1; -1: inside
-        if strides[dim0] == 0 or strides[dim1] == 0:
-            return 0
-        if strides[dim0] != strides[dim1]:
-            return 1 if strides[dim0] > strides[dim1] else -1
-        return 1 if data.shape[dim0] > data.shape[dim1] else 0
-
-    inner_first = list(range(data.ndim - 1, -1, -1))
-    for i in range(1, data.ndim):  # an insertion sort, stopping at the first smaller dim
-        moving = i
-        for j in range(i - 1, -1, -1):
-            comparison = outside(inner_first[j], inner_first[moving])
-            if comparison > 0:
-                inner_first[j], inner_first[moving] = inner_first[moving], inner_first[j]
-                moving = j
-            elif comparison < 0:
-                break
-    return inner_first[::-1]

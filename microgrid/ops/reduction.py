@@ -18,7 +18,7 @@ size 1.  float16 inputs are accumulated in float32, as PyTorch does.
 ``softmax`` and ``log_softmax`` live here too: they normalise along a dim, and
 their backward needs a sum along it.
 
-Read next: ``shape.py``.
+Read next: ``../autograd/grad_mode.py``.
 """
 
 from __future__ import annotations
@@ -34,16 +34,15 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import LEGACY_TYPE_NAMES
+from .._kernels import compute, quietly
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import Node, record
 from .pointwise import (
     check_operand,
-    compute,
     div_scalar,
     maximum,
     minimum,
     mul_scalar,
-    quietly,
     where,
     zeros_constant,
 )
@@ -141,12 +140,24 @@ def return_type(name: str, fields: Sequence[str] = ("values", "indices")) -> typ
 class SumBackward0(Node):
     """z = sum_i x_i;   dL/dx_i = grad   (grad broadcast to x's shape)"""
 
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+
+    saved_fields = {"self_sym_sizes": "input_shape"}
+
     def backward(self, grad: Tensor) -> Grads:
         return (grad.expand(self.input_shape),)
 
 
 class SumBackward1(Node):
     """z_j = sum over dims of x_ij;   dL/dx_ij = grad_j   (broadcast over dims)"""
+
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+    dims: Tuple[int, ...]
+    keepdim: bool
+
+    saved_fields = {"self_sym_sizes": "input_shape", "dim": "dims", "keepdim": "keepdim"}
 
     def backward(self, grad: Tensor) -> Grads:
         return (_spread(grad, self.input_shape, self.dims, self.keepdim),)
@@ -175,8 +186,15 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False,  # noqa: A001 - 
 
 
 # -- mean ---------------------------------------------------------------------
+# docs/tour.md, stop 8: quoted there; keep the two in step.
 class MeanBackward0(Node):
     """z = (1/n) sum_i x_i;   dL/dx_i = grad / n"""
+
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+    count: int
+
+    saved_fields = {"self_sym_sizes": "input_shape", "self_sym_numel": "count"}
 
     def backward(self, grad: Tensor) -> Grads:
         return (div_scalar(grad.expand(self.input_shape), self.count),)
@@ -185,6 +203,12 @@ class MeanBackward0(Node):
 class MeanBackward1(Node):
     """z_j = (1/n) sum over dims of x_ij  (n elements per output);
     dL/dx_ij = grad_j / n"""
+
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+    count: int
+    dims: Tuple[int, ...]
+    keepdim: bool
 
     def backward(self, grad: Tensor) -> Grads:
         return (div_scalar(_spread(grad, self.input_shape, self.dims, self.keepdim),
@@ -205,6 +229,7 @@ def _mean(data: np.ndarray, dims: Optional[Tuple[int, ...]], keepdim: bool) -> n
     return compute(np.true_divide, total, values.dtype.type(_count(data.shape, dims)))
 
 
+# docs/tour.md, stop 8: quoted there; keep the two in step.
 def mean(input: Tensor, dim: Dims = None, keepdim: bool = False,
          dtype: Optional[_dtype.dtype] = None) -> Tensor:
     """The mean of all elements, or over ``dim``.  Floating point only."""
@@ -356,6 +381,11 @@ class VarBackward0(Node):
     """z = sum over dims (x - mean)**2 / (n - correction);
     dL/dx = grad * 2 (x - mean) / (n - correction)"""
 
+    #: Set by record().
+    dims: Tuple[int, ...]
+    correction: Any
+    keepdim: bool
+
     def backward(self, grad: Tensor) -> Grads:
         (x,) = self.saved_tensors
         return (_var_grad(grad, x, self.dims, self.correction, self.keepdim),)
@@ -364,6 +394,11 @@ class VarBackward0(Node):
 class StdBackward0(Node):
     """z = sqrt(var(x));   dL/dx = grad / (2 z) * dvar/dx = grad (x - mean) / ((n - correction) z)
     (0 where z == 0)"""
+
+    #: Set by record().
+    dims: Tuple[int, ...]
+    correction: Any
+    keepdim: bool
 
     def backward(self, grad: Tensor) -> Grads:
         x, z = self.saved_tensors
@@ -436,6 +471,10 @@ def std(input: Tensor, dim: Dims = None, unbiased: Optional[bool] = None,
 class LogsumexpBackward0(Node):
     """z = log(sum over dims of exp(x));   dL/dx = grad * exp(x - z)   (the softmax of x)"""
 
+    #: Set by record().
+    dims: Tuple[int, ...]
+    keepdim: bool
+
     def backward(self, grad: Tensor) -> Grads:
         x, z = self.saved_tensors
         shape = x._data.shape
@@ -473,6 +512,9 @@ class SoftmaxBackward0(Node):
     """z = exp(x) / sum over dim of exp(x);   dL/dx = z * (grad - sum over dim of grad * z)
     (the op softmax_backward_data)"""
 
+    #: Set by record().
+    dim: int
+
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
         return (softmax_backward_data(grad, z, self.dim),)
@@ -481,6 +523,9 @@ class SoftmaxBackward0(Node):
 class LogSoftmaxBackward0(Node):
     """z = x - log(sum over dim of exp(x));   dL/dx = grad - exp(z) * sum over dim of grad
     (the op log_softmax_backward_data)"""
+
+    #: Set by record().
+    dim: int
 
     def backward(self, grad: Tensor) -> Grads:
         (z,) = self.saved_tensors
@@ -493,6 +538,9 @@ class SoftmaxBackwardDataBackward0(Node):
     """z = y * (g - sum_d(g * y))  (softmax's backward: g a gradient, y the softmax);
     dL/dg = y * (grad - sum_d(grad * y));
     dL/dy = g * grad - sum_d(y * g) * grad - g * sum_d(y * grad)"""
+
+    #: Set by record().
+    dim: int
 
     def backward(self, grad: Tensor) -> Grads:
         g, y = self.saved_tensors
@@ -530,6 +578,9 @@ def softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> Tens
 class LogSoftmaxBackwardDataBackward0(Node):
     """z = g - exp(y) * sum_d(g)  (log_softmax's backward: g a gradient, y the output);
     dL/dg = grad - sum_d(grad * exp(y));   dL/dy = -sum_d(g) * exp(y) * grad"""
+
+    #: Set by record().
+    dim: int
 
     def backward(self, grad: Tensor) -> Grads:
         g, y = self.saved_tensors

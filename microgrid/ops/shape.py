@@ -22,8 +22,7 @@ does), so microgrid asks NumPy.
 ``cat`` and ``stack`` copy: their backward cuts the gradient back into the
 pieces (``narrow`` for cat, ``select`` for stack, see ``indexing.py``).
 
-Read next: ``indexing.py`` (``select``, ``narrow`` and ``x[...]``), then
-``linalg.py``, which builds batched ``matmul`` out of these views.
+Read next: ``indexing.py``.
 """
 
 from __future__ import annotations
@@ -35,11 +34,12 @@ from typing import Any, Iterator, List, Optional, Sequence, Set, Tuple, Union
 import numpy as np
 
 from .._dtype import LEGACY_TYPE_NAMES
+from .._kernels import broadcast_view
 from .._promotion import promote_types
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.engine import sum_to_shape
 from ..autograd.graph import MultiOutputNode, Node, record, record_outputs
-from .pointwise import broadcast_view, contiguous_copy
+from ..autograd.input_metadata import sum_to_shape
+from .pointwise import contiguous_copy
 
 
 def size_args(sizes: Tuple[Any, ...]) -> Tuple[int, ...]:
@@ -65,6 +65,11 @@ def warn_once(message: str) -> None:
 class ExpandBackward0(Node):
     """z = x broadcast to a larger shape;   dL/dx = grad summed over the
     broadcast dims (each element of x was used that many times)"""
+
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+
+    saved_fields = {"self_sym_sizes": "input_shape"}
 
     def backward(self, grad: Tensor) -> Tuple[Any]:
         return (sum_to_shape(grad, self.input_shape),)
@@ -109,6 +114,9 @@ class ViewBackward0(Node):
     """z = x with a new shape (same elements, same order);
     dL/dx = grad reshaped to x's shape"""
 
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+
     def backward(self, grad: Tensor) -> Tuple[Any]:
         return (grad.reshape(self.input_shape),)
 
@@ -117,11 +125,17 @@ class ReshapeAliasBackward0(ViewBackward0):
     """z = x (not contiguous, but its strides allow it) seen with a new shape;
     dL/dx = grad reshaped to x's shape"""
 
+    #: Set by record().
+    input_shape: Tuple[int, ...]
+
 
 class UnsafeViewBackward0(ViewBackward0):
     """z = a fresh copy of x seen with a new shape (what ``reshape`` does when
     no view is possible, and ``matmul`` to unfold its batch dims);
     dL/dx = grad reshaped to x's shape"""
+
+    #: Set by record().
+    input_shape: Tuple[int, ...]
 
 
 def _new_shape(input: Tensor, sizes: Tuple[Any, ...]) -> Tuple[int, ...]:
@@ -221,6 +235,12 @@ def contiguous(input: Tensor) -> Tensor:
 class TransposeBackward0(Node):
     """z = x with dims d0 and d1 swapped;   dL/dx = grad with d0 and d1 swapped back"""
 
+    #: Set by record().
+    dim0: int
+    dim1: int
+
+    saved_fields = {"dim0": "dim0", "dim1": "dim1"}
+
     def backward(self, grad: Tensor) -> Tuple[Any]:
         return (grad.transpose(self.dim0, self.dim1),)
 
@@ -259,6 +279,9 @@ def matrix_transpose(input: Tensor) -> Tensor:
 class PermuteBackward0(Node):
     """z = x with its dims reordered by ``dims``;   dL/dx = grad reordered by
     the inverse permutation"""
+
+    #: Set by record().
+    dims: Tuple[int, ...]
 
     def backward(self, grad: Tensor) -> Tuple[Any]:
         return (grad.permute(tuple(np.argsort(self.dims).tolist())),)
@@ -339,6 +362,11 @@ def squeeze(input: Tensor, dim: Union[None, int, Sequence[int]] = None) -> Tenso
 class UnsqueezeBackward0(Node):
     """z = x with a new size-1 dim d;   dL/dx = grad without dim d"""
 
+    #: Set by record().
+    dim: int
+
+    saved_fields = {"dim": "dim"}
+
     def backward(self, grad: Tensor) -> Tuple[Any]:
         return (grad.squeeze(self.dim),)
 
@@ -388,6 +416,10 @@ class CatBackward0(Node):
     """z = [x_0, x_1, ...] joined along dim d;   dL/dx_i = the slice of grad
     where x_i was put"""
 
+    #: Set by record().
+    shapes: Tuple[Tuple[int, ...], ...]
+    dim: int
+
     def backward(self, grad: Tensor) -> Tuple[Any, ...]:
         grads: List[Any] = []
         offset = 0
@@ -435,6 +467,9 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 class StackBackward0(Node):
     """z = [x_0, x_1, ...] stacked along a new dim d;   dL/dx_i = grad.select(d, i)"""
 
+    #: Set by record().
+    dim: int
+
     def backward(self, grad: Tensor) -> Tuple[Any, ...]:
         return tuple(grad.select(self.dim, i) if self.needs_input_grad(i) else None
                      for i in range(len(self.next_functions)))
@@ -461,6 +496,9 @@ class UnbindBackward0(MultiOutputNode):
     """z_i = x.select(d, i) for every i, one node with an output per piece;
     dL/dx = the pieces' gradients stacked along d (zeros for a piece no
     gradient reached)"""
+
+    #: Set by record().
+    dim: int
 
     def backward(self, *grads: Tensor) -> Tuple[Any]:
         return (stack(list(grads), self.dim),)

@@ -31,7 +31,7 @@ The training loop this supports::
     loss.backward()
     optimizer.step()
 
-Read next: ``sgd.py``, then ``adam.py``.
+Read next: ``sgd.py``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Each is a module without parameters around one function of
 between two ``Linear`` layers: a stack of linear maps is still one linear
 map, and the nonlinearity between them is what lets a network bend.
 
-Read next: ``container.py`` (``Sequential``).
+Read next: ``loss.py``.
 """
 
 from __future__ import annotations

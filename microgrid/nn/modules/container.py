@@ -10,7 +10,7 @@ and measure (``len``) like a list.  The difference is ``forward``:
 ``Sequential(a, b, c)(x)`` is ``c(b(a(x)))``, while a ``ModuleList`` only
 holds modules for a ``forward`` you write yourself.
 
-Read next: ``flatten.py``, then ``loss.py``.
+Read next: ``flatten.py``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ A loss module stores the options of a loss function of ``nn.functional``
 ``loss = criterion(prediction, target)`` in the training loop.  A class
 ``weight`` tensor is a buffer: it is saved in ``state_dict()``.
 
-Read next: ``../../optim/optimizer.py``.
+Read next: ``container.py``.
 """
 
 from __future__ import annotations

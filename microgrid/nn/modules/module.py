@@ -22,7 +22,7 @@ The walks over the tree of modules (``named_modules``, ``state_dict``,
 they were assigned, iteratively; the names and orders are PyTorch's, so
 ``state_dict()`` keys and ``named_parameters()`` match it exactly.
 
-Read next: ``linear.py``, a module with two parameters.
+Read next: ``linear.py``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from ..._device import device as _device
 from ..._dtype import dtype as _dtype
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ...autograd.graph import RemovableHandle
+from ...autograd.hooks import RemovableHandle
 from ..parameter import Parameter
 
 __all__ = ["Module"]
