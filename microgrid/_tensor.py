@@ -19,10 +19,9 @@ The methods here are thin: arithmetic and reductions call the op functions in
 
 This is the one import cycle in microgrid, the one every tensor library has:
 the ops take and make Tensors (they import this module), and the Tensor's
-methods call the ops (this module imports ``ops/``, ``_creation``,
-``autograd.api`` for ``backward``, and ``nn.init`` for the random fills, at
-its end, once ``Tensor`` exists).  Every other import points down
-(``tests/test_layers.py``).
+methods call the ops (this module imports ``ops/``, ``_creation`` and
+``autograd.api`` for ``backward``, at its end, once ``Tensor`` exists).  Every
+other import points down (``tests/test_layers.py``).
 
 Read next: ``_creation.py``.
 """

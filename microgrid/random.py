@@ -17,8 +17,9 @@ round.  Every op that draws (``rand``, ``randn``, ``dropout`` ...) uses the
     >>> torch.rand(2, generator=g)      # what PyTorch prints for the same seed
     tensor([0.4963, 0.7682])
 
-Read next: ``_kernels/random.py`` (how the words become numbers), then
-``ops/random.py`` (the ops).
+How the words become numbers is ``_kernels/random.py``; the ops, ``ops/random.py``.
+
+Read next: ``ops/table.py`` (the table of every op, for docs/ops.md).
 """
 
 from __future__ import annotations

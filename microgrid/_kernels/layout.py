@@ -3,7 +3,7 @@
 PyTorch counterpart: ``infer_dense_strides`` (``c10/core/TensorImpl`` /
 ``ATen/TensorUtils``), which ``clone`` with ``preserve_format`` uses.
 
-Read next: ``../_dtype.py``.
+Read next: ``reduce.py``.
 """
 
 from __future__ import annotations

@@ -16,7 +16,9 @@ below is *measured*, not read.  Measured on torch 2.13.0 (MKL 2024.2, AVX512 EPY
 
 This is slow (one NumPy call per ``k``): an opt-in for exact programs, not the default.
 
-Read next: ``docs/numerics.md`` (what each kernel reproduces, and how well).
+``docs/numerics.md`` says what each kernel reproduces, and how well.
+
+Read next: ``random.py``.
 """
 
 from __future__ import annotations

@@ -61,8 +61,10 @@ Fidelity notes, kept out of the formulas' way:
   call it element by element from C (``np.frompyfunc``); NumPy's ``sin`` and
   ``cos`` agree with ``libm`` and are used directly.
 
-Read next: ``microgrid/random.py`` (the Generator object and ``manual_seed``),
-then ``microgrid/ops/random.py`` (the ops built on these kernels).
+The Generator object and ``manual_seed`` are ``microgrid/random.py``; the ops
+built on these kernels, ``microgrid/ops/random.py``.
+
+Read next: ``../_dtype.py``.
 """
 
 from __future__ import annotations

@@ -22,7 +22,9 @@ depend on the old ones::
 ``input * mask`` with ``mask = bernoulli(1 - p) / (1 - p)``, so its node is
 ``MulBackward0``, and so it is here.
 
-Read next: ``../nn/init.py`` (the initialisations built on these fills).
+``nn/init.py`` builds the initialisations on these fills.
+
+Read next: ``../random.py`` (the Generator these ops draw from).
 """
 
 from __future__ import annotations

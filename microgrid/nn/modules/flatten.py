@@ -6,7 +6,7 @@ It keeps the batch dim (``start_dim=1``) so that a ``Linear`` layer can
 follow it; the result is a view when the strides allow one
 (``Tensor.flatten``).
 
-Read next: ``../../optim/__init__.py``.
+Read next: ``dropout.py``.
 """
 
 from __future__ import annotations
