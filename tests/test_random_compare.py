@@ -18,5 +18,8 @@ def test_seeded_training_and_sampling_match_under_compare() -> None:
                             capture_output=True, text=True, timeout=300)
     report = json.loads(result.stdout)
     (program,) = report["programs"]
-    assert program["verdict"] == "MATCH", json.dumps(program["checks"], indent=1)
-    assert program["checks"]["values"]["summary"] == "6 tensors equal"
+    assert program["verdict"] == "EXACT", json.dumps(program["checks"], indent=1)
+    # Equal as compare judges tensors: the Linear layers' matmul is MKL's, whose
+    # summation order microgrid does not reproduce, so a value may differ in its
+    # last bits (compare says which); every random draw is PyTorch's.
+    assert program["checks"]["values"]["summary"].startswith("6 tensors equal")
