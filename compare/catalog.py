@@ -76,6 +76,9 @@ CATALOG = (
             "higher_order.py"),
     Program("hessian_vector", "a Hessian-vector product, two ways", "hessian_vector.py"),
     Program("hooks", "tensor hooks and retain_grad()", "hooks.py"),
+    # -- issue 16a: a learner's own Function, data loading, saving ---------------------------
+    Program("custom_function", "your own op: autograd.Function beside MulBackward0",
+            "custom_function.py"),
 )
 
 BY_NAME = {program.name: program for program in CATALOG}

@@ -28,7 +28,8 @@ Then how it is made fast and faithful, and the rest of the library:
 11. ``_dtype.py``, ``_promotion.py``, ``_device.py``, ``_messages.py``
 12. ``autograd/saved_variable.py``, ``autograd/hooks.py``, ``autograd/grad_journal.py``,
     ``autograd/__init__.py``,
-    ``autograd/variable.py``, ``autograd/functional.py`` (Jacobians, Hessians),
+    ``autograd/variable.py``, ``autograd/function.py`` (``Function``: your own op),
+    ``autograd/functional.py`` (Jacobians, Hessians),
     ``autograd/gradcheck.py`` (finite differences), ``autograd/walk.py``
 13. ``ops/shape.py``, ``ops/indexing.py``, ``ops/linalg.py``, ``ops/inplace.py``
 14. ``nn/``                  losses, layers that own their parameters, ``nn.init``
