@@ -46,6 +46,7 @@ LAYERS = {
     "microgrid.ops": 4, "microgrid._creation": 4, "microgrid.random": 4,
     "microgrid.autograd": 5, "microgrid.autograd.function": 5,
     "microgrid.nn": 6, "microgrid.optim": 6, "microgrid.viz": 6, "microgrid": 6,
+    "microgrid.utils": 6, "microgrid.serialization": 6,
 }
 
 #: Imports from ``_tensor`` upward: the Tensor <-> ops cycle.
