@@ -321,3 +321,14 @@ def test_function_is_exported_where_pytorch_has_it():
     assert microgrid.autograd.function.once_differentiable is once_differentiable
     assert {"FunctionCtx", "BackwardCFunction", "once_differentiable"} <= set(
         dir(torch.autograd.function)) & set(dir(microgrid.autograd.function))
+
+
+def test_the_node_is_in_pictures_and_graph_walks():
+    from microgrid.autograd.walk import signature
+
+    f = functions(microgrid)
+    x = microgrid.tensor([-1.0, 2.0], requires_grad=True)
+    y = (f.MyReLU.apply(x) * x).sum()
+    names_drawn = [node["name"] for node in microgrid.viz.describe(y)["nodes"]]
+    assert "MyReLUBackward" in names_drawn and "MulBackward0" in names_drawn
+    assert "MyReLUBackward" in str(signature(y))
