@@ -360,6 +360,9 @@ def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
     weights_only = True if weights_only is None else weights_only
     with _opened(f, "rb") as file:
         data = file.read()
+    if not zipfile.is_zipfile(io.BytesIO(data)):  # a difference: PyTorch reads its legacy format
+        raise pickle.UnpicklingError("microgrid reads only the zip checkpoints torch.save writes "
+                                     "(PyTorch 1.6 and later); this file is not one")
     archive = zipfile.ZipFile(io.BytesIO(data))
     pickled = next(n for n in archive.namelist() if n.endswith("data.pkl")
                    and n.count("/") == 1)

@@ -179,3 +179,9 @@ def test_a_missing_file_is_pytorchs_error(tmp_path):
             lib.load(tmp_path / "absent.pt")
         errors.append(str(error.value))
     assert errors[0] == errors[1]
+
+
+def test_a_file_that_is_no_zip_checkpoint_is_refused(tmp_path):
+    (tmp_path / "legacy.pt").write_bytes(pickle.dumps({"a": 1}, protocol=2))
+    with pytest.raises(pickle.UnpicklingError, match="only the zip checkpoints"):
+        microgrid.load(tmp_path / "legacy.pt")
