@@ -389,12 +389,12 @@ def test_a_notebook_names_its_first_diverging_cell(tmp_path):
 
 def test_a_notebook_stopping_on_a_missing_feature_is_unsupported(tmp_path):
     path = _notebook(tmp_path / "lecture.ipynb",
-                     ["import torch", "import torch.utils.data\nprint('loaded')"])
+                     ["import torch", "import torch.distributions\nprint('loaded')"])
     result = compare("--json", str(path))
     program = json.loads(result.stdout)["programs"][0]
     assert result.returncode == 3
     assert (program["verdict"], program["reason"]) == (
-        "UNSUPPORTED", "microgrid has no torch.utils.data (cell 2, line 1)")
+        "UNSUPPORTED", "microgrid has no torch.distributions (cell 2, line 1)")
 
 
 # -- pictures -------------------------------------------------------------------
