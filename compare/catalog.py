@@ -76,6 +76,13 @@ CATALOG = (
             "higher_order.py"),
     Program("hessian_vector", "a Hessian-vector product, two ways", "hessian_vector.py"),
     Program("hooks", "tensor hooks and retain_grad()", "hooks.py"),
+    # -- issue 16a: a learner's own Function, data loading, saving ---------------------------
+    Program("custom_function", "your own op: autograd.Function beside MulBackward0",
+            "custom_function.py"),
+    Program("dataloader_training", "Morvan's batch training: TensorDataset, shuffled DataLoader",
+            "dataloader_training.py"),
+    Program("save_load", "torch.save / torch.load: state_dict, checkpoint, whole model",
+            "save_load.py"),
 )
 
 BY_NAME = {program.name: program for program in CATALOG}

@@ -28,7 +28,8 @@ Then how it is made fast and faithful, and the rest of the library:
 11. ``_dtype.py``, ``_promotion.py``, ``_device.py``, ``_messages.py``
 12. ``autograd/saved_variable.py``, ``autograd/hooks.py``, ``autograd/grad_journal.py``,
     ``autograd/__init__.py``,
-    ``autograd/variable.py``, ``autograd/functional.py`` (Jacobians, Hessians),
+    ``autograd/variable.py``, ``autograd/function.py`` (``Function``: your own op),
+    ``autograd/functional.py`` (Jacobians, Hessians),
     ``autograd/gradcheck.py`` (finite differences), ``autograd/walk.py``
 13. ``ops/shape.py``, ``ops/indexing.py``, ``ops/linalg.py``, ``ops/inplace.py``
 14. ``nn/``                  losses, layers that own their parameters, ``nn.init``
@@ -36,6 +37,8 @@ Then how it is made fast and faithful, and the rest of the library:
 16. ``viz/``                 pictures of the graph (Graphviz), step-by-step backward
 17. ``random.py``, ``_kernels/random.py``, ``ops/random.py``  PyTorch's random numbers,
     bit for bit (``docs/random.md``)
+18. ``utils/data/``          ``Dataset``, ``DataLoader``: shuffled batches, PyTorch's;
+    ``serialization.py``     ``save``/``load`` in PyTorch's own checkpoint format
 
 The tutorial in one line: ``x = tensor([[1., 2.], [3., 4.]], requires_grad=True);
 mean(x * x).backward()`` leaves ``x.grad == x / 2``: ``MeanBackward0`` sends
@@ -219,4 +222,10 @@ from .random import (  # noqa: E402
 __all__ += ["random", "Generator", "default_generator", "seed", "initial_seed", "get_rng_state",
             "set_rng_state", "randperm", "randint_like", "normal", "bernoulli", "multinomial",
             "poisson"]
+
+# -- issue 16a: torch.utils.data, torch.save / torch.load (utils/, serialization.py) ---------
+from . import serialization, utils  # noqa: E402
+from .serialization import load, save  # noqa: E402
+
+__all__ += ["utils", "serialization", "save", "load"]
 del _dtype

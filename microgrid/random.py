@@ -19,7 +19,7 @@ round.  Every op that draws (``rand``, ``randn``, ``dropout`` ...) uses the
 
 How the words become numbers is ``_kernels/random.py``; the ops, ``ops/random.py``.
 
-Read next: ``ops/table.py`` (the table of every op, for docs/ops.md).
+Read next: ``utils/__init__.py`` (datasets and loaders, shuffled with these numbers).
 """
 
 from __future__ import annotations

@@ -29,9 +29,14 @@ import numpy as np
 import pytest
 import torch
 from difftest import assert_close, assert_same_error
+from test_autograd_function import functions
 
 import microgrid
 from microgrid.autograd import graph
+from microgrid.autograd.function import (  # the base of every Function's node, and
+    BackwardCFunction,  # once_differentiable's Error, there to refuse a second derivative
+    DelayedError,
+)
 from microgrid.autograd.gradcheck import gradgradcheck
 from microgrid.autograd.graph import MultiOutputNode, Node
 from microgrid.autograd.walk import signature, walk
@@ -226,6 +231,9 @@ CASES: Dict[str, Case] = {
     "setitem": (_setitem, [values(2, 3), values(3)]),
     "setitem with index lists": (_index_put, [values(2, 3), values(2)]),
     "copy_ fill_ zero_ sin_ mul_": (_inplace_ops, [values(2, 3), values(2, 3)]),
+    # a learner's own op: autograd.Function (its Backward class is made per Function)
+    "custom Function": (lambda lib, x, y: functions(lib).MulAdd.apply(
+        functions(lib).Cube.apply(x), y), [values(2, 3), values(2, 3)]),
 }
 
 #: Cases whose gradients PyTorch records with other nodes than microgrid
@@ -347,7 +355,7 @@ def defined_nodes() -> set:
         module = importlib.import_module(info.name)
         names |= {value.__name__ for value in vars(module).values()
                   if isinstance(value, type) and issubclass(value, Node)
-                  and value not in (Node, MultiOutputNode)
+                  and value not in (Node, MultiOutputNode, BackwardCFunction, DelayedError)
                   and value.__module__ == module.__name__}
     return names
 

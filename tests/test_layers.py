@@ -44,8 +44,9 @@ LAYERS = {
     "microgrid.autograd.grad_journal": 3, "microgrid.autograd.input_metadata": 3,
     "microgrid.autograd.engine": 3,
     "microgrid.ops": 4, "microgrid._creation": 4, "microgrid.random": 4,
-    "microgrid.autograd": 5,
+    "microgrid.autograd": 5, "microgrid.autograd.function": 5,
     "microgrid.nn": 6, "microgrid.optim": 6, "microgrid.viz": 6, "microgrid": 6,
+    "microgrid.utils": 6, "microgrid.serialization": 6,
 }
 
 #: Imports from ``_tensor`` upward: the Tensor <-> ops cycle.

@@ -10,6 +10,7 @@ gradient fitted to its input); then ``saved_variable.py`` (what a node
 keeps for backward), ``hooks.py`` and ``grad_journal.py`` (user code around
 a node, a failed pass undone), this file (the names
 ``torch.autograd`` exports), ``variable.py`` (the legacy ``Variable``),
+``function.py`` (``Function``: a learner's own forward and backward),
 ``functional.py`` (Jacobians, Hessians), ``gradcheck.py`` (finite
 differences) and ``walk.py`` (a graph as a numbered list).
 
@@ -37,3 +38,9 @@ from .variable import Variable
 __all__ = ["Variable", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "inference_mode", "is_inference_mode_enabled", "functional",
            "gradcheck", "gradgradcheck", "GradcheckError"]
+
+# -- torch.autograd.Function: a learner's own op (function.py) ------------------------------
+from . import function  # noqa: E402
+from .function import Function, once_differentiable  # noqa: E402, F401
+
+__all__ += ["Function", "function"]

@@ -8,7 +8,7 @@ and ``Variable(t, requires_grad=True)`` simply returns a new leaf tensor that
 shares ``t``'s storage (``t.detach()`` with the flag set).  Old code keeps
 running, and ``isinstance(any_tensor, Variable)`` is still True.
 
-Read next: ``functional.py``.
+Read next: ``function.py``.
 """
 
 from __future__ import annotations
