@@ -219,4 +219,11 @@ from .random import (  # noqa: E402
 __all__ += ["random", "Generator", "default_generator", "seed", "initial_seed", "get_rng_state",
             "set_rng_state", "randperm", "randint_like", "normal", "bernoulli", "multinomial",
             "poisson"]
+
+# -- PyTorch's float32 kernels: logspace, the intra-op threads sums split over (issue 15) --
+from ._creation import logspace  # noqa: E402
+from ._kernels.reduce import num_threads as get_num_threads  # noqa: E402
+from ._kernels.reduce import set_num_threads  # noqa: E402
+
+__all__ += ["logspace", "get_num_threads", "set_num_threads"]
 del _dtype
