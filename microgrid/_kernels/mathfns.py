@@ -322,6 +322,7 @@ log = _rounded_from_float64(np.log)
 tanh = _rounded_from_float64(np.tanh)
 sin = _rounded_from_float64(np.sin)
 cos = _rounded_from_float64(np.cos)
+log1p = _rounded_from_float64(np.log1p)  # binary_cross_entropy's (glibc's log1pf)
 
 
 def rsqrt(x: np.ndarray) -> np.ndarray:

@@ -643,8 +643,11 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
     if not np.all((t >= 0) & (t <= 1)):
         raise RuntimeError("all elements of target should be between 0 and 1")
     floor = x.dtype.type(-100)
+    # PyTorch's scalar loop calls the C library's logf/log1pf: rounded from float64 here
+    # (96.6% of float32 elements bit-identical, NumPy's own 89%: docs/numerics.md)
     with np.errstate(divide="ignore"):
-        loss = (t - 1) * np.maximum(np.log1p(-x), floor) - t * np.maximum(np.log(x), floor)
+        loss = ((t - 1) * np.maximum(mathfns.log1p(-x), floor)
+                - t * np.maximum(mathfns.log(x), floor))
     if weight is not None:
         if np.broadcast_shapes(loss.shape, weight.shape) != loss.shape:
             raise RuntimeError(f"output with shape {list(loss.shape)} doesn't match the "
