@@ -204,10 +204,22 @@ def _scaled(value: Any, alpha: Any, out_dtype: np.dtype, sign: int = 1) -> Any:
     return compute(np.multiply, value, np.asarray(sign * alpha).astype(out_dtype))
 
 
+def _plus_scaled(a: Any, b: Any, alpha: Any, out_dtype: np.dtype, sign: int = 1) -> np.ndarray:
+    """``a + (sign * alpha) * b`` as PyTorch's add kernel computes it: for float32 and
+    float64 one fused multiply-add, one rounding (``_kernels/mathfns.py: add_scaled``)."""
+    if (out_dtype in _FUSED_ADD and not isinstance(alpha, (bool, np.bool_))
+            and not (alpha == 1 and sign == 1)):
+        return compute(mathfns.add_scaled, a, b, np.asarray(sign * alpha).astype(out_dtype))
+    return compute(np.add, a, _scaled(b, alpha, out_dtype, sign))
+
+
+_FUSED_ADD = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def _difference(a: Any, b: Any, alpha: Any, out_dtype: np.dtype) -> np.ndarray:
     """``a - alpha * b`` as PyTorch computes it, ``a + (-alpha) * b``: the
     sign of a zero follows (``-0. - 0 * 2`` is ``0.``, with the int 0 negated)."""
-    return compute(np.add, a, _scaled(b, alpha, out_dtype, sign=-1))
+    return _plus_scaled(a, b, alpha, out_dtype, sign=-1)
 
 
 def _scale_grad(grad: Tensor, alpha: Any) -> Tensor:
@@ -230,8 +242,8 @@ def add(input: Operand, other: Operand, *, alpha: Any = 1) -> Tensor:
     if type(alpha) is int and alpha == 1:  # the usual case: the node keeps alpha's default
         return binary(AddBackward0, np.add, input, other, "add")
     x, y = cast_operands(input, other, "add")
-    return record(AddBackward0, compute(np.add, x, _scaled(y, alpha, x.dtype)),
-                  (input, other), alpha=alpha)
+    return record(AddBackward0, _plus_scaled(x, y, alpha, x.dtype), (input, other),
+                  alpha=alpha)
 
 
 def _is_bool(value: Operand) -> bool:
