@@ -616,7 +616,7 @@ def log_softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> 
 def _lastdim_float32(data: np.ndarray, dim: int) -> bool:
     """Whether PyTorch's last-dim kernel, reproduced bit for bit in
     ``_kernels/softmax.py``, computes this (log_)softmax or its gradient."""
-    return data.dtype == np.float32 and data.ndim >= 1 and dim == data.ndim - 1
+    return data.dtype == np.float32 and data.ndim >= 1 and dim in (-1, data.ndim - 1)
 
 
 def _shifted(input: Tensor, dim: Optional[int], dtype: Optional[_dtype.dtype], op: str
