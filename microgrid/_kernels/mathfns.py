@@ -51,8 +51,24 @@ def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """``a * b + c`` for float32 values with a single rounding, as the CPU's fma does.
 
     The product of two float32 values is exact in float64; the float64 sum is rounded to
-    odd (the last bit records any inexactness), so rounding it to float32 rounds once."""
+    odd (the last bit records any inexactness), so rounding it to float32 rounds once.
+    speed: rounding the float64 sum directly is already right unless that sum sits exactly
+    halfway between two float32 values (or in float32's subnormal range); only those
+    elements, if any, take the round-to-odd path."""
     a64, b64, c64 = (np.asarray(v, np.float64) for v in (a, b, c))
+    total = a64 * b64 + c64
+    bits = total.view(np.int64) if total.ndim else np.asarray(total).reshape(1).view(np.int64)
+    with np.errstate(invalid="ignore"):
+        suspect = ((bits & 0x1FFFFFFF) == 0x10000000) | (np.abs(total) < _FLOAT32_TINY)
+    if not suspect.any():
+        return total.astype(np.float32)
+    return _fma32_odd(a64, b64, c64)
+
+
+_FLOAT32_TINY = 2.0 ** -125  # below it float32 has fewer bits: no shortcut there
+
+
+def _fma32_odd(a64: np.ndarray, b64: np.ndarray, c64: np.ndarray) -> np.ndarray:
     product = a64 * b64
     total = product + c64
     with np.errstate(invalid="ignore"):
