@@ -2,13 +2,15 @@
 
 For every op, inputs are drawn at random (1..10,000 elements, float32 and float64) and
 as *awkward* float32 values (subnormals, huge values, +-0, +-inf, nan mixed with normal
-ones).  Each input goes through PyTorch, through today's microgrid op ("before") and
-through the kernel in ``microgrid/_kernels`` ("after"); an element agrees when its bits
-are equal (any nan matches any nan: payloads never print).  The table is Markdown, for
-``docs/numerics.md``.
+ones).  Each input goes through PyTorch and through microgrid's op; an element agrees
+when its bits are equal (any nan matches any nan: payloads never print).  "after" is the
+microgrid this script is run with; "before" the one in ``--before DIR`` (a checkout of
+an earlier microgrid, e.g. ``git worktree add /tmp/before b8fd937``), measured on the
+same inputs in a subprocess that imports microgrid from there.  The table is Markdown,
+for ``docs/numerics.md``.
 
-Options: ``--quick`` (fewer inputs), ``--speed`` (also time the sum kernel against
-``np.sum`` and the W2 step, alternating rounds in one run).
+Options: ``--quick`` (fewer inputs), ``--before DIR``, ``--speed`` (also time the sum
+kernel against ``np.sum`` and the W2 step, alternating rounds in one run).
 
 Read next: ``../docs/numerics.md``.
 """
@@ -16,6 +18,10 @@ Read next: ``../docs/numerics.md``.
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
+import sys
 import time
 import warnings
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
@@ -59,6 +65,8 @@ def random_values(rng: np.random.Generator, n: int, dtype: Any, kind: str) -> np
         values = np.abs(values) + 1e-3
     if kind == "unit":
         values = np.tanh(values)
+    if kind == "probability":
+        values = rng.random(n)
     return values.astype(dtype)
 
 
@@ -75,7 +83,11 @@ def awkward_values(rng: np.random.Generator, n: int, kind: str) -> np.ndarray:
 
 
 def tensor(x: np.ndarray) -> Any:
-    return microgrid.tensor(x)
+    """A microgrid tensor on ``x`` itself, with its strides, as ``torch.from_numpy`` gives
+    PyTorch (a sum's order depends on the strides)."""
+    if any(s < 0 for s in x.strides):
+        x = np.ascontiguousarray(x)
+    return microgrid.Tensor._make(x)
 
 
 def numpy_of(t: Any) -> np.ndarray:
@@ -310,12 +322,21 @@ def make_ops() -> List[Op]:
         nll_op("mean"), nll_op("sum"),
         unary("exp"), unary("log", "positive"), unary("tanh"), unary("sqrt", "positive"),
         unary("sin"), unary("cos"),
+        Op("add(x, y, alpha=0.3)", lambda x, y: _t(x).add(_t(y), alpha=0.3).numpy(),
+           lambda x, y: numpy_of(tensor(x).add(tensor(y), alpha=0.3)),
+           lambda x, y: mathfns.add_scaled(x, y, np.asarray(0.3, x.dtype)), arity=2),
+        Op("binary_cross_entropy", lambda x, y: torch.nn.functional.binary_cross_entropy(
+            _t(x), _t(y), reduction="none").numpy(),
+           lambda x, y: numpy_of(mg.nn.functional.binary_cross_entropy(
+               tensor(x), tensor(y), reduction="none")), None, "probability", arity=2,
+           awkward=False),
     ]
 
 
-def measure(op: Op, dtype: Any, awkward: bool, count: int, seed: int = 0
-            ) -> Tuple[Optional[float], Optional[float]]:
-    """(before, after) shares of agreeing elements over ``count`` inputs."""
+def measure(op: Op, dtype: Any, awkward: bool, count: int, seed: int = 0,
+            kernel: bool = True) -> Tuple[Optional[float], Optional[float]]:
+    """(op, kernel) shares of agreeing elements over ``count`` inputs (``kernel``: also
+    call the kernel of ``microgrid/_kernels`` directly)."""
     rng = np.random.default_rng(seed)
     before_ok = after_ok = total = 0
     has_before = op.before is not None
@@ -324,7 +345,8 @@ def measure(op: Op, dtype: Any, awkward: bool, count: int, seed: int = 0
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             theirs = op.torch_fn(*args, **extra)
-        ok, n = agreeing(quiet(op.after)(*args, **extra), theirs)
+        ok, n = (agreeing(quiet(op.after)(*args, **extra), theirs) if kernel
+                 else (0, np.asarray(theirs).size))
         after_ok, total = after_ok + ok, total + max(n, np.asarray(theirs).size)
         if has_before:
             result = quiet(op.before)(*args, **extra)
@@ -343,15 +365,37 @@ def percent(share: Optional[float]) -> str:
     return f"{100 * share:.4f}%" if share > 0.9999 else f"{100 * share:.2f}%"
 
 
-def table(count: int) -> str:
+COLUMNS = ((np.float32, False), (np.float64, False), (np.float32, True))
+
+
+def op_shares(count: int) -> Dict[str, List[Optional[float]]]:
+    """Per op, the shares of the microgrid op (float32, float64, awkward float32)."""
+    shares = {}
+    for op in make_ops():
+        shares[op.name] = [measure(op, dtype, awkward, count, kernel=False)[0]
+                           if (awkward and op.awkward) or (not awkward and dtype in op.dtypes)
+                           else None for dtype, awkward in COLUMNS]
+    return shares
+
+
+def before_shares(folder: str, count: int) -> Dict[str, List[Optional[float]]]:
+    """``op_shares`` of the microgrid in ``folder``, in a subprocess importing it from there
+    (this file run as a script, so that only microgrid comes from ``folder``)."""
+    env = dict(os.environ, PYTHONPATH=os.path.abspath(folder))
+    done = subprocess.run([sys.executable, os.path.abspath(__file__), "--shares-json",
+                           "--count", str(count)], env=env, capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout)
+
+
+def table(count: int, before: Optional[str] = None) -> str:
     rows = ["| op | float32 before | float32 after | float64 before | float64 after "
             "| awkward f32 before | awkward f32 after |", "|---" * 7 + "|"]
-    for op in make_ops():
-        cells = []
-        for dtype, awkward in ((np.float32, False), (np.float64, False), (np.float32, True)):
-            runs = (awkward and op.awkward) or (not awkward and dtype in op.dtypes)
-            cells += measure(op, dtype, awkward, count) if runs else (None, None)
-        rows.append(f"| {op.name} | " + " | ".join(percent(c) for c in cells) + " |")
+    old = before_shares(before, count) if before else {}
+    for name, now in op_shares(count).items():
+        then = old.get(name, [None] * len(COLUMNS))
+        cells = [c for pair in zip(then, now, strict=True) for c in pair]
+        rows.append(f"| {name} | " + " | ".join(percent(c) for c in cells) + " |")
     return "\n".join(rows)
 
 
@@ -397,11 +441,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer inputs per op")
     parser.add_argument("--speed", action="store_true", help="also time the sum kernel")
+    parser.add_argument("--before", metavar="DIR", help="a checkout of an earlier microgrid")
+    parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--shares-json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    count = args.count or (8 if args.quick else 40)
+    if args.shares_json:
+        print(json.dumps(op_shares(count)))
+        return
     print(f"torch {torch.__version__}, CPU capability {torch.backends.cpu.get_cpu_capability()}"
           f", {torch.get_num_threads()} threads; kernels: {reduce.cpu_capability()}, "
           f"{reduce.num_threads()} threads")
-    print(table(8 if args.quick else 40))
+    print(f"after: microgrid at {os.path.dirname(microgrid.__file__)}; before: "
+          f"{args.before or 'not measured (--before DIR)'}")
+    print(table(count, args.before))
     if args.speed:
         print()
         print(speed())

@@ -21,12 +21,15 @@ draws it and looks at the shapes it gets.
 Each program then runs twice in this process, with ``torch`` standing for
 PyTorch and for microgrid (:func:`execute`), and :func:`differences`
 compares every value the program made: dtype, shape, values (within a
-tolerance: float32 ops such as ``exp`` or ``sum`` may round differently in
+tolerance: float32 ops such as ``exp`` or matmul may round differently in
 the last bit), ``requires_grad``, the graph (``microgrid.autograd.walk.
 signature``: node names and edges), the ``repr`` text, every ``.grad``, the
 warnings shown, and the class and message of an error.  When a program
 differs, hypothesis shrinks it to a minimal one, which is printed as a
-runnable PyTorch script.
+runnable PyTorch script.  A program that agrees is counted *exact* when
+every value and gradient has PyTorch's bits as well (:func:`verdict`), else
+*within rounding*: the tolerance never hides that exactness slipped, since
+both counts are reported (and ``tests/test_fuzz.py`` pins the exact share).
 
 What is not drawn, and why (each is a PyTorch bug or a detail of its
 kernels that microgrid does not copy; the comments where they are excluded
@@ -143,11 +146,17 @@ class Rules:
 
     tolerance: Tuple[float, float]  # (rtol, atol)
     signless: bool  # compare reprs whatever the signs of zeros (see differences())
+    exact: bool = False  # the same bits (any nan matching any nan), no tolerance
 
     def close(self, ours: np.ndarray, theirs: np.ndarray) -> bool:
-        """Same values: nan where nan, the same infinities, the rest within tolerance."""
+        """Same values: nan where nan, the same infinities, the rest within tolerance
+        (``exact``: the same bits; the sign of a zero too, unless ``signless``)."""
         if theirs.dtype.kind not in "fc":
             return bool(np.array_equal(ours, theirs))
+        if self.exact:
+            same = np.array_equal(ours, theirs, equal_nan=True)
+            return same and (self.signless or bool(np.array_equal(np.signbit(ours),
+                                                                  np.signbit(theirs))))
         rtol, atol = self.tolerance
         with np.errstate(all="ignore"):
             return bool(np.allclose(ours, theirs, rtol=rtol, atol=atol, equal_nan=True))
@@ -224,12 +233,26 @@ def _value_differences(name: str, ours: Any, theirs: Any, rules: Rules) -> List[
 def differences(program: Program) -> List[str]:
     """Everything microgrid does differently from PyTorch with ``program``
     (an empty list: they agree)."""
+    return verdict(program)[1]
+
+
+def verdict(program: Program) -> Tuple[str, List[str]]:
+    """``("exact", [])`` if every value has PyTorch's bits, ``("rounding", [])`` if
+    they agree within the tolerance only, else ``("differs", differences)``."""
     theirs = execute(program, torch)
     ours = execute(program, microgrid)
+    rules = _rules(program, theirs.namespace)
+    found = _compare_runs(ours, theirs, rules)
+    if found:
+        return "differs", found
+    exact = not _compare_runs(ours, theirs, Rules((0.0, 0.0), rules.signless, exact=True))
+    return ("exact" if exact else "rounding"), []
+
+
+def _compare_runs(ours: Run, theirs: Run, rules: Rules) -> List[str]:
     found = []
     if ours.error != theirs.error:
         found.append(f"error: microgrid {ours.error}, PyTorch {theirs.error}")
-    rules = _rules(program, theirs.namespace)
     for name, value in theirs.namespace.items():
         if name in ("torch", "F", "__builtins__"):
             continue
@@ -744,6 +767,8 @@ class Outcome:
     differed: int
     program: Optional[Program] = None  # the shrunk program, if one differed
     found: Sequence[str] = ()  # its differences
+    exact: int = 0  # programs (before the first that differed) with PyTorch's bits
+    rounding: int = 0  # ... and those that agree within the tolerance only
 
 
 def fuzz(examples: int, seed: Optional[int] = None, max_steps: int = 8,
@@ -753,14 +778,18 @@ def fuzz(examples: int, seed: Optional[int] = None, max_steps: int = 8,
     is called after each program tried."""
     tried = 0
     first_found = False
+    agreed = {"exact": 0, "rounding": 0}
 
     def condition(program: Program) -> bool:
         nonlocal tried, first_found
+        kind = verdict(program)[0]
         if not first_found:
             tried += 1
+            if kind in agreed:
+                agreed[kind] += 1
             if progress is not None:
                 progress(tried)
-        differs = bool(differences(program))
+        differs = kind == "differs"
         first_found = first_found or differs
         return differs
 
@@ -773,8 +802,9 @@ def fuzz(examples: int, seed: Optional[int] = None, max_steps: int = 8,
             program = find(programs(max_steps), condition, settings=config,
                            random=random.Random(seed))
     except NoSuchExample:
-        return Outcome(tried, 0)
-    return Outcome(tried, 1, program, differences(program))
+        return Outcome(tried, 0, exact=agreed["exact"], rounding=agreed["rounding"])
+    return Outcome(tried, 1, program, differences(program), agreed["exact"],
+                   agreed["rounding"])
 
 
 def _progress(total: int) -> Callable[[int], None]:
@@ -804,10 +834,12 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write("\n")
     if args.json:
         print(json.dumps({"seed": seed, "tried": outcome.tried, "differed": outcome.differed,
+                          "exact": outcome.exact, "rounding": outcome.rounding,
                           "program": outcome.program.source() if outcome.program else None,
                           "differences": list(outcome.found)}, indent=2))
         return 1 if outcome.program is not None else 0
-    print(f"{outcome.tried} programs tried, {outcome.differed} differed")
+    print(f"{outcome.tried} programs tried, {outcome.differed} differed; of those that "
+          f"agree, {outcome.exact} bit for bit (exact), {outcome.rounding} within rounding")
     if outcome.program is None:
         return 0
     print("\nThe shrunk program that differs:\n")

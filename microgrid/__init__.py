@@ -223,9 +223,17 @@ __all__ += ["random", "Generator", "default_generator", "seed", "initial_seed", 
             "set_rng_state", "randperm", "randint_like", "normal", "bernoulli", "multinomial",
             "poisson"]
 
-# -- issue 16a: torch.utils.data, torch.save / torch.load (utils/, serialization.py) ---------
+# -- torch.utils.data, torch.save / torch.load (utils/, serialization.py) -----------------
 from . import serialization, utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __all__ += ["utils", "serialization", "save", "load"]
+
+# -- PyTorch's float32 kernels: logspace, the intra-op threads sums split over (issue 15) --
+from ._creation import logspace  # noqa: E402
+from ._kernels.reduce import num_threads as get_num_threads  # noqa: E402
+from ._kernels.reduce import set_num_threads  # noqa: E402
+
+__all__ += ["logspace", "get_num_threads", "set_num_threads"]
+
 del _dtype

@@ -22,7 +22,7 @@ from typing import Any, Optional, Sequence, Tuple
 import numpy as np
 
 from . import _device, _dtype
-from ._kernels import quietly
+from ._kernels import mathfns, quietly
 from ._tensor import Tensor, set_leaf_requires_grad
 
 
@@ -233,10 +233,12 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Optional[_dtype.dt
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     floating = any(isinstance(v, float) for v in (start, end, step))
-    data = np.arange(start, end, step, dtype=np.float64 if floating else np.int64)
-    if floating:
-        data = data.astype(_default_float(None))
-    return _leaf(data, dtype, requires_grad, device)
+    out = _default_float(dtype) if floating or dtype is not None else np.dtype(np.int64)
+    if out.kind == "f" and out != np.float16:  # PyTorch's arange_kernel (_kernels/mathfns.py)
+        data = mathfns.arange(float(start), float(end), float(step), out)
+    else:
+        data = np.arange(start, end, step, dtype=np.float64 if floating else np.int64)
+    return _leaf(data, dtype if out.kind != "f" else None, requires_grad, device)
 
 
 def linspace(start: float, end: float, steps: int, dtype: Optional[_dtype.dtype] = None,
@@ -244,8 +246,25 @@ def linspace(start: float, end: float, steps: int, dtype: Optional[_dtype.dtype]
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    data = np.linspace(start, end, steps).astype(_default_float(dtype))
+    out = _default_float(dtype)
+    if out in (np.float32, np.float64) and steps > 0:  # linspace_kernel (_kernels/mathfns.py)
+        data = mathfns.linspace(start, end, steps, out)
+    else:
+        data = np.linspace(start, end, steps).astype(out)
     return _leaf(data, None, requires_grad, device)
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0,
+             dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
+             device: Any = None) -> Tensor:
+    """``base ** linspace(start, end, steps)``: ``steps`` values spaced evenly on a
+    log scale from ``base ** start`` to ``base ** end``."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    out = _default_float(dtype)
+    if steps == 0:
+        return _leaf(np.zeros(0, out), None, requires_grad, device)
+    return _leaf(mathfns.logspace(start, end, steps, base, out), None, requires_grad, device)
 
 
 # -- random tensors: PyTorch's generator and transforms (random.py, ops/random.py) ----------

@@ -13,7 +13,7 @@ only.  It is the one place for
   (``broadcast.py``);
 * the grad-off fast path of elementwise arithmetic (``quiet.py: plain``);
 * NumPy made to give PyTorch's numbers where the two differ (``math.py``:
-  ``larger``/``smaller``'s ties and nans, ``power``, ``sign``, ``sigmoid``;
+  ``larger``/``smaller``'s ties and nans, ``power``, ``sign``;
   ``layout.py``: the order of dims in memory).
 
 The rule (``docs/CONTRIBUTING.md``): a kernel trick lives here, an engine
@@ -25,9 +25,9 @@ Read next: ``quiet.py``.
 
 from .broadcast import LAZY_MIN_SIZE, broadcast_view, lazy_broadcasts
 from .layout import memory_order
-from .math import integer_power, larger, power, sigmoid, sign, smaller
+from .math import integer_power, larger, power, sign, smaller
 from .quiet import compute, plain, quietly
 
 __all__ = ["LAZY_MIN_SIZE", "broadcast_view", "lazy_broadcasts", "memory_order",
-           "integer_power", "larger", "power", "sigmoid", "sign", "smaller",
+           "integer_power", "larger", "power", "sign", "smaller",
            "compute", "plain", "quietly"]

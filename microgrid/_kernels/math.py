@@ -1,8 +1,9 @@
 """NumPy made to give PyTorch's numbers where the two differ.
 
 PyTorch counterpart: the CPU kernels of ``maximum``/``minimum``/``clamp``
-(``BinaryOpsKernel.cpp``), ``pow`` (``PowKernel.cpp``), ``sign``
-(``UnaryOpsKernel.cpp``) and ``sigmoid``.  Each function is the NumPy
+(``BinaryOpsKernel.cpp``), ``pow`` (``PowKernel.cpp``) and ``sign``
+(``UnaryOpsKernel.cpp``); ``sigmoid`` and ``pow`` with a number exponent are
+in ``mathfns.py``.  Each function is the NumPy
 calculation of one kernel, with the edge cases (ties, signed zeros, nans,
 negative integer exponents) PyTorch's way.
 
@@ -54,27 +55,9 @@ def power(x: Any, y: Any) -> np.ndarray:
     return np.power(np.broadcast_to(x, full), exponents).reshape(shape)
 
 
-#: PyTorch computes a float tensor to these number powers with other ops
-#: than ``pow``; they differ from it at the edges: ``(-inf) ** 0.5`` is
-#: ``sqrt(-inf)``, nan (IEEE ``pow`` says inf), ``(-0.) ** 0.5`` is ``-0.``.
-POWER_SHORTCUTS: dict = {
-    0.5: np.sqrt,
-    -0.5: lambda x: 1 / np.sqrt(x),
-    2: lambda x: x * x,
-    3: lambda x: x * x * x,
-    -1: lambda x: 1 / x,
-    -2: lambda x: 1 / (x * x),
-}
-
-
 def sign(x: np.ndarray) -> np.ndarray:
     """(x > 0) - (x < 0): 0 for nan and for -0.0, as PyTorch gives (NumPy says nan, -0.0)."""
     if x.dtype == np.bool_:
         return x.copy()
     return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
 
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(-x))``; ``exp`` overflows to inf for x << 0: the result is 0."""
-    one = x.dtype.type(1)
-    return one / (one + np.exp(-x))

@@ -33,6 +33,7 @@ from .._dtype import CPP_TYPE_NAMES, LEGACY_TYPE_NAMES, dtype
 from .._kernels import (
     broadcast_view,  # noqa: F401 - benchmarks/python_floor.py imports it here
     compute,
+    mathfns,
     memory_order,
     plain,
     quietly,
@@ -203,10 +204,22 @@ def _scaled(value: Any, alpha: Any, out_dtype: np.dtype, sign: int = 1) -> Any:
     return compute(np.multiply, value, np.asarray(sign * alpha).astype(out_dtype))
 
 
+def _plus_scaled(a: Any, b: Any, alpha: Any, out_dtype: np.dtype, sign: int = 1) -> np.ndarray:
+    """``a + (sign * alpha) * b`` as PyTorch's add kernel computes it: for float32 and
+    float64 one fused multiply-add, one rounding (``_kernels/mathfns.py: add_scaled``)."""
+    if (out_dtype in _FUSED_ADD and not isinstance(alpha, (bool, np.bool_))
+            and not (alpha == 1 and sign == 1)):
+        return compute(mathfns.add_scaled, a, b, np.asarray(sign * alpha).astype(out_dtype))
+    return compute(np.add, a, _scaled(b, alpha, out_dtype, sign))
+
+
+_FUSED_ADD = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def _difference(a: Any, b: Any, alpha: Any, out_dtype: np.dtype) -> np.ndarray:
     """``a - alpha * b`` as PyTorch computes it, ``a + (-alpha) * b``: the
     sign of a zero follows (``-0. - 0 * 2`` is ``0.``, with the int 0 negated)."""
-    return compute(np.add, a, _scaled(b, alpha, out_dtype, sign=-1))
+    return _plus_scaled(a, b, alpha, out_dtype, sign=-1)
 
 
 def _scale_grad(grad: Tensor, alpha: Any) -> Tensor:
@@ -229,8 +242,8 @@ def add(input: Operand, other: Operand, *, alpha: Any = 1) -> Tensor:
     if type(alpha) is int and alpha == 1:  # the usual case: the node keeps alpha's default
         return binary(AddBackward0, np.add, input, other, "add")
     x, y = cast_operands(input, other, "add")
-    return record(AddBackward0, compute(np.add, x, _scaled(y, alpha, x.dtype)),
-                  (input, other), alpha=alpha)
+    return record(AddBackward0, _plus_scaled(x, y, alpha, x.dtype), (input, other),
+                  alpha=alpha)
 
 
 def _is_bool(value: Operand) -> bool:
@@ -531,10 +544,8 @@ def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's na
         data = kernels.integer_power(x, y)
     elif isinstance(exponent, Tensor):
         data = compute(kernels.power, x, y)
-    elif exponent not in kernels.POWER_SHORTCUTS:
-        data = compute(np.power, x, y)
-    else:
-        data = compute(kernels.POWER_SHORTCUTS[exponent], x)
+    else:  # PyTorch's special cases (x*x, sqrt, ...), else pow through float64
+        data = compute(mathfns.pow_scalar, x, exponent)
     if isinstance(exponent, Tensor):
         return record(PowBackward1, data, (input, exponent), saved=(input, exponent),
                       save_result=True)
@@ -618,7 +629,7 @@ class ExpBackward0(Node):
 
 def exp(input: Tensor) -> Tensor:
     """``e ** input``, elementwise."""
-    return record(ExpBackward0, compute(np.exp, _floating(input, "exp")), (input,),
+    return record(ExpBackward0, compute(mathfns.exp, _floating(input, "exp")), (input,),
                   save_result=True)
 
 
@@ -634,7 +645,7 @@ class LogBackward0(Node):
 
 def log(input: Tensor) -> Tensor:
     """The natural logarithm, elementwise (``-inf`` at 0, nan below)."""
-    return record(LogBackward0, compute(np.log, _floating(input, "log")), (input,),
+    return record(LogBackward0, compute(mathfns.log, _floating(input, "log")), (input,),
                   saved=(input,))
 
 
@@ -666,7 +677,7 @@ class SinBackward0(Node):
 
 def sin(input: Tensor) -> Tensor:
     """The sine (of radians), elementwise."""
-    return record(SinBackward0, compute(np.sin, _floating(input, "sin")), (input,),
+    return record(SinBackward0, compute(mathfns.sin, _floating(input, "sin")), (input,),
                   saved=(input,))
 
 
@@ -682,7 +693,7 @@ class CosBackward0(Node):
 
 def cos(input: Tensor) -> Tensor:
     """The cosine (of radians), elementwise."""
-    return record(CosBackward0, compute(np.cos, _floating(input, "cos")), (input,),
+    return record(CosBackward0, compute(mathfns.cos, _floating(input, "cos")), (input,),
                   saved=(input,))
 
 
@@ -698,7 +709,7 @@ class TanhBackward0(Node):
 
 def tanh(input: Tensor) -> Tensor:
     """The hyperbolic tangent, elementwise."""
-    return record(TanhBackward0, compute(np.tanh, _floating(input, "tanh")), (input,),
+    return record(TanhBackward0, compute(mathfns.tanh, _floating(input, "tanh")), (input,),
                   save_result=True)
 
 
@@ -714,7 +725,7 @@ class SigmoidBackward0(Node):
 
 def sigmoid(input: Tensor) -> Tensor:
     """The logistic function ``1 / (1 + exp(-input))``, elementwise."""
-    return record(SigmoidBackward0, compute(kernels.sigmoid, _floating(input, "sigmoid")), (input,),
+    return record(SigmoidBackward0, compute(mathfns.sigmoid, _floating(input, "sigmoid")), (input,),
                   save_result=True)
 
 
@@ -800,7 +811,7 @@ class TanhBackwardBackward0(Node):
 def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
     """The gradient of tanh given its output: ``grad_output * (1 - output**2)``."""
     g, y = _cast(grad_output, output)
-    return record(TanhBackwardBackward0, compute(lambda a, b: a * (1 - b * b), g, y),
+    return record(TanhBackwardBackward0, compute(mathfns.tanh_backward, g, y),
                   (grad_output, output), saved=(grad_output, output))
 
 
@@ -818,7 +829,7 @@ class SigmoidBackwardBackward0(Node):
 def sigmoid_backward(grad_output: Tensor, output: Tensor) -> Tensor:
     """The gradient of sigmoid given its output: ``grad_output * (1 - output) * output``."""
     g, y = _cast(grad_output, output)
-    return record(SigmoidBackwardBackward0, compute(lambda a, b: a * (1 - b) * b, g, y),
+    return record(SigmoidBackwardBackward0, compute(mathfns.sigmoid_backward, g, y),
                   (grad_output, output), saved=(grad_output, output))
 
 

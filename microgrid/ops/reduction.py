@@ -34,7 +34,9 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import LEGACY_TYPE_NAMES
-from .._kernels import compute, quietly
+from .._kernels import quietly
+from .._kernels import reduce as exact
+from .._kernels import softmax as exact_softmax
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import Node, record
 from .pointwise import (
@@ -176,9 +178,13 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False,  # noqa: A001 - 
     else:
         out_dtype = data.dtype
     dims = reduction_dims(dim, data.ndim)
-    total = quietly(np.add.reduce, data, axis=_axes(dims, data.ndim),
-                    keepdims=keepdim and dims is not None, dtype=_accumulation_dtype(out_dtype))
-    total = quietly(np.asarray(total).astype, out_dtype, copy=False)
+    if out_dtype.kind == "f":  # added up in PyTorch's order (_kernels/reduce.py)
+        total = quietly(exact.sum, data.astype(out_dtype, copy=False), dims,
+                        keepdim and dims is not None)
+    else:
+        total = quietly(np.add.reduce, data, axis=_axes(dims, data.ndim),
+                        keepdims=keepdim and dims is not None, dtype=out_dtype)
+        total = quietly(np.asarray(total).astype, out_dtype, copy=False)
     if dims is None:
         return record(SumBackward0, total, (input,), input_shape=data.shape)
     return record(SumBackward1, total, (input,), input_shape=data.shape, dims=dims,
@@ -223,10 +229,9 @@ def _check_floating(data: np.ndarray, op: str) -> None:
 
 
 def _mean(data: np.ndarray, dims: Optional[Tuple[int, ...]], keepdim: bool) -> np.ndarray:
-    """The mean over ``dims`` in the accumulation dtype (nan for no elements)."""
-    values = _accumulated(data)
-    total = quietly(np.add.reduce, values, axis=_axes(dims, data.ndim), keepdims=keepdim)
-    return compute(np.true_divide, total, values.dtype.type(_count(data.shape, dims)))
+    """The mean over ``dims``: PyTorch's sum, divided once by the count (nan for no
+    elements; float16 summed and divided in float32, _kernels/reduce.py)."""
+    return quietly(exact.mean, data, dims if data.ndim else None, keepdim)
 
 
 # docs/tour.md, stop 8: quoted there; keep the two in step.
@@ -569,8 +574,11 @@ def softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> Tens
     """The gradient of ``softmax`` along ``dim`` given its output ``y``:
     ``y * (grad_output - sum(grad_output * y))``."""
     g, y = grad_output._data, output._data
-    with np.errstate(all="ignore"):
-        data = y * (g - _sum_along(g * y, dim))
+    if _lastdim_float32(g, dim) and y.dtype == g.dtype:
+        data = exact_softmax.softmax_backward_lastdim(g, y)
+    else:
+        with np.errstate(all="ignore"):
+            data = y * (g - _sum_along(g * y, dim))
     return record(SoftmaxBackwardDataBackward0, np.asarray(data), (grad_output, output),
                   saved=(grad_output, output), dim=dim)
 
@@ -596,16 +604,26 @@ def log_softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> 
     """The gradient of ``log_softmax`` along ``dim`` given its output ``y``:
     ``grad_output - exp(y) * sum(grad_output)``."""
     g, y = grad_output._data, output._data
-    with np.errstate(all="ignore"):
-        data = g - np.exp(y) * _sum_along(g, dim)
+    if _lastdim_float32(g, dim) and y.dtype == g.dtype:
+        data = exact_softmax.log_softmax_backward_lastdim(g, y)
+    else:
+        with np.errstate(all="ignore"):
+            data = g - np.exp(y) * _sum_along(g, dim)
     return record(LogSoftmaxBackwardDataBackward0, np.asarray(data), (grad_output, output),
                   saved=(grad_output, output), dim=dim)
 
 
+def _lastdim_float32(data: np.ndarray, dim: int) -> bool:
+    """Whether PyTorch's last-dim kernel, reproduced bit for bit in
+    ``_kernels/softmax.py``, computes this (log_)softmax or its gradient."""
+    return data.dtype == np.float32 and data.ndim >= 1 and dim in (-1, data.ndim - 1)
+
+
 def _shifted(input: Tensor, dim: Optional[int], dtype: Optional[_dtype.dtype], op: str
-             ) -> Tuple[Tensor, int, Optional[Tuple[int, ...]], np.ndarray]:
+             ) -> Tuple[Tensor, int, Optional[Tuple[int, ...]], Optional[np.ndarray]]:
     """For (log_)softmax: the input (converted to ``dtype`` if given), the dim,
-    its NumPy axes, and ``x - max(x)`` along it, in the accumulation dtype."""
+    its NumPy axes, and ``x - max(x)`` along it, in the accumulation dtype (None
+    where ``_lastdim_float32``: that kernel shifts by itself)."""
     check_operand(input, op, 1, tensor_only=True)
     _check_dim_given(dim, op)
     if dtype is not None:
@@ -616,8 +634,10 @@ def _shifted(input: Tensor, dim: Optional[int], dtype: Optional[_dtype.dtype], o
         kernel = "lastdim_kernel_impl" if axis == builtins.max(data.ndim - 1, 0) else "kernel_impl"
         raise NotImplementedError(f'"{op}_{kernel}" not implemented for '
                                   f"'{LEGACY_TYPE_NAMES[data.dtype.name]}'")
-    values = _accumulated(data)
     axes = _axes((axis,), data.ndim)
+    if _lastdim_float32(data, axis):
+        return input, axis, axes, None
+    values = _accumulated(data)
     shifted = quietly(np.subtract, values,
                       np.max(values, axis=axes, keepdims=True, initial=-np.inf))
     return input, axis, axes, shifted
@@ -628,9 +648,12 @@ def softmax(input: Tensor, dim: Optional[int] = None,
     """``exp(x) / sum(exp(x))`` along ``dim`` (the max is subtracted first, so
     large inputs do not overflow)."""
     input, axis, axes, shifted = _shifted(input, dim, dtype, "softmax")
-    with np.errstate(all="ignore"):
-        e = np.exp(shifted)
-        result = e / np.sum(e, axis=axes, keepdims=True)
+    if shifted is None:
+        result = exact_softmax.softmax_lastdim(input._data)
+    else:
+        with np.errstate(all="ignore"):
+            e = np.exp(shifted)
+            result = e / np.sum(e, axis=axes, keepdims=True)
     return record(SoftmaxBackward0, result.astype(input._data.dtype, copy=False), (input,),
                   save_result=True, dim=axis)
 
@@ -640,7 +663,10 @@ def log_softmax(input: Tensor, dim: Optional[int] = None,
     """``x - log(sum(exp(x)))`` along ``dim``: the log of ``softmax``, computed
     directly so that it stays finite where softmax underflows to 0."""
     input, axis, axes, shifted = _shifted(input, dim, dtype, "log_softmax")
-    with np.errstate(all="ignore"):
-        result = shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
+    if shifted is None:
+        result = exact_softmax.log_softmax_lastdim(input._data)
+    else:
+        with np.errstate(all="ignore"):
+            result = shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
     return record(LogSoftmaxBackward0, result.astype(input._data.dtype, copy=False), (input,),
                   save_result=True, dim=axis)
