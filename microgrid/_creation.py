@@ -143,8 +143,7 @@ def _shape_args(size: Tuple[Any, ...]) -> Tuple[int, ...]:
 def _leaf(data: np.ndarray, dtype: Optional[_dtype.dtype], requires_grad: bool,
           device: Any) -> Tensor:
     """Wrap freshly made ``data`` (cast to ``dtype`` if given) as a new leaf."""
-    if device is not None:
-        _device.device(device)  # only the CPU exists: anything else raises
+    _device.require_cpu(device)  # only the CPU holds tensors: anything else raises
     if dtype is not None and data.dtype != dtype.numpy_dtype:
         data = data.astype(dtype.numpy_dtype)
     return set_leaf_requires_grad(Tensor._make(data), requires_grad)

@@ -283,7 +283,7 @@ class Tensor:
             else:
                 device = arg
         if device is not None:
-            _device.device(device)  # only the CPU exists: anything else raises
+            _device.require_cpu(device)  # only the CPU holds tensors: anything else raises
         if dtype is None or dtype.numpy_dtype == self._data.dtype:
             return self.clone() if copy else self
         return _pointwise.to_dtype(self, dtype)
