@@ -219,4 +219,31 @@ from .random import (  # noqa: E402
 __all__ += ["random", "Generator", "default_generator", "seed", "initial_seed", "get_rng_state",
             "set_rng_state", "randperm", "randint_like", "normal", "bernoulli", "multinomial",
             "poisson"]
+
+# -- the tensor surface learners use (issue 16): devices, from_numpy, norms, scans ... ------
+from . import backends, cuda  # noqa: E402 - torch.cuda.is_available() is False here
+from ._creation import from_numpy  # noqa: E402
+from ._device import get_default_device, set_default_device  # noqa: E402
+from .ops.pointwise import allclose, equal, expm1, isclose, log1p, log2, log10  # noqa: E402
+from .ops.reduction import (  # noqa: E402
+    all,
+    any,
+    cumprod,
+    cumsum,
+    flip,
+    histc,
+    histogram,
+    norm,
+    numpy_names,
+)
+
+# PyTorch's argument parser takes NumPy's axis= and keepdims= wherever an op has a dim
+# (the reductions take them in ops/reduction.py).
+cat, squeeze, stack, unbind, unsqueeze = (
+    numpy_names(f) for f in (cat, squeeze, stack, unbind, unsqueeze))
+del numpy_names
+
+__all__ += ["backends", "cuda", "from_numpy", "get_default_device", "set_default_device",
+            "allclose", "equal", "expm1", "isclose", "log1p", "log2", "log10", "all", "any",
+            "cumprod", "cumsum", "flip", "histc", "histogram", "norm"]
 del _dtype
