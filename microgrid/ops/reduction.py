@@ -36,11 +36,13 @@ import numpy as np
 from .. import _dtype
 from .._dtype import LEGACY_TYPE_NAMES
 from .._kernels import compute, quietly
+from .._kernels import norms as norm_kernels
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import Node, record
 from .pointwise import (
     check_operand,
     div_scalar,
+    logical_and,
     maximum,
     minimum,
     mul_scalar,
@@ -685,6 +687,14 @@ def _scan_input(input: Tensor, dim: Any, dtype: Optional[_dtype.dtype], op: str
     return data, d, (d if data.ndim else None)
 
 
+def _scan_accumulator(dtype: np.dtype) -> np.dtype:
+    """PyTorch's running sums and products carry a double for float32 and
+    float64 (``acc_type`` on the CPU), a float for float16, int64 for integers."""
+    if dtype.kind != "f":
+        return dtype
+    return np.dtype(np.float32) if dtype == np.float16 else np.dtype(np.float64)
+
+
 class CumsumBackward0(Node):
     """z_i = sum_{j <= i} x_j  (along dim);   dL/dx_j = sum_{i >= j} grad_i
     (the running sum of grad taken from the end: flip, cumsum, flip)"""
@@ -704,7 +714,8 @@ def cumsum(input: Tensor, dim: Any = None, *, dtype: Optional[_dtype.dtype] = No
     """The running sum along ``dim``: ``z_i = x_0 + ... + x_i``.  Integers and
     bools sum to int64, as in PyTorch; ``dtype`` converts the input first."""
     data, d, axis = _scan_input(input, dim, dtype, "cumsum")
-    result = quietly(np.cumsum, _accumulated(data), axis=axis).astype(data.dtype, copy=False)
+    result = quietly(np.cumsum, data, axis=axis, dtype=_scan_accumulator(data.dtype))
+    result = result.astype(data.dtype, copy=False)
     return record(CumsumBackward0, result.reshape(data.shape), (input,), dim=d)
 
 
@@ -723,23 +734,29 @@ class CumprodBackward0(Node):
         d = self.dim
         if x._data.size <= 1 or (x._data.ndim and x._data.shape[d] == 1):
             return (grad,)
-        if not (x._data == 0).any():
+        zero = x == 0
+        if not zero._data.any():
             return (flip(cumsum(flip(grad * z, d), d), d) / x,)
-        # With zeros, z / x is 0 / 0: take each x_j out of the product instead.
+        # With zeros, z / x is 0 / 0 from the first zero on.  Before it, the
+        # same formula (as PyTorch); from it on, each x_j taken out of the
+        # product instead (0 after the first zero: the product keeps that zero).
         n = x._data.shape[d]
         place = Tensor._make(np.arange(n).reshape([-1 if i == d else 1 for i in range(x.dim())]))
-        result = zeros_constant(x)
+        from_zero = Tensor._make(np.cumsum(zero._data, axis=d) > 0)
+        safe_x = where(zero, 1.0, x)
+        result = flip(cumsum(flip(grad * z, d), d), d) / safe_x
         for j in range(n):
             without_j = cumprod(where(place == j, 1.0, x), d)
             later = (grad * without_j).masked_fill(place < j, 0).sum(d, keepdim=True)
-            result = where(place == j, later, result)
+            result = where(logical_and(place == j, from_zero), later, result)
         return (result,)
 
 
 def cumprod(input: Tensor, dim: Any = None, *, dtype: Optional[_dtype.dtype] = None) -> Tensor:
     """The running product along ``dim``: ``z_i = x_0 * ... * x_i``."""
     data, d, axis = _scan_input(input, dim, dtype, "cumprod")
-    result = quietly(np.cumprod, _accumulated(data), axis=axis).astype(data.dtype, copy=False)
+    result = quietly(np.cumprod, data, axis=axis, dtype=_scan_accumulator(data.dtype))
+    result = result.astype(data.dtype, copy=False)
     return record(CumprodBackward0, result.reshape(data.shape), (input,), saved=(input,),
                   save_result=True, dim=d)
 
@@ -749,7 +766,8 @@ def _all_or_any(function: Any, input: Tensor, dim: Any, keepdim: bool, op: str) 
     nonzero; uint8 tensors give uint8, others bool.  No graph: a bool has no gradient."""
     check_operand(input, op, 1, tensor_only=True)
     data = input._data
-    dims = reduction_dims(dim, data.ndim)
+    # (An empty tuple of dims reduces nothing here, where sum reduces everything.)
+    dims = () if isinstance(dim, (tuple, list)) and not dim else reduction_dims(dim, data.ndim)
     result = function(data != 0, axis=_axes(dims, data.ndim), keepdims=keepdim and
                       dims is not None)
     result = np.asarray(result)
@@ -801,22 +819,6 @@ class LinalgVectorNormBackward0(Node):
         return (scaled * (grad / z.pow(p - 1)).masked_fill(z == 0, 0),)
 
 
-def _vector_norm(data: np.ndarray, p: builtins.float, axes: Any, keepdim: bool) -> np.ndarray:
-    """``(sum |x|**p)**(1/p)`` over ``axes`` in float64 (rounded once by the caller)."""
-    magnitude = np.abs(data.astype(np.float64))
-    if p == math.inf:
-        return np.max(magnitude, axis=axes, keepdims=keepdim, initial=0.0)
-    if p == -math.inf:
-        return np.min(magnitude, axis=axes, keepdims=keepdim)
-    if p == 0:
-        return np.sum(magnitude != 0, axis=axes, keepdims=keepdim).astype(np.float64)
-    if p == 1:
-        return np.sum(magnitude, axis=axes, keepdims=keepdim)
-    if p == 2:
-        return np.sqrt(np.sum(magnitude * magnitude, axis=axes, keepdims=keepdim))
-    return np.sum(magnitude ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
-
-
 def norm(input: Tensor, p: Any = "fro", dim: Dims = None, keepdim: bool = False,
          dtype: Optional[_dtype.dtype] = None) -> Tensor:
     """The vector norm of ``input`` (all its elements, or over ``dim``):
@@ -825,8 +827,13 @@ def norm(input: Tensor, p: Any = "fro", dim: Dims = None, keepdim: bool = False,
     PyTorch, ``torch.norm`` is ``torch.linalg.vector_norm`` (its node, too)."""
     check_operand(input, "norm", 1, tensor_only=True)
     if isinstance(p, str):
-        if p != "fro" or (dim is not None and not isinstance(dim, int) and len(dim) > 2):
-            raise TypeError(f"microgrid's torch.norm has no p='{p}' (matrix norms)")
+        if p not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        if p == "nuc":
+            raise TypeError("microgrid's torch.norm has no p='nuc' (the nuclear norm)")
+        if dim is not None and not isinstance(dim, int) and len(dim) > 2:
+            raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               + " ".join(str(d) for d in dim))
         p = 2
     p = 2.0 if p is None else p
     if dtype is not None:
@@ -836,12 +843,10 @@ def norm(input: Tensor, p: Any = "fro", dim: Dims = None, keepdim: bool = False,
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {LEGACY_TYPE_NAMES[data.dtype.name]}")
     dims = reduction_dims(dim, data.ndim)
-    with np.errstate(all="ignore"):
-        value = _vector_norm(data, builtins.float(p), _axes(dims, data.ndim),
-                             keepdim and dims is not None)
-    result = np.asarray(value).astype(data.dtype)
-    if keepdim and dims is None:
-        result = result.reshape((1,) * data.ndim)
+    values = data.astype(np.float32) if data.dtype == np.float16 else data
+    flat = norm_kernels.vector_norm(values, builtins.float(p), _axes(dims, data.ndim))
+    shape = _kept_shape(data.shape, dims) if keepdim else _reduced_shape(data.shape, dims)
+    result = flat.astype(data.dtype).reshape(shape)
     return record(LinalgVectorNormBackward0, result, (input,), saved=(input,), save_result=True,
                   ord=p, dims=dims, keepdim=keepdim)
 
@@ -911,7 +916,7 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Any = None,  # noqa: A00
     hist = np.bincount(place, weights=None if weights is None else weights[inside],
                        minlength=len(edges) - 1).astype(data.dtype)
     if density:
-        hist = (hist / (hist.sum() * np.diff(edges))).astype(data.dtype)
+        hist = quietly(np.divide, hist, hist.sum() * np.diff(edges)).astype(data.dtype)
     return _HistogramResult(Tensor._make(hist), Tensor._make(edges))
 
 
