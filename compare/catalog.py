@@ -76,6 +76,9 @@ CATALOG = (
             "higher_order.py"),
     Program("hessian_vector", "a Hessian-vector product, two ways", "hessian_vector.py"),
     Program("hooks", "tensor hooks and retain_grad()", "hooks.py"),
+    # -- issue 16: the tensor surface learner programs use ---------------------------------
+    Program("d2l_preliminaries", "d2l's preliminaries as a script: NumPy round trips, "
+            "axis=/keepdims=, cumsum, norms, a device check", "d2l_preliminaries.py"),
 )
 
 BY_NAME = {program.name: program for program in CATALOG}
