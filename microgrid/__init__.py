@@ -224,6 +224,7 @@ __all__ += ["random", "Generator", "default_generator", "seed", "initial_seed", 
 from . import backends, cuda  # noqa: E402 - torch.cuda.is_available() is False here
 from ._creation import from_numpy  # noqa: E402
 from ._device import get_default_device, set_default_device  # noqa: E402
+from .ops.arguments import numpy_names, with_out  # noqa: E402
 from .ops.pointwise import allclose, equal, expm1, isclose, log1p, log2, log10  # noqa: E402
 from .ops.reduction import (  # noqa: E402
     all,
@@ -234,14 +235,19 @@ from .ops.reduction import (  # noqa: E402
     histc,
     histogram,
     norm,
-    numpy_names,
 )
 
 # PyTorch's argument parser takes NumPy's axis= and keepdims= wherever an op has a dim
-# (the reductions take them in ops/reduction.py).
+# (the reductions take them in ops/reduction.py), and out= on most functions.
 cat, squeeze, stack, unbind, unsqueeze = (
     numpy_names(f) for f in (cat, squeeze, stack, unbind, unsqueeze))
-del numpy_names
+(add, sub, mul, div, pow, neg, abs, exp, log, log10, log2, log1p, expm1, sqrt, sin, cos, tanh,
+ sigmoid, clamp, maximum, minimum, matmul, mm, bmm, mv, dot, sum, mean, cumsum, cumprod, cat,
+ stack) = (with_out(f) for f in (
+     add, sub, mul, div, pow, neg, abs, exp, log, log10, log2, log1p, expm1, sqrt, sin, cos,
+     tanh, sigmoid, clamp, maximum, minimum, matmul, mm, bmm, mv, dot, sum, mean, cumsum,
+     cumprod, cat, stack))
+del numpy_names, with_out
 
 __all__ += ["backends", "cuda", "from_numpy", "get_default_device", "set_default_device",
             "allclose", "equal", "expm1", "isclose", "log1p", "log2", "log10", "all", "any",

@@ -1011,6 +1011,7 @@ def _wrap_dim(dim: builtins.int, ndim: builtins.int) -> builtins.int:
 from . import _creation, _tensor_str  # noqa: E402
 from .autograd import api as _autograd_api  # noqa: E402
 from .autograd.grad_mode import _grad_mode  # noqa: E402
+from .ops import arguments as _arguments  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
@@ -1022,4 +1023,4 @@ from .ops.pointwise import OPERANDS as _OPERANDS  # noqa: E402
 # -- NumPy's keyword names, which PyTorch's argument parser accepts (issue 16) --------------
 # ``x.sum(axis=0, keepdims=True)`` is ``x.sum(dim=0, keepdim=True)`` in PyTorch.
 for _name in (*_reduction.NUMPY_NAMED, "squeeze", "unsqueeze", "unbind"):
-    setattr(Tensor, _name, _reduction.numpy_names(getattr(Tensor, _name)))
+    setattr(Tensor, _name, _arguments.numpy_names(getattr(Tensor, _name)))

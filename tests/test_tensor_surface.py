@@ -355,3 +355,48 @@ def test_type_of_a_tensor_prints_torchs_name_under_compare():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout == "<class 'torch.Tensor'> <class 'torch.Tensor'>\n"
+
+
+# -- out= --------------------------------------------------------------------------------
+@pytest.mark.parametrize("call", [
+    lambda lib, o: lib.add(lib.ones(3), lib.arange(3.0), out=o),
+    lambda lib, o: lib.mul(lib.ones(3), 2, out=o),
+    lambda lib, o: lib.sum(lib.ones(3, 2), dim=1, out=o),
+    lambda lib, o: lib.mean(lib.ones(2, 3), 0, out=o),
+    lambda lib, o: lib.matmul(lib.ones(3, 2), lib.ones(2), out=o),
+    lambda lib, o: lib.exp(lib.zeros(3), out=o),
+    lambda lib, o: lib.cat([lib.ones(2), lib.zeros(1)], out=o),
+    lambda lib, o: lib.cumsum(lib.ones(3), 0, out=o),
+])
+@pytest.mark.parametrize("out_shape", [(3,), (2,), (0,), (1, 3)])
+def test_out_writes_into_the_given_tensor_as_torch(call, out_shape):
+    results = []
+    for lib in (torch, microgrid):
+        out = lib.full(out_shape, 9.0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            returned = call(lib, out)
+        results.append((returned is out, repr(out), out._version,
+                        [str(w.message) for w in caught]))
+    assert results[0] == results[1]
+
+
+def test_out_casts_to_its_dtype_as_torch():
+    # (Resizing an out of another dtype, PyTorch warns twice; microgrid once: not tested.)
+    for shape in ((3,), (0,)):
+        outs = [repr(lib.add(lib.tensor([1, 2, 3]), 1, out=lib.full(shape, 9.0)))
+                for lib in (torch, microgrid)]
+        assert outs[0] == outs[1] == "tensor([2., 3., 4.])"
+
+
+def test_out_errors_match_torch():
+    assert_same_error(lambda lib: lib.add(lib.ones(3), lib.ones(3),
+                                          out=lib.empty(3, dtype=lib.int64)))
+    assert_same_error(lambda lib: lib.add(lib.ones(3, requires_grad=True), lib.ones(3),
+                                          out=lib.empty(3)))
+    assert_same_error(lambda lib: lib.mul(lib.ones(3), 2, out=lib.empty(3, requires_grad=True)))
+    for lib in (torch, microgrid):
+        with lib.no_grad():
+            out = lib.empty(3)
+            lib.add(lib.ones(3, requires_grad=True), 1, out=out)
+        assert out.tolist() == [2.0, 2.0, 2.0] and out.grad_fn is None

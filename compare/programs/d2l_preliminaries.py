@@ -50,7 +50,7 @@ print(torch.tensor([3.5]).item(), float(torch.tensor([3.5])), int(torch.tensor(2
 # -- linear algebra -----------------------------------------------------------
 A = torch.arange(20, dtype=torch.float32).reshape(5, 4)
 print(A.T.shape, A.sum(axis=0), A.sum(axis=[0, 1]), A.mean(axis=0, keepdims=True))
-sum_A = A.sum(axis=1, keepdims=True)
+sum_A = A.sum(axis=1, keepdims=True)  # noqa: N816 - d2l's name
 print(sum_A, A / sum_A)
 print(A.cumsum(axis=0))
 print(torch.cumprod(torch.tensor([1.0, 2, 3, 4]), dim=0))

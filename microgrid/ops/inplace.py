@@ -39,7 +39,7 @@ mechanisms keep gradients right, or refuse loudly:
 for basic indexing, and an ``IndexPutBackward0`` op for advanced indexing
 (index lists, masks); the index itself is read by ``indexing.py``.
 
-Read next: ``random.py``.
+Read next: ``arguments.py``.
 """
 
 from __future__ import annotations

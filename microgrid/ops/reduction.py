@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import builtins
 import collections
-import functools
 import math
 import sys
 import warnings
@@ -39,6 +38,7 @@ from .._kernels import compute, quietly
 from .._kernels import norms as norm_kernels
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import Node, record
+from .arguments import numpy_names
 from .pointwise import (
     check_operand,
     div_scalar,
@@ -918,25 +918,6 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Any = None,  # noqa: A00
     if density:
         hist = quietly(np.divide, hist, hist.sum() * np.diff(edges)).astype(data.dtype)
     return _HistogramResult(Tensor._make(hist), Tensor._make(edges))
-
-
-def numpy_names(function: Any) -> Any:
-    """``function`` also taking NumPy's keyword names, as PyTorch's argument
-    parser does for every op with a ``dim``: ``axis`` for ``dim`` and
-    ``keepdims`` for ``keepdim`` (``x.sum(axis=0, keepdims=True)``)."""
-
-    @functools.wraps(function)
-    def with_numpy_names(*args: Any, **kwargs: Any) -> Any:
-        # (Tracebacks may skip this frame: pytest's convention, which compare's
-        # alias follows, so a wrong keyword is still blamed on the caller's line.)
-        __tracebackhide__ = True  # noqa: F841
-        if "axis" in kwargs:
-            kwargs["dim"] = kwargs.pop("axis")
-        if "keepdims" in kwargs:
-            kwargs["keepdim"] = kwargs.pop("keepdims")
-        return function(*args, **kwargs)
-
-    return with_numpy_names
 
 
 #: The ops here that take ``dim`` (``norm`` is not one: in PyTorch it is Python code).
