@@ -168,7 +168,7 @@ def zeros(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool 
           device: Any = None, **named: Any) -> Tensor:
     """A tensor of zeros of the given shape: ``zeros(2, 3)``, ``zeros((2, 3))``
     or ``zeros(size=(2, 3))``."""
-    shape = _shape_args(_named_size(size, named, "zeros"))
+    shape = _shape_args(_named_size(size, named, "zeros") if named else size)
     return _leaf(np.zeros(shape, _default_float(dtype)), None, requires_grad, device)
 
 
@@ -176,7 +176,7 @@ def ones(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool =
          device: Any = None, **named: Any) -> Tensor:
     """A tensor of ones of the given shape: ``ones(2, 3)``, ``ones((2, 3))``
     or ``ones(size=(2, 3))``."""
-    shape = _shape_args(_named_size(size, named, "ones"))
+    shape = _shape_args(_named_size(size, named, "ones") if named else size)
     return _leaf(np.ones(shape, _default_float(dtype)), None, requires_grad, device)
 
 

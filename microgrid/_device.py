@@ -62,7 +62,11 @@ def require_cpu(where: Any) -> None:
     None means the default device, normally the CPU).  The CPU is fine; CUDA
     raises PyTorch's CPU-build AssertionError; MPS and the rest raise
     PyTorch's RuntimeError for a backend it was built without."""
-    name = device(_default if where is None else where).type
+    if where is None:
+        if _default is CPU:
+            return  # the usual case, nothing to check
+        where = _default
+    name = device(where).type
     if name == "cuda":
         raise AssertionError(CUDA_MISSING)
     if name != "cpu":
@@ -79,7 +83,8 @@ def set_default_device(where: Any) -> None:
     is given.  ``"cpu"`` (or None) changes nothing; another valid name is
     accepted, and making a tensor then raises as it would with ``device=`` that name."""
     global _default
-    _default = CPU if where is None else device(where)
+    chosen = CPU if where is None else device(where)
+    _default = CPU if chosen == CPU else chosen
 
 
 def get_default_device() -> device:
