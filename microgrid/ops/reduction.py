@@ -736,7 +736,7 @@ class CumprodBackward0(Node):
             return (grad,)
         zero = x == 0
         if not zero._data.any():
-            return (flip(cumsum(flip(grad * z, d), d), d) / x,)
+            return (flip(cumsum(flip(z * grad, d), d), d) / x,)
         # With zeros, z / x is 0 / 0 from the first zero on.  Before it, the
         # same formula (as PyTorch); from it on, each x_j taken out of the
         # product instead (0 after the first zero: the product keeps that zero).
@@ -744,7 +744,7 @@ class CumprodBackward0(Node):
         place = Tensor._make(np.arange(n).reshape([-1 if i == d else 1 for i in range(x.dim())]))
         from_zero = Tensor._make(np.cumsum(zero._data, axis=d) > 0)
         safe_x = where(zero, 1.0, x)
-        result = flip(cumsum(flip(grad * z, d), d), d) / safe_x
+        result = flip(cumsum(flip(z * grad, d), d), d) / safe_x
         for j in range(n):
             without_j = cumprod(where(place == j, 1.0, x), d)
             later = (grad * without_j).masked_fill(place < j, 0).sum(d, keepdim=True)
