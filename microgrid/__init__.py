@@ -241,12 +241,13 @@ from .ops.reduction import (  # noqa: E402
 # (the reductions take them in ops/reduction.py), and out= on most functions.
 cat, squeeze, stack, unbind, unsqueeze = (
     numpy_names(f) for f in (cat, squeeze, stack, unbind, unsqueeze))
-(add, sub, mul, div, pow, neg, abs, exp, log, log10, log2, log1p, expm1, sqrt, sin, cos, tanh,
- sigmoid, clamp, maximum, minimum, matmul, mm, bmm, mv, dot, sum, mean, cumsum, cumprod, cat,
- stack) = (with_out(f) for f in (
-     add, sub, mul, div, pow, neg, abs, exp, log, log10, log2, log1p, expm1, sqrt, sin, cos,
-     tanh, sigmoid, clamp, maximum, minimum, matmul, mm, bmm, mv, dot, sum, mean, cumsum,
-     cumprod, cat, stack))
+# (Not sigmoid and tanh: torch.nn.functional's are torch's own functions.)
+(add, sub, mul, div, pow, neg, abs, exp, log, log10, log2, log1p, expm1, sqrt, sin, cos, clamp,
+ maximum, minimum, matmul, mm, bmm, mv, dot, sum, mean, cumsum, cumprod, cat, stack) = (
+    with_out(f) for f in (
+        add, sub, mul, div, pow, neg, abs, exp, log, log10, log2, log1p, expm1, sqrt, sin, cos,
+        clamp, maximum, minimum, matmul, mm, bmm, mv, dot, sum, mean, cumsum, cumprod, cat,
+        stack))
 del numpy_names, with_out
 
 __all__ += ["backends", "cuda", "from_numpy", "get_default_device", "set_default_device",

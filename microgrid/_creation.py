@@ -17,7 +17,7 @@ Read next: ``ops/__init__.py``.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -141,16 +141,6 @@ def _shape_args(size: Tuple[Any, ...]) -> Tuple[int, ...]:
     return tuple(int(s) for s in size)
 
 
-def _named_size(size: Tuple[Any, ...], named: Dict[str, Any], op: str) -> Tuple[Any, ...]:
-    """The shape given positionally, or as ``size=`` (PyTorch's parameter is named
-    ``size``, so ``zeros(size=(2, 3))`` works there); any other keyword is an error."""
-    if "size" in named and not size:
-        size = (named.pop("size"),)
-    for name in named:
-        raise TypeError(f"{op}() got an unexpected keyword argument '{name}'")
-    return size
-
-
 def _leaf(data: np.ndarray, dtype: Optional[_dtype.dtype], requires_grad: bool,
           device: Any) -> Tensor:
     """Wrap freshly made ``data`` (cast to ``dtype`` if given) as a new leaf."""
@@ -164,28 +154,27 @@ def _default_float(dtype: Optional[_dtype.dtype]) -> np.dtype:
     return (dtype or _dtype.default_float).numpy_dtype
 
 
-def zeros(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
-          device: Any = None, **named: Any) -> Tensor:
+def zeros(*sizes: Any, size: Any = None, dtype: Optional[_dtype.dtype] = None,
+          requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of zeros of the given shape: ``zeros(2, 3)``, ``zeros((2, 3))``
     or ``zeros(size=(2, 3))``."""
-    shape = _shape_args(_named_size(size, named, "zeros") if named else size)
+    shape = _shape_args(sizes if size is None else (size,))
     return _leaf(np.zeros(shape, _default_float(dtype)), None, requires_grad, device)
 
 
-def ones(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
-         device: Any = None, **named: Any) -> Tensor:
+def ones(*sizes: Any, size: Any = None, dtype: Optional[_dtype.dtype] = None,
+         requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of ones of the given shape: ``ones(2, 3)``, ``ones((2, 3))``
     or ``ones(size=(2, 3))``."""
-    shape = _shape_args(_named_size(size, named, "ones") if named else size)
+    shape = _shape_args(sizes if size is None else (size,))
     return _leaf(np.ones(shape, _default_float(dtype)), None, requires_grad, device)
 
 
-def empty(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
-          device: Any = None, **named: Any) -> Tensor:
+def empty(*sizes: Any, size: Any = None, dtype: Optional[_dtype.dtype] = None,
+          requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of the given shape whose values are not set (here: zeros,
     so programs that print one by mistake still print the same each run)."""
-    return zeros(*_named_size(size, named, "empty"), dtype=dtype, requires_grad=requires_grad,
-                 device=device)
+    return zeros(*sizes, size=size, dtype=dtype, requires_grad=requires_grad, device=device)
 
 
 def full(size: Any, fill_value: Any, dtype: Optional[_dtype.dtype] = None,

@@ -958,20 +958,20 @@ class Tensor:
         return _creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
                               requires_grad=requires_grad)
 
-    def new_zeros(self, *size: Any, dtype: Optional[dtype] = None, device: Any = None,
-                  requires_grad: builtins.bool = False, **named: Any) -> "Tensor":
-        return _creation.zeros(*size, dtype=dtype or self.dtype, device=device,
-                               requires_grad=requires_grad, **named)
+    def new_zeros(self, *sizes: Any, size: Any = None, dtype: Optional[dtype] = None,
+                  device: Any = None, requires_grad: builtins.bool = False) -> "Tensor":
+        return _creation.zeros(*sizes, size=size, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)
 
-    def new_ones(self, *size: Any, dtype: Optional[dtype] = None, device: Any = None,
-                 requires_grad: builtins.bool = False, **named: Any) -> "Tensor":
-        return _creation.ones(*size, dtype=dtype or self.dtype, device=device,
-                              requires_grad=requires_grad, **named)
+    def new_ones(self, *sizes: Any, size: Any = None, dtype: Optional[dtype] = None,
+                 device: Any = None, requires_grad: builtins.bool = False) -> "Tensor":
+        return _creation.ones(*sizes, size=size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
 
-    def new_empty(self, *size: Any, dtype: Optional[dtype] = None, device: Any = None,
-                  requires_grad: builtins.bool = False, **named: Any) -> "Tensor":
-        return _creation.empty(*size, dtype=dtype or self.dtype, device=device,
-                               requires_grad=requires_grad, **named)
+    def new_empty(self, *sizes: Any, size: Any = None, dtype: Optional[dtype] = None,
+                  device: Any = None, requires_grad: builtins.bool = False) -> "Tensor":
+        return _creation.empty(*sizes, size=size, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)
 
     def cuda(self, device: Any = None, non_blocking: builtins.bool = False) -> "Tensor":
         """Raises as PyTorch's CPU-only build does: there is no GPU."""

@@ -85,11 +85,11 @@ def test_the_whole_catalog_is_exact_and_reads_at_80_columns():
     assert lines[4].split()[:2] == ["seed_tutorial", "EXACT"]
     assert all(len(line) <= 80 for line in lines), max(lines, key=len)
     assert "\033[" not in result.stdout + result.stderr
-    n = len(CATALOG)  # every program, however many the catalog holds
-    assert lines[-1] == f"{n} programs: {n} EXACT; exit status 0"
+    count = len(CATALOG)  # every program, however many the catalog holds
+    assert lines[-1] == f"{count} programs: {count} EXACT; exit status 0"
     progress = result.stderr.splitlines()
-    assert progress[0].split() == ["[", f"1/{n}]", "EXACT", "seed_tutorial"]
-    assert len([line for line in progress if f"/{n}]" in line]) == n
+    assert progress[0].split() == ["[", f"1/{count}]", "EXACT", "seed_tutorial"]
+    assert len([line for line in progress if f"/{count}]" in line]) == count
 
 
 def test_list_starts_with_the_seed():
@@ -213,10 +213,10 @@ def _program(results: dict, script: str) -> dict:
 @pytest.mark.parametrize("script, verdict, reason", [
     ("prints_grad_fn.py", "EXACT", "2 lines, 2 tensors, 1 graph equal"),  # addresses masked
     ("missing_keyword.py", "UNSUPPORTED",
-     "microgrid's torch.sum has no keyword 'keepdims' (line 5)"),
+     "microgrid's torch.zeros has no keyword 'pin_memory' (line 5)"),
     ("uses_conv2d.py", "UNSUPPORTED", "microgrid has no torch.nn.Conv2d (line 6)"),
     ("missing_then_raises.py", "UNSUPPORTED",  # whatever PyTorch did later
-     "microgrid's torch.sum has no keyword 'keepdims' (line 5)"),
+     "microgrid's torch.zeros has no keyword 'pin_memory' (line 5)"),
     ("writes_then_reads.py", "EXACT", "1 line equal"),  # each run in its own folder
     ("reads_data.py", "EXACT", "2 lines equal"),  # names.txt found beside it
     ("os_exit.py", "EXACT", "1 line equal"),  # status 0, as plain Python
