@@ -76,6 +76,11 @@ class TorchAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         # The import system stamped the alias spec on the (already executed)
         # microgrid module; give it back its own so it keeps its identity.
         module.__spec__ = module.__spec__.loader_state
+        if module.__name__ == MICROGRID:
+            # microgrid.Tensor.__module__ is "microgrid" (its public name, as
+            # torch.Tensor's is "torch"); where microgrid *is* torch, the
+            # public name is torch's, and print(type(t)) shows <class 'torch.Tensor'>.
+            module.Tensor.__module__ = TORCH
 
 
 def install() -> None:
@@ -169,10 +174,13 @@ def missing_feature(error: BaseException, is_user: Callable[[str], bool]) -> Opt
 
 
 def _frames(error: BaseException) -> List[types.TracebackType]:
-    """The traceback entries of ``error``, outermost first."""
+    """The traceback entries of ``error``, outermost first, without frames that
+    ask to be hidden (``__tracebackhide__``, pytest's convention: microgrid's
+    wrapper that accepts NumPy's ``axis=``, between the caller and the op)."""
     entries, tb = [], error.__traceback__
     while tb is not None:
-        entries.append(tb)
+        if not tb.tb_frame.f_locals.get("__tracebackhide__"):
+            entries.append(tb)
         tb = tb.tb_next
     return entries
 
@@ -245,7 +253,7 @@ def _owner_name(obj: object) -> Optional[str]:
     # The program's own class (``class Net(nn.Module)``) stands for the
     # microgrid class it derives from.
     cls = next((c for c in (obj if isinstance(obj, type) else type(obj)).__mro__
-                if c.__module__.split(".")[0] == MICROGRID), None)
+                if c.__module__.split(".")[0] in (MICROGRID, TORCH)), None)
     if cls is None:
         return None
     # Classes PyTorch exports at the top (torch.Tensor, torch.dtype) keep the

@@ -76,13 +76,17 @@ CATALOG = (
             "higher_order.py"),
     Program("hessian_vector", "a Hessian-vector product, two ways", "hessian_vector.py"),
     Program("hooks", "tensor hooks and retain_grad()", "hooks.py"),
-    # -- issue 16a: a learner's own Function, data loading, saving ---------------------------
+    # -- a learner's own Function, data loading, saving ------------------------------------
     Program("custom_function", "your own op: autograd.Function beside MulBackward0",
             "custom_function.py"),
     Program("dataloader_training", "Morvan's batch training: TensorDataset, shuffled DataLoader",
             "dataloader_training.py"),
     Program("save_load", "torch.save / torch.load: state_dict, checkpoint, whole model",
             "save_load.py"),
+
+    # -- the tensor surface learner programs use --------------------------------------------
+    Program("d2l_preliminaries", "d2l's preliminaries as a script: NumPy round trips, "
+            "axis=/keepdims=, cumsum, norms, a device check", "d2l_preliminaries.py"),
 )
 
 BY_NAME = {program.name: program for program in CATALOG}

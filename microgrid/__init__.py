@@ -229,11 +229,44 @@ from .serialization import load, save  # noqa: E402
 
 __all__ += ["utils", "serialization", "save", "load"]
 
-# -- PyTorch's float32 kernels: logspace, the intra-op threads sums split over (issue 15) --
+# -- PyTorch's float32 kernels: logspace, the intra-op threads sums split over ------------
 from ._creation import logspace  # noqa: E402
 from ._kernels.reduce import num_threads as get_num_threads  # noqa: E402
 from ._kernels.reduce import set_num_threads  # noqa: E402
 
 __all__ += ["logspace", "get_num_threads", "set_num_threads"]
 
+# -- the tensor surface learners use: devices, from_numpy, norms, scans ... -----------------
+from . import backends, cuda  # noqa: E402 - torch.cuda.is_available() is False here
+from ._creation import from_numpy  # noqa: E402
+from ._device import get_default_device, set_default_device  # noqa: E402
+from .ops.arguments import numpy_names, with_out  # noqa: E402
+from .ops.pointwise import allclose, equal, expm1, isclose, log1p, log2, log10  # noqa: E402
+from .ops.reduction import (  # noqa: E402
+    all,
+    any,
+    cumprod,
+    cumsum,
+    flip,
+    histc,
+    histogram,
+    norm,
+)
+
+# PyTorch's argument parser takes NumPy's axis= and keepdims= wherever an op has a dim
+# (the reductions take them in ops/reduction.py), and out= on most functions.
+cat, squeeze, stack, unbind, unsqueeze = (
+    numpy_names(f) for f in (cat, squeeze, stack, unbind, unsqueeze))
+# (Not sigmoid and tanh: torch.nn.functional's are torch's own functions.)
+(add, sub, mul, div, pow, neg, abs, exp, log, log10, log2, log1p, expm1, sqrt, sin, cos, clamp,
+ maximum, minimum, matmul, mm, bmm, mv, dot, sum, mean, cumsum, cumprod, cat, stack) = (
+    with_out(f) for f in (
+        add, sub, mul, div, pow, neg, abs, exp, log, log10, log2, log1p, expm1, sqrt, sin, cos,
+        clamp, maximum, minimum, matmul, mm, bmm, mv, dot, sum, mean, cumsum, cumprod, cat,
+        stack))
+del numpy_names, with_out
+
+__all__ += ["backends", "cuda", "from_numpy", "get_default_device", "set_default_device",
+            "allclose", "equal", "expm1", "isclose", "log1p", "log2", "log10", "all", "any",
+            "cumprod", "cumsum", "flip", "histc", "histogram", "norm"]
 del _dtype

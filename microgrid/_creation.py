@@ -21,7 +21,7 @@ from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import _device, _dtype
+from . import _device, _dtype, _messages
 from ._kernels import mathfns, quietly
 from ._tensor import Tensor, set_leaf_requires_grad
 
@@ -74,7 +74,8 @@ def _array_from_data(data: Any, dtype: Optional[_dtype.dtype] = None) -> np.ndar
 
 
 # docs/tour.md, stop 1: quoted there; keep the two in step.
-def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (a number, nested lists,
     a NumPy array or a tensor)."""
     if isinstance(data, Tensor):
@@ -83,7 +84,7 @@ def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool 
             ".clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
             "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
     array = _array_from_data(data, dtype)
-    return set_leaf_requires_grad(Tensor._make(array), requires_grad)
+    return _leaf(array, None, requires_grad, device)
 
 
 def legacy_new(args: Tuple[Any, ...], dtype: _dtype.dtype) -> np.ndarray:
@@ -143,8 +144,7 @@ def _shape_args(size: Tuple[Any, ...]) -> Tuple[int, ...]:
 def _leaf(data: np.ndarray, dtype: Optional[_dtype.dtype], requires_grad: bool,
           device: Any) -> Tensor:
     """Wrap freshly made ``data`` (cast to ``dtype`` if given) as a new leaf."""
-    if device is not None:
-        _device.device(device)  # only the CPU exists: anything else raises
+    _device.require_cpu(device)  # only the CPU holds tensors: anything else raises
     if dtype is not None and data.dtype != dtype.numpy_dtype:
         data = data.astype(dtype.numpy_dtype)
     return set_leaf_requires_grad(Tensor._make(data), requires_grad)
@@ -154,23 +154,27 @@ def _default_float(dtype: Optional[_dtype.dtype]) -> np.dtype:
     return (dtype or _dtype.default_float).numpy_dtype
 
 
-def zeros(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
-          device: Any = None) -> Tensor:
-    """A tensor of zeros of the given shape."""
-    return _leaf(np.zeros(_shape_args(size), _default_float(dtype)), None, requires_grad, device)
+def zeros(*sizes: Any, size: Any = None, dtype: Optional[_dtype.dtype] = None,
+          requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of zeros of the given shape: ``zeros(2, 3)``, ``zeros((2, 3))``
+    or ``zeros(size=(2, 3))``."""
+    shape = _shape_args(sizes if size is None else (size,))
+    return _leaf(np.zeros(shape, _default_float(dtype)), None, requires_grad, device)
 
 
-def ones(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
-         device: Any = None) -> Tensor:
-    """A tensor of ones of the given shape."""
-    return _leaf(np.ones(_shape_args(size), _default_float(dtype)), None, requires_grad, device)
+def ones(*sizes: Any, size: Any = None, dtype: Optional[_dtype.dtype] = None,
+         requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of ones of the given shape: ``ones(2, 3)``, ``ones((2, 3))``
+    or ``ones(size=(2, 3))``."""
+    shape = _shape_args(sizes if size is None else (size,))
+    return _leaf(np.ones(shape, _default_float(dtype)), None, requires_grad, device)
 
 
-def empty(*size: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
-          device: Any = None) -> Tensor:
+def empty(*sizes: Any, size: Any = None, dtype: Optional[_dtype.dtype] = None,
+          requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of the given shape whose values are not set (here: zeros,
     so programs that print one by mistake still print the same each run)."""
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad, device=device)
+    return zeros(*sizes, size=size, dtype=dtype, requires_grad=requires_grad, device=device)
 
 
 def full(size: Any, fill_value: Any, dtype: Optional[_dtype.dtype] = None,
@@ -322,3 +326,29 @@ def randint(low: Any = None, high: Any = None, size: Any = None, *, generator: A
 
     return random.randint(low, high, size, generator=generator, dtype=dtype,
                           requires_grad=requires_grad, device=device)
+
+
+# -- from_numpy: a tensor on a NumPy array's own memory (issue 16) --------------------------
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor that *is* ``ndarray``'s memory: writing to either changes
+    both, and the dtype is the array's.  PyTorch refuses arrays with negative
+    strides or a foreign byte order (they cannot be its strides and dtypes)
+    and warns about a read-only array."""
+    if not isinstance(ndarray, np.ndarray):
+        kind = type(ndarray)
+        name = kind.__name__
+        if kind.__module__ != "builtins":
+            name = f"{kind.__module__}.{name}"
+        raise TypeError(f"expected np.ndarray (got {name})")
+    if ndarray.dtype.kind not in "fiub":
+        raise TypeError(f"can't convert np.ndarray of type numpy.{ndarray.dtype.type.__name__}. "
+                        + _messages.FROM_NUMPY_TYPES)
+    if any(stride < 0 for stride in ndarray.strides):
+        raise ValueError(_messages.NEGATIVE_STRIDES)
+    if not ndarray.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte "
+                         "order. Conversion between byte orders is currently not supported.")
+    _dtype.from_numpy_dtype(ndarray.dtype)  # a dtype microgrid lacks (uint16 ...) raises
+    if not ndarray.flags.writeable:
+        warnings.warn(_messages.NOT_WRITABLE_WARNING, UserWarning, stacklevel=2)
+    return Tensor._make(ndarray.view())

@@ -55,7 +55,16 @@ class VersionCounter:
 
 
 class Tensor:
-    """An n-dimensional array that can record the operations applied to it."""
+    """An n-dimensional array that can record the operations applied to it.
+
+    Its ``__module__`` is ``"microgrid"``, the package that exports it, as
+    PyTorch sets ``torch.Tensor.__module__`` to ``"torch"``: ``print(type(t))``
+    shows ``<class 'microgrid.Tensor'>``, the name a program can use.  When
+    microgrid stands in for torch (``python -m compare``'s import alias), the
+    alias renames it ``"torch"``, so the line prints ``<class 'torch.Tensor'>``
+    as under PyTorch; nothing else about the class changes (see ``compare/alias.py``)."""
+
+    __module__ = "microgrid"
 
     # Class-level defaults, so that making a tensor only has to set _data.
     _grad_fn: Any = None
@@ -283,7 +292,7 @@ class Tensor:
             else:
                 device = arg
         if device is not None:
-            _device.device(device)  # only the CPU exists: anything else raises
+            _device.require_cpu(device)  # only the CPU holds tensors: anything else raises
         if dtype is None or dtype.numpy_dtype == self._data.dtype:
             return self.clone() if copy else self
         return _pointwise.to_dtype(self, dtype)
@@ -882,6 +891,94 @@ class Tensor:
     def narrow(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> "Tensor":
         return _indexing.narrow(self, dim, start, length)
 
+    # -- more of the surface learners use (issue 16): math, scans, norms, new_*, devices -----
+    # Ops in ops/pointwise.py and ops/reduction.py (their last sections); NumPy's
+    # keyword names (axis=, keepdims=) are added at the end of this file.
+    def log10(self) -> "Tensor":
+        return _pointwise.log10(self)
+
+    def log2(self) -> "Tensor":
+        return _pointwise.log2(self)
+
+    def log1p(self) -> "Tensor":
+        return _pointwise.log1p(self)
+
+    def expm1(self) -> "Tensor":
+        return _pointwise.expm1(self)
+
+    def isclose(self, other: "Tensor", rtol: builtins.float = 1e-05,
+                atol: builtins.float = 1e-08, equal_nan: builtins.bool = False) -> "Tensor":
+        return _pointwise.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other: "Tensor", rtol: builtins.float = 1e-05,
+                 atol: builtins.float = 1e-08, equal_nan: builtins.bool = False) -> builtins.bool:
+        return _pointwise.allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other: "Tensor") -> builtins.bool:
+        return _pointwise.equal(self, other)
+
+    def cumsum(self, dim: Any = None, *, dtype: Optional[dtype] = None) -> "Tensor":
+        return _reduction.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim: Any = None, *, dtype: Optional[dtype] = None) -> "Tensor":
+        return _reduction.cumprod(self, dim, dtype=dtype)
+
+    def flip(self, *dims: Any) -> "Tensor":
+        return _reduction.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def all(self, dim: Any = None, keepdim: builtins.bool = False) -> "Tensor":
+        return _reduction.all(self, dim, keepdim)
+
+    def any(self, dim: Any = None, keepdim: builtins.bool = False) -> "Tensor":
+        return _reduction.any(self, dim, keepdim)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False,
+             dtype: Optional[dtype] = None) -> "Tensor":
+        return _reduction.norm(self, p, dim, keepdim, dtype)
+
+    def histc(self, bins: builtins.int = 100, min: Any = 0, max: Any = 0) -> "Tensor":  # noqa: A002
+        return _reduction.histc(self, bins, min, max)
+
+    def histogram(self, bins: Any = 100, *, range: Any = None, weight: Any = None,  # noqa: A002
+                  density: builtins.bool = False) -> Any:
+        return _reduction.histogram(self, bins, range=range, weight=weight, density=density)
+
+    # new_*: a new leaf with this tensor's dtype (and device) unless told otherwise.
+    def new_tensor(self, data: Any, dtype: Optional[dtype] = None, device: Any = None,
+                   requires_grad: builtins.bool = False) -> "Tensor":
+        """A copy of ``data`` with this tensor's dtype (its own when ``data`` is a tensor)."""
+        if isinstance(data, Tensor):
+            warnings.warn(_messages.NEW_TENSOR_COPY_WARNING, UserWarning, stacklevel=2)
+            data = data._data
+        return _creation._leaf(_creation._array_from_data(data, dtype or self.dtype), None,
+                               requires_grad, device)
+
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Optional[dtype] = None,
+                 device: Any = None, requires_grad: builtins.bool = False) -> "Tensor":
+        return _creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_zeros(self, *sizes: Any, size: Any = None, dtype: Optional[dtype] = None,
+                  device: Any = None, requires_grad: builtins.bool = False) -> "Tensor":
+        return _creation.zeros(*sizes, size=size, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)
+
+    def new_ones(self, *sizes: Any, size: Any = None, dtype: Optional[dtype] = None,
+                 device: Any = None, requires_grad: builtins.bool = False) -> "Tensor":
+        return _creation.ones(*sizes, size=size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_empty(self, *sizes: Any, size: Any = None, dtype: Optional[dtype] = None,
+                  device: Any = None, requires_grad: builtins.bool = False) -> "Tensor":
+        return _creation.empty(*sizes, size=size, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)
+
+    def cuda(self, device: Any = None, non_blocking: builtins.bool = False) -> "Tensor":
+        """Raises as PyTorch's CPU-only build does: there is no GPU."""
+        _device.require_cpu("cuda")
+        return self  # never reached
+    # -- end of the issue-16 surface block ---------------------------------------------------
+
 
 def _requires_grad_leaf_error(flag: builtins.bool) -> str:
     message = "you can only change requires_grad flags of leaf variables."
@@ -911,9 +1008,10 @@ def _wrap_dim(dim: builtins.int, ndim: builtins.int) -> builtins.int:
 
 
 # Imported last: these modules use Tensor, and Tensor's methods call them.
-from . import _tensor_str  # noqa: E402
+from . import _creation, _tensor_str  # noqa: E402
 from .autograd import api as _autograd_api  # noqa: E402
 from .autograd.grad_mode import _grad_mode  # noqa: E402
+from .ops import arguments as _arguments  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
@@ -921,3 +1019,8 @@ from .ops import pointwise as _pointwise  # noqa: E402
 from .ops import reduction as _reduction  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 from .ops.pointwise import OPERANDS as _OPERANDS  # noqa: E402
+
+# -- NumPy's keyword names, which PyTorch's argument parser accepts (issue 16) --------------
+# ``x.sum(axis=0, keepdims=True)`` is ``x.sum(dim=0, keepdim=True)`` in PyTorch.
+for _name in (*_reduction.NUMPY_NAMED, "squeeze", "unsqueeze", "unbind"):
+    setattr(Tensor, _name, _arguments.numpy_names(getattr(Tensor, _name)))

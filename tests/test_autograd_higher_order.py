@@ -234,6 +234,14 @@ CASES: Dict[str, Case] = {
     # a learner's own op: autograd.Function (its Backward class is made per Function)
     "custom Function": (lambda lib, x, y: functions(lib).MulAdd.apply(
         functions(lib).Cube.apply(x), y), [values(2, 3), values(2, 3)]),
+
+    # issue 16's surface
+    "log10 log2": (lambda lib, x: x.log10() * x.log2(), [positive(2, 3)]),
+    "log1p expm1": (lambda lib, x: x.log1p() * x.expm1(), [positive(2, 3)]),
+    "cumsum flip": (lambda lib, x: x.cumsum(1) * x.flip(0), [values(2, 3)]),
+    "cumprod": (lambda lib, x: x.cumprod(0), [values(3, 2, away=[0])]),
+    "norm 2": (lambda lib, x: x.norm(dim=1) * x.sum(1), [values(2, 3)]),
+    "norm 3": (lambda lib, x: x.norm(3), [values(2, 3, away=[0])]),
 }
 
 #: Cases whose gradients PyTorch records with other nodes than microgrid

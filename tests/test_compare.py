@@ -213,10 +213,10 @@ def _program(results: dict, script: str) -> dict:
 @pytest.mark.parametrize("script, verdict, reason", [
     ("prints_grad_fn.py", "EXACT", "2 lines, 2 tensors, 1 graph equal"),  # addresses masked
     ("missing_keyword.py", "UNSUPPORTED",
-     "microgrid's torch.sum has no keyword 'keepdims' (line 5)"),
+     "microgrid's torch.zeros has no keyword 'pin_memory' (line 5)"),
     ("uses_conv2d.py", "UNSUPPORTED", "microgrid has no torch.nn.Conv2d (line 6)"),
     ("missing_then_raises.py", "UNSUPPORTED",  # whatever PyTorch did later
-     "microgrid's torch.sum has no keyword 'keepdims' (line 5)"),
+     "microgrid's torch.zeros has no keyword 'pin_memory' (line 5)"),
     ("writes_then_reads.py", "EXACT", "1 line equal"),  # each run in its own folder
     ("reads_data.py", "EXACT", "2 lines equal"),  # names.txt found beside it
     ("os_exit.py", "EXACT", "1 line equal"),  # status 0, as plain Python

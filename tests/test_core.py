@@ -372,6 +372,4 @@ def test_creation_errors_match_torch(case):
 
     t, m = both(lambda lib: error_of(lambda: run(lib)))
     assert t is not None and m is not None
-    assert m[0] == t[0]
-    if case != "cuda":  # microgrid says why it has no CUDA in its own words
-        assert m == t
+    assert m == t  # CUDA too: PyTorch's CPU build's AssertionError, word for word

@@ -258,7 +258,8 @@ def _check_indices(shape: Tuple[int, ...], indices: Indices) -> Indices:
 
 # -- x[index] -------------------------------------------------------------------
 def _is_sequence(value: Any) -> bool:
-    return isinstance(value, (list, tuple, np.ndarray, str))
+    """A Python sequence PyTorch reads as an index list (a ``range`` is one too)."""
+    return isinstance(value, (list, tuple, np.ndarray, str, range))
 
 
 def as_parts(index: Any) -> Tuple[Any, ...]:

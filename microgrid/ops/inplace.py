@@ -39,7 +39,7 @@ mechanisms keep gradients right, or refuse loudly:
 for basic indexing, and an ``IndexPutBackward0`` op for advanced indexing
 (index lists, masks); the index itself is read by ``indexing.py``.
 
-Read next: ``random.py``.
+Read next: ``arguments.py``.
 """
 
 from __future__ import annotations
@@ -562,10 +562,18 @@ def _without_leading_ones(value: Tensor) -> Tensor:
 
 def _copy_to(target: Tensor, value: Tensor) -> None:
     """PyTorch's ``copy_to``: same shape, ``copy_``; a 0-d value, ``fill_``;
-    otherwise the value (without leading 1s) expanded to the target, ``copy_``."""
+    otherwise the value viewed without its leading 1s (a ViewBackward0 even
+    when there are none), expanded only if that view still differs from the
+    target's shape, then ``copy_``: ``t[i] = v`` with ``v`` of shape ``(1, k)``
+    records a view and no expand, as in PyTorch."""
     if value.shape == target.shape:
         inplace(target, copy, value)
     elif value._data.ndim == 0:
         inplace(target, fill, value)
     else:
-        inplace(target, copy, expand(_without_leading_ones(value), target.shape))
+        shape = value._data.shape
+        lead = next((i for i, size in enumerate(shape) if size != 1), len(shape))
+        value = view(value, shape[lead:])
+        if value.shape != target.shape:
+            value = expand(value, target.shape)
+        inplace(target, copy, value)

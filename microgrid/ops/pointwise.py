@@ -39,6 +39,7 @@ from .._kernels import (
     quietly,
 )
 from .._kernels import math as kernels
+from .._kernels.mathfns import correctly_rounded
 from .._promotion import category, result_type
 from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode
@@ -1139,3 +1140,116 @@ def contiguous_copy(input: Tensor) -> Tensor:
     ``clone(memory_format=torch.contiguous_format)``, which ``contiguous``
     and ``retain_grad`` make."""
     return record(CloneBackward0, input._data.copy(order="C"), (input,))
+
+
+# -- more of the tensor surface learners use (issue 16): logarithms, closeness -----------
+# log10, log2, log1p and expm1 are math functions like log and exp above (PyTorch
+# computes them with MKL's VML: here in float64, rounded once).  isclose, allclose
+# and equal compare values and record nothing.
+class Log10Backward0(Node):
+    """z = log10(x) = log(x) / ln 10;   dL/dx = grad / (x * ln 10)"""
+
+    saved_fields = {"self": 0}
+
+    def backward(self, grad: Tensor) -> Grads:
+        (x,) = self.saved_tensors
+        return (grad / mul_scalar(x, _LN10),)
+
+
+_LN10 = 2.3025850929940456
+_LN2 = 0.6931471805599453
+
+
+def log10(input: Tensor) -> Tensor:
+    """The base-10 logarithm, elementwise."""
+    return record(Log10Backward0, correctly_rounded(np.log10, _floating(input, "log10")),
+                  (input,), saved=(input,))
+
+
+class Log2Backward0(Node):
+    """z = log2(x) = log(x) / ln 2;   dL/dx = grad / (x * ln 2)"""
+
+    saved_fields = {"self": 0}
+
+    def backward(self, grad: Tensor) -> Grads:
+        (x,) = self.saved_tensors
+        return (grad / mul_scalar(x, _LN2),)
+
+
+def log2(input: Tensor) -> Tensor:
+    """The base-2 logarithm, elementwise."""
+    return record(Log2Backward0, correctly_rounded(np.log2, _floating(input, "log2")),
+                  (input,), saved=(input,))
+
+
+class Log1PBackward0(Node):
+    """z = log(1 + x);   dL/dx = grad / (x + 1)"""
+
+    saved_fields = {"self": 0}
+
+    def backward(self, grad: Tensor) -> Grads:
+        (x,) = self.saved_tensors
+        return (grad / add_scalar(x, 1),)
+
+
+def log1p(input: Tensor) -> Tensor:
+    """``log(1 + input)``, accurate for small ``input``, elementwise."""
+    return record(Log1PBackward0, correctly_rounded(np.log1p, _floating(input, "log1p")),
+                  (input,), saved=(input,))
+
+
+class Expm1Backward0(Node):
+    """z = exp(x) - 1;   dL/dx = grad * (z + 1)"""
+
+    saved_fields = {"result": 0}
+
+    def backward(self, grad: Tensor) -> Grads:
+        (z,) = self.saved_tensors
+        return (grad * add_scalar(z, 1),)
+
+
+def expm1(input: Tensor) -> Tensor:
+    """``exp(input) - 1``, accurate for small ``input``, elementwise."""
+    return record(Expm1Backward0, correctly_rounded(np.expm1, _floating(input, "expm1")),
+                  (input,), save_result=True)
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """Where ``|input - other| <= atol + rtol * |other|`` (or the two are equal,
+    infinities included; nan only with ``equal_nan``), as a bool tensor.  The
+    two must have one dtype; the test is computed in it."""
+    check_operand(input, "isclose", 1, tensor_only=True)
+    check_operand(other, "isclose", 2, tensor_only=True)
+    x, y = input._data, other._data
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"{_type_name(x)} did not match {_type_name(y)}")
+    broadcast_shape(x.shape, y.shape)
+    close = compute(np.equal, x, y)
+    if equal_nan and x.dtype.kind == "f":
+        close = close | (np.isnan(x) & np.isnan(y))
+    if rtol == 0 and atol == 0:
+        return Tensor._make(close)
+    if x.dtype.kind != "f":  # integers are compared as floats, of the default dtype
+        x, y = x.astype(np.float32), y.astype(np.float32)
+    kind = x.dtype.type
+    actual = compute(lambda a, b: np.abs(a - b), x, y)
+    allowed = compute(lambda b: kind(atol) + np.abs(kind(rtol) * b), y)
+    return Tensor._make(close | (np.isfinite(actual) & (actual <= allowed)))
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """``isclose(...)`` everywhere, as a Python bool."""
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True if the two have the same shape and the same values (nan equals
+    nothing), as a Python bool; dtypes may differ."""
+    check_operand(input, "equal", 1, tensor_only=True)
+    check_operand(other, "equal", 2, tensor_only=True)
+    if input._data.shape != other._data.shape:
+        return False
+    x, y = _cast(input, other)
+    return builtins.bool(compute(np.equal, x, y).all())

@@ -367,8 +367,7 @@ def _size(size: Tuple[Any, ...]) -> Tuple[int, ...]:
 
 
 def _new(data: np.ndarray, requires_grad: bool, device: Any) -> Tensor:
-    if device is not None:
-        _device.device(device)  # only the CPU exists: anything else raises
+    _device.require_cpu(device)  # only the CPU holds tensors: anything else raises
     if requires_grad and data.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require "
                            "gradients")

@@ -34,14 +34,17 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import LEGACY_TYPE_NAMES
+from .._kernels import norms as norm_kernels
 from .._kernels import quietly
 from .._kernels import reduce as exact
 from .._kernels import softmax as exact_softmax
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import Node, record
+from .arguments import numpy_names
 from .pointwise import (
     check_operand,
     div_scalar,
+    logical_and,
     maximum,
     minimum,
     mul_scalar,
@@ -670,3 +673,281 @@ def log_softmax(input: Tensor, dim: Optional[int] = None,
             result = shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
     return record(LogSoftmaxBackward0, result.astype(input._data.dtype, copy=False), (input,),
                   save_result=True, dim=axis)
+
+
+# -- more of the tensor surface learners use (issue 16) -----------------------------------
+# Running sums and products along a dim (cumsum, cumprod; flip, which their
+# gradients use), all/any, the vector norm, histograms.
+class FlipBackward0(Node):
+    """z = x reversed along dims;   dL/dx = grad reversed along the same dims"""
+
+    #: Set by record().
+    dims: Tuple[int, ...]
+
+    saved_fields = {"dims": "dims"}
+
+    def backward(self, grad: Tensor) -> Grads:
+        return (flip(grad, self.dims),)
+
+
+def flip(input: Tensor, dims: Any) -> Tensor:
+    """``input`` with the order of its elements reversed along each of ``dims``."""
+    check_operand(input, "flip", 1, tensor_only=True)
+    wrapped = reduction_dims(dims, input._data.ndim) if dims != () else ()
+    axes = _axes(wrapped, input._data.ndim) or ()
+    return record(FlipBackward0, np.flip(input._data, axes).copy(), (input,), dims=wrapped)
+
+
+def _scan_input(input: Tensor, dim: Any, dtype: Optional[_dtype.dtype], op: str
+                ) -> Tuple[np.ndarray, int, Optional[int]]:
+    """For cumsum/cumprod: the values (converted to ``dtype``; integers and bools
+    to int64), the wrapped dim and NumPy's axis (None for a 0-d tensor)."""
+    check_operand(input, op, 1, tensor_only=True)
+    _check_dim_given(dim, op)
+    data = input._data
+    if dtype is not None:
+        data = data.astype(dtype.numpy_dtype)
+    elif data.dtype.kind in "biu":
+        data = data.astype(np.int64)
+    d = _wrap_dim(dim, data.ndim)
+    return data, d, (d if data.ndim else None)
+
+
+def _scan_accumulator(dtype: np.dtype) -> np.dtype:
+    """PyTorch's running sums and products carry a double for float32 and
+    float64 (``acc_type`` on the CPU), a float for float16, int64 for integers."""
+    if dtype.kind != "f":
+        return dtype
+    return np.dtype(np.float32) if dtype == np.float16 else np.dtype(np.float64)
+
+
+class CumsumBackward0(Node):
+    """z_i = sum_{j <= i} x_j  (along dim);   dL/dx_j = sum_{i >= j} grad_i
+    (the running sum of grad taken from the end: flip, cumsum, flip)"""
+
+    #: Set by record().
+    dim: int
+
+    saved_fields = {"dim": "dim"}
+
+    def backward(self, grad: Tensor) -> Grads:
+        if grad._data.size <= 1 or (grad._data.ndim and grad._data.shape[self.dim] == 1):
+            return (grad,)
+        return (flip(cumsum(flip(grad, self.dim), self.dim), self.dim),)
+
+
+def cumsum(input: Tensor, dim: Any = None, *, dtype: Optional[_dtype.dtype] = None) -> Tensor:
+    """The running sum along ``dim``: ``z_i = x_0 + ... + x_i``.  Integers and
+    bools sum to int64, as in PyTorch; ``dtype`` converts the input first."""
+    data, d, axis = _scan_input(input, dim, dtype, "cumsum")
+    result = quietly(np.cumsum, data, axis=axis, dtype=_scan_accumulator(data.dtype))
+    result = result.astype(data.dtype, copy=False)
+    return record(CumsumBackward0, result.reshape(data.shape), (input,), dim=d)
+
+
+class CumprodBackward0(Node):
+    """z_i = prod_{j <= i} x_j  (along dim);   dL/dx_j = sum_{i >= j} grad_i * z_i / x_j
+    (without zeros: the running sum of grad * z from the end, over x);
+    where x has zeros, dL/dx_j = sum_{i >= j} grad_i * prod_{k <= i, k != j} x_k"""
+
+    #: Set by record().
+    dim: int
+
+    saved_fields = {"self": 0, "result": 1, "dim": "dim"}
+
+    def backward(self, grad: Tensor) -> Grads:
+        x, z = self.saved_tensors
+        d = self.dim
+        if x._data.size <= 1 or (x._data.ndim and x._data.shape[d] == 1):
+            return (grad,)
+        zero = x == 0
+        if not zero._data.any():
+            return (flip(cumsum(flip(z * grad, d), d), d) / x,)
+        # With zeros, z / x is 0 / 0 from the first zero on.  Before it, the
+        # same formula (as PyTorch); from it on, each x_j taken out of the
+        # product instead (0 after the first zero: the product keeps that zero).
+        n = x._data.shape[d]
+        place = Tensor._make(np.arange(n).reshape([-1 if i == d else 1 for i in range(x.dim())]))
+        from_zero = Tensor._make(np.cumsum(zero._data, axis=d) > 0)
+        safe_x = where(zero, 1.0, x)
+        result = flip(cumsum(flip(z * grad, d), d), d) / safe_x
+        for j in range(n):
+            without_j = cumprod(where(place == j, 1.0, x), d)
+            later = (grad * without_j).masked_fill(place < j, 0).sum(d, keepdim=True)
+            result = where(logical_and(place == j, from_zero), later, result)
+        return (result,)
+
+
+def cumprod(input: Tensor, dim: Any = None, *, dtype: Optional[_dtype.dtype] = None) -> Tensor:
+    """The running product along ``dim``: ``z_i = x_0 * ... * x_i``."""
+    data, d, axis = _scan_input(input, dim, dtype, "cumprod")
+    result = quietly(np.cumprod, data, axis=axis, dtype=_scan_accumulator(data.dtype))
+    result = result.astype(data.dtype, copy=False)
+    return record(CumprodBackward0, result.reshape(data.shape), (input,), saved=(input,),
+                  save_result=True, dim=d)
+
+
+def _all_or_any(function: Any, input: Tensor, dim: Any, keepdim: bool, op: str) -> Tensor:
+    """True where every (``all``) or some (``any``) element over ``dim`` is
+    nonzero; uint8 tensors give uint8, others bool.  No graph: a bool has no gradient."""
+    check_operand(input, op, 1, tensor_only=True)
+    data = input._data
+    # (An empty tuple of dims reduces nothing here, where sum reduces everything.)
+    dims = () if isinstance(dim, (tuple, list)) and not dim else reduction_dims(dim, data.ndim)
+    result = function(data != 0, axis=_axes(dims, data.ndim), keepdims=keepdim and
+                      dims is not None)
+    result = np.asarray(result)
+    return Tensor._make(result.astype(np.uint8) if data.dtype == np.uint8 else result)
+
+
+def all(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Are all elements (over ``dim``) nonzero?"""
+    return _all_or_any(np.all, input, dim, keepdim, "all")
+
+
+def any(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Is any element (over ``dim``) nonzero?"""
+    return _all_or_any(np.any, input, dim, keepdim, "any")
+
+
+class LinalgVectorNormBackward0(Node):
+    """z = (sum |x|**p)**(1/p) over dims;   dL/dx = grad * sgn(x) * |x|**(p-1) / z**(p-1)
+    (p = 2: grad * x / z;  p = 1: grad * sgn(x);  p = +-inf: grad * sgn(x) shared among
+    the elements where |x| == z;  p = 0: none (x.grad stays None);  0 where z == 0)"""
+
+    #: Set by record().
+    ord: Any
+    dims: Optional[Tuple[int, ...]]
+    keepdim: bool
+
+    saved_fields = {"self": 0, "result": 1, "ord": "ord", "dim": "dims", "keepdim": "keepdim"}
+
+    def backward(self, grad: Tensor) -> Grads:
+        x, z = self.saved_tensors
+        p, shape = builtins.float(self.ord), x._data.shape
+        grad = _unreduce(grad, shape, self.dims, self.keepdim)
+        z = _unreduce(z, shape, self.dims, self.keepdim)
+        if p == 0:
+            return (None,)  # a step function: PyTorch gives no gradient at all
+        if p == 1:
+            return (x.sgn() * grad,)
+        if p == 2:
+            return (grad * (x / z).masked_fill(z == 0, 0),)
+        if math.isinf(p):
+            magnitude = x.abs()
+            extreme = (magnitude == z).logical_or(magnitude != magnitude)
+            count = sum(extreme, self.dims if self.dims is not None else (), keepdim=True)
+            return (x.sgn() * ((grad / count) * extreme),)
+        if p < 1:
+            scaled = x.sgn() * x.abs().pow(p - 1).masked_fill(x == 0, 0)
+            return (scaled * grad * z.pow(1 - p),)
+        scaled = x.sgn() * x.abs().pow(p - 1) if p < 2 else x * x.abs().pow(p - 2)
+        return (scaled * (grad / z.pow(p - 1)).masked_fill(z == 0, 0),)
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Dims = None, keepdim: bool = False,
+         dtype: Optional[_dtype.dtype] = None) -> Tensor:
+    """The vector norm of ``input`` (all its elements, or over ``dim``):
+    ``(sum |x|**p)**(1/p)``; ``p`` is a number, ``inf``/``-inf`` (the largest
+    or smallest ``|x|``), 0 (how many are nonzero) or ``'fro'`` (2).  As in
+    PyTorch, ``torch.norm`` is ``torch.linalg.vector_norm`` (its node, too)."""
+    check_operand(input, "norm", 1, tensor_only=True)
+    if isinstance(p, str):
+        if p not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        if p == "nuc":
+            raise TypeError("microgrid's torch.norm has no p='nuc' (the nuclear norm)")
+        if dim is not None and not isinstance(dim, int) and len(dim) > 2:
+            raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               + " ".join(str(d) for d in dim))
+        p = 2
+    p = 2.0 if p is None else p
+    if dtype is not None:
+        input = input.to(dtype)
+    data = input._data
+    if data.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {LEGACY_TYPE_NAMES[data.dtype.name]}")
+    dims = reduction_dims(dim, data.ndim)
+    values = data.astype(np.float32) if data.dtype == np.float16 else data
+    flat = norm_kernels.vector_norm(values, builtins.float(p), _axes(dims, data.ndim))
+    shape = _kept_shape(data.shape, dims) if keepdim else _reduced_shape(data.shape, dims)
+    result = flat.astype(data.dtype).reshape(shape)
+    return record(LinalgVectorNormBackward0, result, (input,), saved=(input,), save_result=True,
+                  ord=p, dims=dims, keepdim=keepdim)
+
+
+def _histogram_floating(input: Tensor, op: str) -> np.ndarray:
+    check_operand(input, op, 1, tensor_only=True)
+    data = input._data
+    if data.dtype.kind != "f":
+        raise NotImplementedError(f'"histogram_cpu" not implemented for '
+                                  f"'{LEGACY_TYPE_NAMES[data.dtype.name]}'")
+    return data
+
+
+def _histogram_range(data: np.ndarray, low: Any, high: Any, bins: int, op: str
+                     ) -> Tuple[builtins.float, builtins.float]:
+    """The range the bins cover: ``[low, high]``, or the data's when both
+    are unset or equal (widened by 1/2 each way when the data has one value)."""
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    low, high = builtins.float(low), builtins.float(high)
+    if low == high and data.size:
+        low, high = builtins.float(data.min()), builtins.float(data.max())
+    if low > high:
+        raise RuntimeError(f"{op}: max must be larger than min")
+    if low == high:
+        low, high = low - 0.5, high + 0.5
+    return low, high
+
+
+def histc(input: Tensor, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:  # noqa: A002
+    """How many elements fall in each of ``bins`` equal bins from ``min`` to
+    ``max`` (the data's range when both are 0); values outside are not
+    counted.  No graph: counts have no gradient."""
+    data = _histogram_floating(input, "histc")
+    low, high = _histogram_range(data, min, max, bins, "torch.histc")
+    kind = data.dtype.type
+    values = data.ravel()
+    values = values[(values >= low) & (values <= high)]
+    with np.errstate(all="ignore"):  # PyTorch's formula, in the input's dtype
+        place = ((values - kind(low)) / (kind(high) - kind(low)) * kind(bins)).astype(np.int64)
+    place = np.minimum(place, bins - 1)
+    return Tensor._make(np.bincount(place, minlength=bins).astype(data.dtype))
+
+
+_HistogramResult = return_type("histogram", ("hist", "bin_edges"))
+
+
+def histogram(input: Tensor, bins: Any = 100, *, range: Any = None,  # noqa: A002
+              weight: Optional[Tensor] = None, density: bool = False) -> Any:
+    """``(hist, bin_edges)``: the counts (or summed ``weight``) of the elements
+    in each bin; ``bins`` is a number of equal bins over ``range`` (the
+    data's by default) or a tensor of bin edges.  The last bin includes its
+    right edge; values outside all bins are not counted.  ``density``
+    divides by the total and the bin widths."""
+    from .._kernels.mathfns import linspace
+
+    data = _histogram_floating(input, "histogram")
+    if isinstance(bins, Tensor):
+        edges = bins._data.astype(data.dtype)
+    else:
+        low, high = _histogram_range(data, *(range or (0, 0)), bins, "torch.histogram")
+        edges = linspace(low, high, bins + 1, data.dtype)
+    values = data.ravel()
+    weights = None if weight is None else weight._data.ravel()
+    inside = (values >= edges[0]) & (values <= edges[-1])
+    place = np.minimum(np.searchsorted(edges, values[inside], side="right") - 1, len(edges) - 2)
+    hist = np.bincount(place, weights=None if weights is None else weights[inside],
+                       minlength=len(edges) - 1).astype(data.dtype)
+    if density:
+        hist = quietly(np.divide, hist, hist.sum() * np.diff(edges)).astype(data.dtype)
+    return _HistogramResult(Tensor._make(hist), Tensor._make(edges))
+
+
+#: The ops here that take ``dim`` (``norm`` is not one: in PyTorch it is Python code).
+NUMPY_NAMED = ("sum", "mean", "max", "min", "argmax", "argmin", "var", "std", "logsumexp",
+               "softmax", "log_softmax", "cumsum", "cumprod", "all", "any")
+for _name in NUMPY_NAMED:
+    globals()[_name] = numpy_names(globals()[_name])

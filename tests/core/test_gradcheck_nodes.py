@@ -107,6 +107,25 @@ CASES = {
     "logsumexp": (lambda x: x.logsumexp(1), lambda: (data(2, 3),)),
     "softmax": (lambda x: x.softmax(0), lambda: (data(3, 2),)),
     "log_softmax": (lambda x: x.log_softmax(-1), lambda: (data(3, 2),)),
+    # issue 16's surface: logarithms, scans, the vector norm
+    "log10": (microgrid.log10, lambda: (positive(2, 3),)),
+    "log2": (microgrid.log2, lambda: (positive(2, 3),)),
+    "log1p": (microgrid.log1p, lambda: (data(2, 3, low=-0.5, high=2.0),)),
+    "expm1": (microgrid.expm1, lambda: (data(2, 3),)),
+    "flip": (lambda x: x.flip(0, 1) * x, lambda: (data(2, 3),)),
+    "cumsum": (lambda x: x.cumsum(1), lambda: (data(2, 3),)),
+    "cumprod": (lambda x: x.cumprod(0), lambda: (data(3, 2, away_from=[0]),)),
+    "cumprod zeros": (lambda x: x.cumprod(-1),
+                      lambda: (microgrid.tensor([[0.5, 0.0, 2.0, -1.5], [1.2, 0.7, 0.0, 0.0]],
+                                                dtype=microgrid.float64, requires_grad=True),)),
+    "norm 2": (lambda x: x.norm(), lambda: (data(2, 3),)),
+    "norm 1 dim": (lambda x: x.norm(1, dim=1), lambda: (data(2, 3, away_from=[0]),)),
+    "norm inf": (lambda x: microgrid.norm(-x, float("inf"), dim=0, keepdim=True),
+                 lambda: (data(3, 2, low=0.3),)),  # |x| without ties
+    "norm -inf": (lambda x: -x.norm(float("-inf")), lambda: (data(2, 3, low=0.3),)),
+    "norm 3": (lambda x: x.norm(3, dim=(0, 1)), lambda: (data(2, 3, away_from=[0]),)),
+    "norm 0.5": (lambda x: x.norm(0.5, dim=1), lambda: (data(2, 3, away_from=[0]),)),
+    "norm 1.5": (lambda x: x.norm(1.5), lambda: (data(2, 3, away_from=[0]),)),
 }
 
 

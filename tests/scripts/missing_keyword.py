@@ -1,5 +1,5 @@
-"""NumPy's spelling of keepdim: PyTorch accepts it, microgrid does not."""
+"""A keyword PyTorch accepts and microgrid does not: pin_memory."""
 import torch
 
 x = torch.ones(2, 3)
-print(torch.sum(x, 0, keepdims=True))
+print(torch.zeros(2, 3, pin_memory=False) + x)

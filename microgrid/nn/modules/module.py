@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple
 
-from ..._device import device as _device
+from ..._device import require_cpu as _require_cpu
 from ..._dtype import dtype as _dtype
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
@@ -389,7 +389,7 @@ class Module:
             elif isinstance(arg, Tensor):
                 dtype = arg.dtype
             elif arg is not None and not isinstance(arg, bool):  # a bool is non_blocking
-                _device(arg)  # only the CPU exists: anything else raises
+                _require_cpu(arg)  # only the CPU holds tensors: anything else raises
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but "
                             f"got desired dtype={dtype}")
