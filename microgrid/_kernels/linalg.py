@@ -18,7 +18,7 @@ This is slow (one NumPy call per ``k``): an opt-in for exact programs, not the d
 
 ``docs/numerics.md`` says what each kernel reproduces, and how well.
 
-Read next: ``random.py``.
+Read next: ``conv.py``.
 """
 
 from __future__ import annotations

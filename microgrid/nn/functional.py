@@ -51,6 +51,10 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode
 from ..autograd.graph import Node, record
 from ..ops import inplace as _inplace
+from ..ops.conv import avg_pool2d as _avg_pool2d
+from ..ops.conv import convolution as _convolution
+from ..ops.conv import max_pool2d_with_indices as _max_pool2d
+from ..ops.conv import pair as _pair
 from ..ops.indexing import gather, index_put_accumulate
 from ..ops.linalg import addmm, matmul
 from ..ops.pointwise import (
@@ -673,3 +677,88 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     from ..ops.random import dropout as _dropout
 
     return _dropout(input, p, training, inplace)
+
+
+# -- issue 16 item 4: convolution, pooling (ops/conv.py) ------------------------------
+def _conv_padding(padding: Any, kernel: Tuple[int, ...], dilation: Tuple[int, ...],
+                  stride: Tuple[int, ...]) -> Tuple[Tuple[int, int], ...]:
+    """``padding`` (an int, a tuple, ``'valid'`` or ``'same'``) as (before, after) per dim."""
+    if padding == "valid":
+        return tuple((0, 0) for _ in kernel)
+    if padding == "same":
+        if any(s != 1 for s in stride):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
+        return tuple((t // 2, t - t // 2) for t in totals)
+    if isinstance(padding, str):
+        raise ValueError(f"Invalid padding string '{padding}'")
+    values = (padding,) * len(kernel) if isinstance(padding, int) else tuple(padding)
+    return tuple((p, p) for p in values)
+
+
+def _conv(input: Tensor, weight: Tensor, bias: Optional[Tensor], stride: Any, padding: Any,
+          dilation: Any, groups: int, dims: int) -> Tensor:
+    if groups != 1:
+        raise NotImplementedError("microgrid's convolutions support groups=1 only")
+    if input.ndim != dims + 2:
+        raise RuntimeError(f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to "
+                           f"conv{dims}d, but got input of size: {list(input.shape)}")
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"Input type ({_type_name(input)}) and weight type "
+                           f"({_type_name(weight)}) should be the same")
+    def as_tuple(value: Any) -> Tuple[int, ...]:
+        return (value,) * dims if isinstance(value, int) else tuple(value)
+    kernel = tuple(weight.shape[2:])
+    stride_t, dilation_t = as_tuple(stride), as_tuple(dilation)
+    pads = _conv_padding(padding, kernel, dilation_t, stride_t)
+    if dims == 1:  # a 1-d convolution is a 2-d one of height 1
+        return _convolution(input, weight, bias, (1, *stride_t), ((0, 0), *pads),
+                            (1, *dilation_t))
+    return _convolution(input, weight, bias, stride_t, pads, dilation_t)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """Slide ``weight`` (out, in, k) along the last dim of ``input`` (N, in, L)."""
+    if input.ndim == 2:
+        return _conv(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups,
+                     1).squeeze(0)
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """Slide ``weight`` (out, in, kh, kw) over ``input`` (N, in, H, W)."""
+    if input.ndim == 3:
+        return _conv(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups,
+                     2).squeeze(0)
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def _pool_args(kernel_size: Any, stride: Any, padding: Any) -> Tuple[Any, Any, Any]:
+    kernel = _pair(kernel_size, "kernel_size")
+    strides = kernel if stride is None or stride == [] or stride == () else _pair(stride,
+                                                                                  "stride")
+    return kernel, strides, _pair(padding, "padding")
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """The largest element of each ``kernel_size`` window (with its index in its
+    plane if ``return_indices``)."""
+    kernel, strides, pads = _pool_args(kernel_size, stride, padding)
+    result, indices = _max_pool2d(input, kernel, strides, pads, _pair(dilation, "dilation"),
+                                  ceil_mode)
+    return (result, indices) if return_indices else result
+
+
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: Optional[int] = None) -> Tensor:
+    """The mean of each ``kernel_size`` window."""
+    if ceil_mode or divisor_override is not None:
+        raise NotImplementedError("microgrid's avg_pool2d supports neither ceil_mode nor "
+                                  "divisor_override")
+    kernel, strides, pads = _pool_args(kernel_size, stride, padding)
+    return _avg_pool2d(input, kernel, strides, pads, count_include_pad)
