@@ -14,7 +14,7 @@ convolution is one ``matmul`` with the weights.  :func:`col2im` goes back:
 it adds each window's values into the input positions they came from, which
 is what the input's gradient needs (overlapping windows add up).
 
-Read next: ``random.py``.
+Read next: ``activation.py``.
 """
 
 from __future__ import annotations

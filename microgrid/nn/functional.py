@@ -51,12 +51,22 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode
 from ..autograd.graph import Node, record
 from ..ops import inplace as _inplace
+from ..ops.activation import gelu as _gelu
+from ..ops.activation import leaky_relu as _leaky_relu
+from ..ops.activation import softplus as _softplus
 from ..ops.conv import avg_pool2d as _avg_pool2d
+from ..ops.conv import constant_pad_nd as _constant_pad_nd
 from ..ops.conv import convolution as _convolution
 from ..ops.conv import max_pool2d_with_indices as _max_pool2d
 from ..ops.conv import pair as _pair
+from ..ops.embedding import embedding as _embedding
+from ..ops.embedding import one_hot as _one_hot
 from ..ops.indexing import gather, index_put_accumulate
 from ..ops.linalg import addmm, matmul
+from ..ops.nn_losses import binary_cross_entropy_with_logits as _bce_with_logits
+from ..ops.nn_losses import smooth_l1_loss as _smooth_l1_loss
+from ..ops.normalization import batch_norm as _batch_norm
+from ..ops.normalization import layer_norm as _layer_norm
 from ..ops.pointwise import (
     add_scalar,
     broadcast_shape,
@@ -75,7 +85,11 @@ from ..ops.reduction import softmax as _softmax
 from ..ops.shape import contiguous, expand, reshape, t, view
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "nll_loss",
-           "cross_entropy", "binary_cross_entropy", "linear", "addmm"]
+           "cross_entropy", "binary_cross_entropy", "linear", "addmm",
+           # issue 16 item 4
+           "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "leaky_relu", "gelu", "softplus",
+           "l1_loss", "smooth_l1_loss", "binary_cross_entropy_with_logits", "embedding",
+           "one_hot", "pad", "batch_norm", "layer_norm"]
 
 
 # -- activations ------------------------------------------------------------------
@@ -762,3 +776,114 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                                   "divisor_override")
     kernel, strides, pads = _pool_args(kernel_size, stride, padding)
     return _avg_pool2d(input, kernel, strides, pads, count_include_pad)
+
+
+# -- issue 16 item 4: activations, losses, lookups, padding, normalization -----------
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x`` where positive, ``negative_slope * x`` elsewhere."""
+    if inplace:
+        return _inplace.inplace(input, lambda x: _leaky_relu(x, negative_slope))
+    return _leaky_relu(input, negative_slope)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """``x * Phi(x)``, Phi the standard normal's distribution function."""
+    return _gelu(input, approximate)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta * x)) / beta`` (``x`` where ``beta * x > threshold``)."""
+    return _softplus(input, beta, threshold)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
+            reduce: Optional[bool] = None, reduction: str = "mean") -> Tensor:
+    """``|x - y|``, reduced: built from ops (``SubBackward0``, ``AbsBackward0``,
+    ``MeanBackward0``), as PyTorch records it."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_sizes(input, target)
+    loss = (input - target).abs()
+    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
+                   reduce: Optional[bool] = None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """Squared error below ``beta``, absolute error above (``beta=0``: ``l1_loss``)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    _check_sizes(input, target)
+    return _smooth_l1_loss(input, target, reduction, beta)
+
+
+def _check_sizes(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
+                      f"size ({input.shape}). This will likely lead to incorrect results due "
+                      "to broadcasting. Please ensure they have the same size.", stacklevel=3)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Optional[Tensor] = None,
+                                     size_average: Optional[bool] = None,
+                                     reduce: Optional[bool] = None, reduction: str = "mean",
+                                     pos_weight: Optional[Tensor] = None) -> Tensor:
+    """``binary_cross_entropy(sigmoid(input), target)``, computed stably from logits."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    return _bce_with_logits(input, target, weight, pos_weight, reduction)
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None,
+              max_norm: Optional[float] = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Rows of ``weight`` picked by the indices ``input``."""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("microgrid's embedding supports neither max_norm, "
+                                  "scale_grad_by_freq nor sparse")
+    if padding_idx is not None:
+        if padding_idx > 0 and padding_idx >= weight.shape[0]:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        if padding_idx < 0:
+            if padding_idx < -weight.shape[0]:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx = weight.shape[0] + padding_idx
+    return _embedding(weight, input, -1 if padding_idx is None else padding_idx)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 rows of zeros with a one at each index's class."""
+    return _one_hot(tensor, num_classes)
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: Optional[float] = None
+        ) -> Tensor:
+    """Pad the last dims with ``value`` (``pad = (left, right, top, bottom, ...)``)."""
+    if mode != "constant":
+        raise NotImplementedError(f"microgrid's pad supports mode='constant' only, not "
+                                  f"'{mode}'")
+    return _constant_pad_nd(input, pad, 0.0 if value is None else value)
+
+
+def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optional[Tensor],
+               weight: Optional[Tensor] = None, bias: Optional[Tensor] = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel by the batch's statistics (``training``) or the running ones."""
+    if training:
+        count = input.numel() // input.shape[1]
+        if count == 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Optional[Tensor] = None,
+               bias: Optional[Tensor] = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each sample over its last ``len(normalized_shape)`` dims."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    return _layer_norm(input, shape, weight, bias, eps)

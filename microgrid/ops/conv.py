@@ -32,7 +32,7 @@ the *index* of that element in its input plane: the gradient goes to that
 element only.  Average pooling takes each window's mean: each element of
 the window gets ``grad / (window size)``.
 
-Read next: ``../random.py`` (the Generator the random ops draw from).
+Read next: ``normalization.py``.
 """
 
 from __future__ import annotations
@@ -330,3 +330,41 @@ def avg_pool2d_backward(grad: Tensor, input_shape: Tuple[int, ...], kernel_size:
     data = np.ascontiguousarray(dx if len(input_shape) == 4 else dx[0])
     return record(AvgPool2DBackwardBackward0, data, (grad, None), kernel_size=kernel_size,
                   stride=stride, padding=padding, count_include_pad=count_include_pad)
+
+
+# -- padding ----------------------------------------------------------------------
+class ConstantPadNdBackward0(Node):
+    """z = x with ``pad`` values added (or, for negative pads, removed) around it;
+    dL/dx = constant_pad_nd(grad, -pad)   (the padding cut off again)"""
+
+    #: Set by record().
+    pad: Tuple[int, ...]
+
+    saved_fields = {"pad": "pad"}
+
+    def backward(self, grad: Tensor) -> Grads:
+        return (constant_pad_nd(grad, tuple(-p for p in self.pad)),)
+
+
+def constant_pad_nd(input: Tensor, pad: Sequence[int], value: float = 0.0) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right)`` for the last
+    dim, then ``(top, bottom)`` for the one before ...  Negative pads crop."""
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of "
+                           f"dimension {input.ndim}")
+    x = input._data
+    widths = [(0, 0)] * x.ndim
+    crops = [slice(None)] * x.ndim
+    for k in range(len(pad) // 2):
+        dim = x.ndim - 1 - k
+        before, after = pad[2 * k], pad[2 * k + 1]
+        if x.shape[dim] + before + after < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+        widths[dim] = (max(before, 0), max(after, 0))
+        crops[dim] = slice(max(-before, 0), x.shape[dim] - max(-after, 0))
+    data = np.pad(x[tuple(crops)], widths, constant_values=value)
+    return record(ConstantPadNdBackward0, data, (input,), pad=pad)
