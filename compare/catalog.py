@@ -76,6 +76,11 @@ CATALOG = (
             "higher_order.py"),
     Program("hessian_vector", "a Hessian-vector product, two ways", "hessian_vector.py"),
     Program("hooks", "tensor hooks and retain_grad()", "hooks.py"),
+    # -- issue 16 items 4 and 5: layers, optimizers, schedules
+    Program("small_cnn", "a small CNN (Conv2d, MaxPool2d) on random 28x28 images",
+            "small_cnn.py"),
+    Program("optimizers", "RMSprop, Adagrad, Adadelta, Adamax and lr schedulers",
+            "optimizers.py"),
 )
 
 BY_NAME = {program.name: program for program in CATALOG}
