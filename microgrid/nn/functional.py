@@ -725,6 +725,13 @@ def _conv(input: Tensor, weight: Tensor, bias: Optional[Tensor], stride: Any, pa
     kernel = tuple(weight.shape[2:])
     stride_t, dilation_t = as_tuple(stride), as_tuple(dilation)
     pads = _conv_padding(padding, kernel, dilation_t, stride_t)
+    padded = [size + sum(p) for size, p in zip(input.shape[2:], pads, strict=True)]
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation_t, strict=True)]
+    if any(span > size for span, size in zip(spans, padded, strict=True)):
+        raise RuntimeError(f"Calculated padded input size per channel: "
+                           f"({' x '.join(map(str, padded))}). Kernel size: "
+                           f"({' x '.join(map(str, spans))}). Kernel size can't be greater "
+                           "than actual input size")
     if dims == 1:  # a 1-d convolution is a 2-d one of height 1
         return _convolution(input, weight, bias, (1, *stride_t), ((0, 0), *pads),
                             (1, *dilation_t))

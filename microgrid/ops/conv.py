@@ -181,6 +181,14 @@ def _pool_shape(size: Tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
     return (out[0], out[1]), (pads[0], pads[1])
 
 
+def _check_output(shape: Tuple[int, ...], out: Pair) -> None:
+    if min(out) < 1:
+        channels = shape[-3]
+        raise RuntimeError(f"Given input size: ({channels}x{shape[-2]}x{shape[-1]}). "
+                           f"Calculated output size: ({channels}x{max(out[0], 0)}x"
+                           f"{max(out[1], 0)}). Output size is too small")
+
+
 def _check_pool(input: Tensor, kernel: Pair, stride: Pair, padding: Pair, name: str) -> None:
     if input.ndim not in (3, 4):
         raise RuntimeError(f"{name}: Expected 3D or 4D (batch mode) tensor for input")
@@ -210,6 +218,7 @@ def max_pool2d_with_indices(input: Tensor, kernel_size: Pair, stride: Pair, padd
     x = input._data if input.ndim == 4 else input._data[None]
     height, width = x.shape[2:]
     out, pads = _pool_shape((height, width), kernel_size, stride, padding, dilation, ceil_mode)
+    _check_output(x.shape, out)
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     view = kernels.windows(kernels.pad2d(x, pads, fill), kernel_size, stride, dilation, out)
     flat = view.reshape(*view.shape[:4], -1)
@@ -289,6 +298,7 @@ def avg_pool2d(input: Tensor, kernel_size: Pair, stride: Pair, padding: Pair,
     _check_pool(input, kernel_size, stride, padding, "avg_pool2d")
     x = input._data if input.ndim == 4 else input._data[None]
     out, pads = _pool_shape(x.shape[2:], kernel_size, stride, padding, (1, 1), False)
+    _check_output(x.shape, out)
     view = kernels.windows(kernels.pad2d(x, pads), kernel_size, stride, (1, 1), out)
     divisor = _divisor(x.shape, kernel_size, stride, padding, count_include_pad, out)
     data = (view.sum(axis=(-2, -1)) / divisor).astype(x.dtype, copy=False)

@@ -51,7 +51,7 @@ class EmbeddingBackward0(Node):
             keep = index != self.padding_idx
             rows, index = rows[Tensor._make(keep)], index[keep]
         table = zeros((self.num_weights, dim), dtype=grad.dtype)
-        return (index_put_accumulate(table, ((0, index),), rows), None)
+        return (index_put_accumulate(table, ((0, index),), rows),)
 
 
 def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1) -> Tensor:
@@ -66,7 +66,7 @@ def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1) -> Tensor:
     if index.size and (index.min() < 0 or index.max() >= weight.shape[0]):
         raise IndexError("index out of range in self")
     data = weight._data[index]
-    return record(EmbeddingBackward0, data, (weight, indices), indices=indices,
+    return record(EmbeddingBackward0, data, (weight,), indices=indices,
                   num_weights=weight.shape[0], padding_idx=padding_idx)
 
 

@@ -35,6 +35,7 @@ import numpy as np
 from .._kernels import quietly
 from .._tensor import Tensor
 from ..autograd.graph import Node, record
+from .activation import softplus
 from .pointwise import sigmoid, sign, where
 
 Grads = Tuple[Optional[Tensor], ...]
@@ -108,8 +109,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
             if pos_weight is None:
                 dt = grad * -x
             else:
-                softplus = Tensor._make(np.logaddexp(0, -x._data))
-                dt = grad * ((pos_weight - 1) * softplus - x)
+                dt = grad * ((pos_weight - 1) * softplus(-x) - x)
         return dx, dt
 
 
@@ -118,11 +118,11 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
     """``binary_cross_entropy(sigmoid(input), target)``, computed stably."""
     x, t = input._data, target._data.astype(input._data.dtype, copy=False)
     one = x.dtype.type(1)
-    softplus = quietly(np.log1p, quietly(np.exp, -np.abs(x))) + np.maximum(-x, 0)
+    minus_log_sigmoid = quietly(np.log1p, quietly(np.exp, -np.abs(x))) + np.maximum(-x, 0)
     if pos_weight is None:
-        loss = (one - t) * x + softplus
+        loss = (one - t) * x + minus_log_sigmoid
     else:
-        loss = (one - t) * x + ((pos_weight._data - one) * t + one) * softplus
+        loss = (one - t) * x + ((pos_weight._data - one) * t + one) * minus_log_sigmoid
     if weight is not None:
         loss = loss * weight._data
     loss = np.asarray(loss, dtype=x.dtype)

@@ -63,10 +63,13 @@ def _affine_grads(node: Node, grad: Tensor, x: Tensor, weight: Optional[Tensor],
         gh = grad * scale if scale is not None else grad
         dx = invstd * (gh - gh.mean(dims, keepdim=True)
                        - xhat * (gh * xhat).mean(dims, keepdim=True))
+    def summed(value: Tensor) -> Tensor:  # over other_dims (none: sum(()) would sum all)
+        return value.sum(other_dims) if other_dims else value
+
     if weight is not None and node.needs_input_grad(1):
-        dw = (grad * xhat).sum(other_dims).reshape(weight.shape)
+        dw = summed(grad * xhat).reshape(weight.shape)
     if node.needs_input_grad(2):
-        db = grad.sum(other_dims).reshape(weight.shape if weight is not None else (-1,))
+        db = summed(grad).reshape(weight.shape if weight is not None else (-1,))
     return dx, dw, db
 
 
