@@ -712,6 +712,10 @@ def _conv_padding(padding: Any, kernel: Tuple[int, ...], dilation: Tuple[int, ..
 
 def _conv(input: Tensor, weight: Tensor, bias: Optional[Tensor], stride: Any, padding: Any,
           dilation: Any, groups: int, dims: int) -> Tensor:
+    """A ``dims``-d convolution; an unbatched input gets a batch dim of 1 around it."""
+    if input.ndim == dims + 1:
+        return _conv(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups,
+                     dims).squeeze(0)
     if groups != 1:
         raise NotImplementedError("microgrid's convolutions support groups=1 only")
     if input.ndim != dims + 2:
@@ -720,6 +724,7 @@ def _conv(input: Tensor, weight: Tensor, bias: Optional[Tensor], stride: Any, pa
     if input.dtype != weight.dtype:
         raise RuntimeError(f"Input type ({_type_name(input)}) and weight type "
                            f"({_type_name(weight)}) should be the same")
+
     def as_tuple(value: Any) -> Tuple[int, ...]:
         return (value,) * dims if isinstance(value, int) else tuple(value)
     kernel = tuple(weight.shape[2:])
@@ -741,18 +746,12 @@ def _conv(input: Tensor, weight: Tensor, bias: Optional[Tensor], stride: Any, pa
 def conv1d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride: Any = 1,
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
     """Slide ``weight`` (out, in, k) along the last dim of ``input`` (N, in, L)."""
-    if input.ndim == 2:
-        return _conv(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups,
-                     1).squeeze(0)
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride: Any = 1,
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
     """Slide ``weight`` (out, in, kh, kw) over ``input`` (N, in, H, W)."""
-    if input.ndim == 3:
-        return _conv(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups,
-                     2).squeeze(0)
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
 
 

@@ -21,7 +21,13 @@ from typing import Any, Dict, Optional
 
 from .._creation import tensor, zeros_like
 from .._tensor import Tensor
-from .optimizer import Optimizer, check_options, fused_multiply_add, no_grad_step
+from .optimizer import (
+    Optimizer,
+    check_nonnegative,
+    check_options,
+    fused_multiply_add,
+    no_grad_step,
+)
 
 __all__ = ["Adadelta"]
 
@@ -34,14 +40,10 @@ class Adadelta(Optimizer):
                  capturable: bool = False, maximize: bool = False,
                  differentiable: bool = False) -> None:
         check_options(lr, capturable=capturable, differentiable=differentiable)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_nonnegative(("learning rate", lr))
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_nonnegative(("epsilon value", eps), ("weight_decay value", weight_decay))
         defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
                     "maximize": maximize, "capturable": capturable, "foreach": foreach,
                     "differentiable": differentiable}
@@ -50,13 +52,12 @@ class Adadelta(Optimizer):
     @no_grad_step
     def step(self) -> None:
         """One update of every parameter that has a gradient."""
-        for group, param in self._with_gradients():
-            state = self.state[param]
-            if not state:
-                state["step"] = tensor(0.0)
-                state["square_avg"] = zeros_like(param)
-                state["acc_delta"] = zeros_like(param)
-            _update(param, param.grad, state, group)
+        self._update_each(_initial_state, _update)
+
+
+def _initial_state(group: Dict[str, Any], param: Tensor) -> Dict[str, Any]:
+    return {"step": tensor(0.0), "square_avg": zeros_like(param),
+            "acc_delta": zeros_like(param)}
 
 
 def _update(param: Tensor, grad: Tensor, state: Dict[str, Any], group: Dict[str, Any]) -> None:

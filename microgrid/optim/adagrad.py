@@ -22,7 +22,13 @@ from typing import Any, Dict, Optional
 
 from .._creation import full_like, tensor
 from .._tensor import Tensor
-from .optimizer import Optimizer, check_options, fused_multiply_add, no_grad_step
+from .optimizer import (
+    Optimizer,
+    check_nonnegative,
+    check_options,
+    fused_multiply_add,
+    no_grad_step,
+)
 
 __all__ = ["Adagrad"]
 
@@ -35,12 +41,10 @@ class Adagrad(Optimizer):
                  eps: float = 1e-10, foreach: Optional[bool] = None, *, maximize: bool = False,
                  differentiable: bool = False, fused: Optional[bool] = None) -> None:
         check_options(lr, differentiable=differentiable, fused=fused)
-        for name, value in (("learning rate", lr), ("lr_decay value", lr_decay),
-                            ("weight_decay value", weight_decay),
-                            ("initial_accumulator_value value", initial_accumulator_value),
-                            ("epsilon value", eps)):
-            if not 0.0 <= value:
-                raise ValueError(f"Invalid {name}: {value}")
+        check_nonnegative(("learning rate", lr), ("lr_decay value", lr_decay),
+                          ("weight_decay value", weight_decay),
+                          ("initial_accumulator_value value", initial_accumulator_value),
+                          ("epsilon value", eps))
         defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
                     "initial_accumulator_value": initial_accumulator_value,
                     "foreach": foreach, "maximize": maximize,

@@ -22,7 +22,13 @@ from .._creation import tensor, zeros_like
 from .._tensor import Tensor
 from ..ops.pointwise import maximum
 from .adam import _lerp_
-from .optimizer import Optimizer, check_options, fused_multiply_add, no_grad_step
+from .optimizer import (
+    Optimizer,
+    check_nonnegative,
+    check_options,
+    fused_multiply_add,
+    no_grad_step,
+)
 
 __all__ = ["Adamax"]
 
@@ -35,15 +41,11 @@ class Adamax(Optimizer):
                  maximize: bool = False, differentiable: bool = False,
                  capturable: bool = False) -> None:
         check_options(lr, tuple(betas), capturable=capturable, differentiable=differentiable)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        check_nonnegative(("learning rate", lr), ("epsilon value", eps))
         for i in (0, 1):
             if not 0.0 <= betas[i] < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_nonnegative(("weight_decay value", weight_decay))
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
                     "capturable": capturable}
@@ -52,13 +54,11 @@ class Adamax(Optimizer):
     @no_grad_step
     def step(self) -> None:
         """One update of every parameter that has a gradient."""
-        for group, param in self._with_gradients():
-            state = self.state[param]
-            if not state:
-                state["step"] = tensor(0.0)
-                state["exp_avg"] = zeros_like(param)
-                state["exp_inf"] = zeros_like(param)
-            _update(param, param.grad, state, group)
+        self._update_each(_initial_state, _update)
+
+
+def _initial_state(group: Dict[str, Any], param: Tensor) -> Dict[str, Any]:
+    return {"step": tensor(0.0), "exp_avg": zeros_like(param), "exp_inf": zeros_like(param)}
 
 
 def _update(param: Tensor, grad: Tensor, state: Dict[str, Any], group: Dict[str, Any]) -> None:

@@ -52,7 +52,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.modules.module import typename, zero_gradient
 
-__all__ = ["Optimizer", "required", "fused_multiply_add"]
+__all__ = ["Optimizer", "required", "fused_multiply_add", "check_nonnegative"]
 
 Step = TypeVar("Step", bound=Callable[..., Any])
 
@@ -74,6 +74,13 @@ def fused_multiply_add(a: Tensor, b: Any, c: Tensor) -> Tensor:
             result = (a._data.astype(np.float64) * factor.astype(np.float64)
                       + c._data.astype(np.float64))
     return Tensor._make(np.asarray(result.astype(dtype)))
+
+
+def check_nonnegative(*checks: Tuple[str, float]) -> None:
+    """``ValueError: Invalid <what>: <value>`` for the first ``(what, value)`` below zero."""
+    for what, value in checks:
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {what}: {value}")
 
 
 class _RequiredParameter:
@@ -201,6 +208,17 @@ class Optimizer:
             for param in group["params"]:
                 if param.grad is not None:
                     yield group, param
+
+    def _update_each(self, initial_state: Callable[[Dict[str, Any], Tensor], Dict[str, Any]],
+                     update: Callable[..., None]) -> None:
+        """The step of the rules that keep state: every parameter that has a
+        gradient gets its state from ``initial_state(group, param)`` on its
+        first step, then ``update(param, grad, state, group)`` changes it in place."""
+        for group, param in self._with_gradients():
+            state = self.state[param]
+            if not state:
+                state.update(initial_state(group, param))
+            update(param, param.grad, state, group)
 
     def state_dict(self) -> Dict[str, Any]:
         """``{'state': ..., 'param_groups': ...}``, with each parameter replaced by

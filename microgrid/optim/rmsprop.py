@@ -23,7 +23,13 @@ from typing import Any, Dict, Optional
 from .._creation import tensor, zeros_like
 from .._tensor import Tensor
 from .adam import _lerp_
-from .optimizer import Optimizer, check_options, fused_multiply_add, no_grad_step
+from .optimizer import (
+    Optimizer,
+    check_nonnegative,
+    check_options,
+    fused_multiply_add,
+    no_grad_step,
+)
 
 __all__ = ["RMSprop"]
 
@@ -36,11 +42,9 @@ class RMSprop(Optimizer):
                  capturable: bool = False, foreach: Optional[bool] = None,
                  maximize: bool = False, differentiable: bool = False) -> None:
         check_options(lr, capturable=capturable, differentiable=differentiable)
-        for name, value in (("learning rate", lr), ("epsilon value", eps),
-                            ("momentum value", momentum), ("weight_decay value", weight_decay),
-                            ("alpha value", alpha)):
-            if not 0.0 <= value:
-                raise ValueError(f"Invalid {name}: {value}")
+        check_nonnegative(("learning rate", lr), ("epsilon value", eps),
+                          ("momentum value", momentum), ("weight_decay value", weight_decay),
+                          ("alpha value", alpha))
         defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps,
                     "centered": centered, "weight_decay": weight_decay,
                     "capturable": capturable, "foreach": foreach, "maximize": maximize,
@@ -50,16 +54,16 @@ class RMSprop(Optimizer):
     @no_grad_step
     def step(self) -> None:
         """One update of every parameter that has a gradient."""
-        for group, param in self._with_gradients():
-            state = self.state[param]
-            if not state:
-                state["step"] = tensor(0.0)
-                state["square_avg"] = zeros_like(param)
-                if group["momentum"] > 0:
-                    state["momentum_buffer"] = zeros_like(param)
-                if group["centered"]:
-                    state["grad_avg"] = zeros_like(param)
-            _update(param, param.grad, state, group)
+        self._update_each(_initial_state, _update)
+
+
+def _initial_state(group: Dict[str, Any], param: Tensor) -> Dict[str, Any]:
+    state = {"step": tensor(0.0), "square_avg": zeros_like(param)}
+    if group["momentum"] > 0:
+        state["momentum_buffer"] = zeros_like(param)
+    if group["centered"]:
+        state["grad_avg"] = zeros_like(param)
+    return state
 
 
 def _update(param: Tensor, grad: Tensor, state: Dict[str, Any], group: Dict[str, Any]) -> None:
