@@ -203,12 +203,12 @@ class MaxPool2DWithIndicesBackward0(Node):
 
     #: Set by record().
     indices: Tensor
-    input_shape: Tuple[int, ...]
 
-    saved_fields = {"result1": "indices"}
+    saved_fields = {"self": 0, "result1": "indices"}
 
     def backward(self, grad: Tensor) -> Grads:
-        return (max_pool2d_with_indices_backward(grad, self.input_shape, self.indices),)
+        (x,) = self.saved_tensors
+        return (max_pool2d_with_indices_backward(grad, x, self.indices),)
 
 
 def max_pool2d_with_indices(input: Tensor, kernel_size: Pair, stride: Pair, padding: Pair,
@@ -232,12 +232,13 @@ def max_pool2d_with_indices(input: Tensor, kernel_size: Pair, stride: Pair, padd
         values, indices = values[0], indices[0]
     index_tensor = Tensor._make(np.ascontiguousarray(indices))
     result = record(MaxPool2DWithIndicesBackward0, np.ascontiguousarray(values), (input,),
-                    indices=index_tensor, input_shape=input.shape)
+                    saved=(input,), indices=index_tensor)
     return result, index_tensor
 
 
 class MaxPool2DWithIndicesBackwardBackward0(Node):
-    """dx = grad placed at the max's positions;   dL/dgrad = ggx at those positions"""
+    """dx = grad placed at the max's positions;   dL/dgrad = ggx at those positions;
+    dL/dx = 0   (the positions do not move with x)"""
 
     #: Set by record().
     indices: Tensor
@@ -251,15 +252,15 @@ class MaxPool2DWithIndicesBackwardBackward0(Node):
         return (reshape(flat[key], self.indices.shape), None)
 
 
-def max_pool2d_with_indices_backward(grad: Tensor, input_shape: Tuple[int, ...],
-                                     indices: Tensor) -> Tensor:
-    """``grad`` added into zeros of ``input_shape`` at ``indices`` (per plane)."""
+def max_pool2d_with_indices_backward(grad: Tensor, input: Tensor, indices: Tensor) -> Tensor:
+    """``grad`` added into zeros of ``input``'s shape at ``indices`` (per plane)."""
+    input_shape = input.shape
     planes = int(np.prod(input_shape[:-2]))
     size = input_shape[-2] * input_shape[-1]
     flat = (indices._data.reshape(planes, -1) + np.arange(planes)[:, None] * size).ravel()
     summed = np.bincount(flat, weights=grad._data.ravel(), minlength=planes * size)
     data = summed.astype(grad._data.dtype).reshape(input_shape)
-    return record(MaxPool2DWithIndicesBackwardBackward0, data, (grad, None), indices=indices)
+    return record(MaxPool2DWithIndicesBackwardBackward0, data, (grad, input), indices=indices)
 
 
 class AvgPool2DBackward0(Node):
@@ -267,18 +268,18 @@ class AvgPool2DBackward0(Node):
     the window's elements   (the op avg_pool2d_backward)"""
 
     #: Set by record().
-    input_shape: Tuple[int, ...]
     kernel_size: Pair
     stride: Pair
     padding: Pair
     count_include_pad: bool
 
-    saved_fields = {"kernel_size": "kernel_size", "stride": "stride", "padding": "padding",
-                    "count_include_pad": "count_include_pad"}
+    saved_fields = {"self": 0, "kernel_size": "kernel_size", "stride": "stride",
+                    "padding": "padding", "count_include_pad": "count_include_pad"}
 
     def backward(self, grad: Tensor) -> Grads:
-        return (avg_pool2d_backward(grad, self.input_shape, self.kernel_size, self.stride,
-                                    self.padding, self.count_include_pad),)
+        (x,) = self.saved_tensors
+        return (avg_pool2d_backward(grad, x, self.kernel_size, self.stride, self.padding,
+                                    self.count_include_pad),)
 
 
 def _divisor(shape: Tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair,
@@ -303,13 +304,13 @@ def avg_pool2d(input: Tensor, kernel_size: Pair, stride: Pair, padding: Pair,
     divisor = _divisor(x.shape, kernel_size, stride, padding, count_include_pad, out)
     data = (view.sum(axis=(-2, -1)) / divisor).astype(x.dtype, copy=False)
     data = np.ascontiguousarray(data if input.ndim == 4 else data[0])
-    return record(AvgPool2DBackward0, data, (input,), input_shape=input.shape,
-                  kernel_size=kernel_size, stride=stride, padding=padding,
-                  count_include_pad=count_include_pad)
+    return record(AvgPool2DBackward0, data, (input,), saved=(input,), kernel_size=kernel_size,
+                  stride=stride, padding=padding, count_include_pad=count_include_pad)
 
 
 class AvgPool2DBackwardBackward0(Node):
-    """dx = avg_pool2d_backward(grad), linear in grad;   dL/dgrad = avg_pool2d(ggx)"""
+    """dx = avg_pool2d_backward(grad), linear in grad;   dL/dgrad = avg_pool2d(ggx);
+    dL/dx = 0"""
 
     #: Set by record().
     kernel_size: Pair
@@ -322,9 +323,10 @@ class AvgPool2DBackwardBackward0(Node):
                            self.count_include_pad), None)
 
 
-def avg_pool2d_backward(grad: Tensor, input_shape: Tuple[int, ...], kernel_size: Pair,
-                        stride: Pair, padding: Pair, count_include_pad: bool) -> Tensor:
+def avg_pool2d_backward(grad: Tensor, input: Tensor, kernel_size: Pair, stride: Pair,
+                        padding: Pair, count_include_pad: bool) -> Tensor:
     """Each window's ``grad / divisor`` added back to the window's elements."""
+    input_shape = input.shape
     g = grad._data if grad.ndim == 4 else grad._data[None]
     shape = tuple(input_shape) if len(input_shape) == 4 else (1, *input_shape)
     out = g.shape[2:]
@@ -338,7 +340,7 @@ def avg_pool2d_backward(grad: Tensor, input_shape: Tuple[int, ...], kernel_size:
     dx = dx[:, :, pads[0][0]:padded_shape[2] - pads[0][1],
             pads[1][0]:padded_shape[3] - pads[1][1]].astype(g.dtype, copy=False)
     data = np.ascontiguousarray(dx if len(input_shape) == 4 else dx[0])
-    return record(AvgPool2DBackwardBackward0, data, (grad, None), kernel_size=kernel_size,
+    return record(AvgPool2DBackwardBackward0, data, (grad, input), kernel_size=kernel_size,
                   stride=stride, padding=padding, count_include_pad=count_include_pad)
 
 
