@@ -83,6 +83,7 @@ from ..ops.pointwise import relu as _relu
 from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import softmax as _softmax
 from ..ops.shape import contiguous, expand, reshape, t, view
+from ..ops.shape import warn_once as _warn_once
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "nll_loss",
            "cross_entropy", "binary_cross_entropy", "linear", "addmm",
@@ -730,6 +731,13 @@ def _conv(input: Tensor, weight: Tensor, bias: Optional[Tensor], stride: Any, pa
     kernel = tuple(weight.shape[2:])
     stride_t, dilation_t = as_tuple(stride), as_tuple(dilation)
     pads = _conv_padding(padding, kernel, dilation_t, stride_t)
+    if any(before != after for before, after in pads):  # 'same' with an even kernel
+        _warn_once("Using padding='same' with even kernel lengths and odd dilation may require "
+                   "a zero-padded copy of the input be created (Triggered internally at "
+                   "/__w/pytorch/pytorch/aten/src/ATen/native/Convolution.cpp:1101.)")
+        extra = [after - before for before, after in reversed(pads)]
+        input = _constant_pad_nd(input, [p for e in extra for p in (0, e)])
+        pads = tuple((before, before) for before, _ in pads)
     padded = [size + sum(p) for size, p in zip(input.shape[2:], pads, strict=True)]
     spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation_t, strict=True)]
     if any(span > size for span, size in zip(spans, padded, strict=True)):
