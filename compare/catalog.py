@@ -87,6 +87,12 @@ CATALOG = (
     # -- the tensor surface learner programs use --------------------------------------------
     Program("d2l_preliminaries", "d2l's preliminaries as a script: NumPy round trips, "
             "axis=/keepdims=, cumsum, norms, a device check", "d2l_preliminaries.py"),
+
+    # -- layers, optimizers, schedules ------------------------------------------------------
+    Program("small_cnn", "a small CNN (Conv2d, MaxPool2d) on random 28x28 images",
+            "small_cnn.py"),
+    Program("optimizers", "RMSprop, Adagrad, Adadelta, Adamax and lr schedulers",
+            "optimizers.py"),
 )
 
 BY_NAME = {program.name: program for program in CATALOG}

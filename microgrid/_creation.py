@@ -180,8 +180,10 @@ def empty(*sizes: Any, size: Any = None, dtype: Optional[_dtype.dtype] = None,
 def full(size: Any, fill_value: Any, dtype: Optional[_dtype.dtype] = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of the given shape filled with ``fill_value``; the dtype
-    follows the value (float32 for a float, int64 for an int, bool)."""
-    inferred = _array_from_data(fill_value).dtype
+    follows the value (float32 for a float, int64 for an int, bool).  A
+    given ``dtype`` takes the value directly (``0.1`` in float64 is not
+    float32's ``0.1`` widened)."""
+    inferred = dtype.numpy_dtype if dtype is not None else _array_from_data(fill_value).dtype
     data = np.full(_shape_args((size,)), fill_value, dtype=inferred)
     return _leaf(data, dtype, requires_grad, device)
 

@@ -225,6 +225,36 @@ CASES: Dict[str, Case] = {
     "addmm": (lambda lib, b, x, y: lib.addmm(b, x, y.t(), beta=0.5, alpha=2) ** 2,
               [values(3), values(2, 4), values(3, 4)]),
     "uniform_ and normal_": (_random_fills, [values(2, 3)]),
+    # -- issue 16 item 4: layers
+    "conv2d": (lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, stride=2, padding=1) ** 2,
+               [values(2, 2, 5, 4), values(3, 2, 2, 3), values(3)]),
+    "conv1d": (lambda lib, x, w: lib.nn.functional.conv1d(x, w, dilation=2) ** 2,
+               [values(2, 2, 6), values(2, 2, 2)]),
+    "max_pool2d": (lambda lib, x: lib.nn.functional.max_pool2d(x * x, 2, 1),
+                   [positive(1, 2, 3, 4)]),
+    "avg_pool2d": (lambda lib, x: lib.nn.functional.avg_pool2d(x * x, 2, 1, 1),
+                   [values(1, 2, 3, 4)]),
+    "pad": (lambda lib, x: lib.nn.functional.pad(x * x, (1, -1, 2, 0)), [values(2, 3)]),
+    "embedding": (lambda lib, w: lib.nn.functional.embedding(lib.tensor([[0, 2], [2, 1]]), w)
+                  ** 2, [values(3, 2)]),
+    "batch_norm": (lambda lib, x, w, b: lib.nn.functional.batch_norm(x, None, None, w, b, True)
+                   ** 2, [values(4, 3), values(3), values(3)]),
+    "batch_norm eval": (lambda lib, x, w, b: lib.nn.functional.batch_norm(
+        x, lib.zeros(3, dtype=lib.float64) + 0.5, lib.ones(3, dtype=lib.float64) * 2, w, b)
+        ** 2, [values(4, 3), values(3), values(3)]),
+    "layer_norm": (lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (3,), w, b) ** 2,
+                   [values(2, 3), values(3), values(3)]),
+    "softplus": (lambda lib, x: lib.nn.functional.softplus(x * x, beta=2), [values(2, 3)]),
+    "gelu": (lambda lib, x: lib.nn.functional.gelu(x), [values(2, 3)]),
+    "gelu tanh": (lambda lib, x: lib.nn.functional.gelu(x, approximate="tanh"), [values(2, 3)]),
+    "leaky_relu": (lambda lib, x: lib.nn.functional.leaky_relu(x, 0.2) * x,
+                   [values(2, 3, away=[0])]),
+    "smooth_l1_loss": (lambda lib, x, y: lib.nn.functional.smooth_l1_loss(x * x, y, beta=1.5),
+                       [values(2, 3), values(2, 3)]),
+    "binary_cross_entropy_with_logits": (
+        lambda lib, x, t: lib.nn.functional.binary_cross_entropy_with_logits(
+            x * x, t, pos_weight=lib.tensor([0.5, 1.0, 2.0], dtype=lib.float64)),
+        [values(2, 3), values(2, 3, low=0.1, high=0.9)]),
     # in place
     "view of a base modified in place": (_view_then_base_modified, [values(3)]),
     "in place through a view": (_modified_through_view, [values(2, 3), values(3)]),
@@ -250,9 +280,24 @@ CASES: Dict[str, Case] = {
 #: until it is removed from here.
 _SCATTER = ("ops/reduction.py: PyTorch's backward of max/min along a dim scatters the "
             "gradient into zeros at the indices (ScatterBackward0), not where")
+_OWN_NODE = ("{}: PyTorch's backward is an op with a node of its own ({}), microgrid's "
+             "backward formula is written with tensor ops")
 GRAPH_DIFFERENCES: Dict[str, str] = {
     "max dim": _SCATTER,
     "min dim": _SCATTER,
+    # -- issue 16 item 4: layers whose backward formulas are ops, not one backward op
+    "batch_norm": _OWN_NODE.format("ops/normalization.py", "NativeBatchNormBackwardBackward0"),
+    "batch_norm eval": _OWN_NODE.format("ops/normalization.py",
+                                        "NativeBatchNormBackwardBackward0"),
+    "layer_norm": _OWN_NODE.format("ops/normalization.py", "NativeLayerNormBackwardBackward0"),
+    "binary_cross_entropy_with_logits": _OWN_NODE.format(
+        "ops/nn_losses.py", "BinaryCrossEntropyWithLogitsBackwardBackward0"),
+    "smooth_l1_loss": _OWN_NODE.format("ops/nn_losses.py", "SmoothL1LossBackwardBackward0"),
+    "embedding": _OWN_NODE.format("ops/embedding.py", "EmbeddingBackwardBackward0"),
+    "gelu": _OWN_NODE.format("ops/activation.py", "GeluBackwardBackward0"),
+    "gelu tanh": _OWN_NODE.format("ops/activation.py", "GeluBackwardBackward0"),
+    "leaky_relu": _OWN_NODE.format("ops/activation.py", "LeakyReluBackwardBackward0"),
+    "softplus": _OWN_NODE.format("ops/activation.py", "SoftplusBackwardBackward0"),
 }
 
 #: Cases that go through float32: finite differences there are mostly noise.

@@ -188,7 +188,7 @@ def test_wrong_node_is_the_reason(broken):
 # -- one verdict each, through the real command line ------------------------------------
 VERDICT_SCRIPTS = ["unseeded_randn.py", "prints_grad_fn.py", "missing_keyword.py", "uses_id.py",
                    "writes_then_reads.py", "reads_data.py", "os_exit.py", "closes_stdout.py",
-                   "many_lines.py", "uses_conv2d.py", "raises.py", "exit_status.py",
+                   "many_lines.py", "uses_conv_transpose2d.py", "raises.py", "exit_status.py",
                    "legacy_variable.py", "quiet_gradient.py", "missing_then_raises.py"]
 
 
@@ -214,7 +214,8 @@ def _program(results: dict, script: str) -> dict:
     ("prints_grad_fn.py", "EXACT", "2 lines, 2 tensors, 1 graph equal"),  # addresses masked
     ("missing_keyword.py", "UNSUPPORTED",
      "microgrid's torch.zeros has no keyword 'pin_memory' (line 5)"),
-    ("uses_conv2d.py", "UNSUPPORTED", "microgrid has no torch.nn.Conv2d (line 6)"),
+    ("uses_conv_transpose2d.py", "UNSUPPORTED",
+     "microgrid has no torch.nn.ConvTranspose2d (line 6)"),
     ("missing_then_raises.py", "UNSUPPORTED",  # whatever PyTorch did later
      "microgrid's torch.zeros has no keyword 'pin_memory' (line 5)"),
     ("writes_then_reads.py", "EXACT", "1 line equal"),  # each run in its own folder
@@ -261,11 +262,12 @@ def test_the_summary_counts_and_exit_status(verdicts):
 
 
 def test_only_unsupported_and_unstable_exit_3():
-    result = compare("--quiet", str(SCRIPTS / "uses_conv2d.py"), str(SCRIPTS / "uses_id.py"))
+    result = compare("--quiet", str(SCRIPTS / "uses_conv_transpose2d.py"),
+                     str(SCRIPTS / "uses_id.py"))
     assert result.returncode == 3, result.stdout
     first = result.stdout.splitlines()[2]
-    assert re.fullmatch(r"\S*uses_conv2d\.py +UNSUPPORTED +microgrid has no torch\.nn\.Conv2d "
-                        r"\(line 6\)", first)
+    assert re.fullmatch(r"\S*uses_conv_transpose2d\.py +UNSUPPORTED +microgrid has no "
+                        r"torch\.nn\.ConvTranspose2d \(line 6\)", first), first
     assert "Traceback" not in result.stdout + result.stderr
 
 

@@ -18,7 +18,7 @@ bit against torch 2.13 on thousands of random float32 rows; inputs of more
 than 32768 elements per output are summed in threads there, in chunks, which
 is not reproduced.
 
-Read next: ``random.py``.
+Read next: ``conv.py``.
 """
 
 from __future__ import annotations

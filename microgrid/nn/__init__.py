@@ -14,13 +14,24 @@ Read next: ``functional.py``.
 
 from . import functional, init
 from .modules import (
+    GELU,
+    AvgPool2d,
+    BatchNorm1d,
     BCELoss,
+    BCEWithLogitsLoss,
+    Conv1d,
+    Conv2d,
     CrossEntropyLoss,
     Dropout,
+    Embedding,
     Flatten,
     Identity,
+    L1Loss,
+    LayerNorm,
+    LeakyReLU,
     Linear,
     LogSoftmax,
+    MaxPool2d,
     Module,
     ModuleList,
     MSELoss,
@@ -28,11 +39,17 @@ from .modules import (
     ReLU,
     Sequential,
     Sigmoid,
+    SmoothL1Loss,
     Softmax,
+    Softplus,
     Tanh,
 )
 from .parameter import Parameter
 
 __all__ = ["functional", "init", "Parameter", "Module", "Linear", "Identity", "ReLU", "Tanh",
            "Sigmoid", "Softmax", "LogSoftmax", "Flatten", "Sequential", "ModuleList", "MSELoss",
-           "CrossEntropyLoss", "NLLLoss", "BCELoss", "Dropout"]
+           "CrossEntropyLoss", "NLLLoss", "BCELoss", "Dropout",
+           # issue 16 item 4
+           "LeakyReLU", "GELU", "Softplus", "Conv1d", "Conv2d", "L1Loss", "SmoothL1Loss",
+           "BCEWithLogitsLoss", "BatchNorm1d", "LayerNorm", "MaxPool2d", "AvgPool2d",
+           "Embedding"]

@@ -53,8 +53,22 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode
 from ..autograd.graph import Node, record
 from ..ops import inplace as _inplace
+from ..ops.activation import gelu as _gelu
+from ..ops.activation import leaky_relu as _leaky_relu
+from ..ops.activation import softplus as _softplus
+from ..ops.conv import avg_pool2d as _avg_pool2d
+from ..ops.conv import constant_pad_nd as _constant_pad_nd
+from ..ops.conv import convolution as _convolution
+from ..ops.conv import max_pool2d_with_indices as _max_pool2d
+from ..ops.conv import pair as _pair
+from ..ops.embedding import embedding as _embedding
+from ..ops.embedding import one_hot as _one_hot
 from ..ops.indexing import gather, index_put_accumulate
 from ..ops.linalg import addmm, matmul
+from ..ops.nn_losses import binary_cross_entropy_with_logits as _bce_with_logits
+from ..ops.nn_losses import smooth_l1_loss as _smooth_l1_loss
+from ..ops.normalization import batch_norm as _batch_norm
+from ..ops.normalization import layer_norm as _layer_norm
 from ..ops.pointwise import (
     add_scalar,
     broadcast_shape,
@@ -71,9 +85,14 @@ from ..ops.pointwise import relu as _relu
 from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import softmax as _softmax
 from ..ops.shape import contiguous, expand, reshape, t, view
+from ..ops.shape import warn_once as _warn_once
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "nll_loss",
-           "cross_entropy", "binary_cross_entropy", "linear", "addmm"]
+           "cross_entropy", "binary_cross_entropy", "linear", "addmm",
+           # issue 16 item 4
+           "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "leaky_relu", "gelu", "softplus",
+           "l1_loss", "smooth_l1_loss", "binary_cross_entropy_with_logits", "embedding",
+           "one_hot", "pad", "batch_norm", "layer_norm"]
 
 
 # -- activations ------------------------------------------------------------------
@@ -686,3 +705,212 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     from ..ops.random import dropout as _dropout
 
     return _dropout(input, p, training, inplace)
+
+
+# -- issue 16 item 4: convolution, pooling (ops/conv.py) ------------------------------
+def _conv_padding(padding: Any, kernel: Tuple[int, ...], dilation: Tuple[int, ...],
+                  stride: Tuple[int, ...]) -> Tuple[Tuple[int, int], ...]:
+    """``padding`` (an int, a tuple, ``'valid'`` or ``'same'``) as (before, after) per dim."""
+    if padding == "valid":
+        return tuple((0, 0) for _ in kernel)
+    if padding == "same":
+        if any(s != 1 for s in stride):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
+        return tuple((t // 2, t - t // 2) for t in totals)
+    if isinstance(padding, str):
+        raise ValueError(f"Invalid padding string '{padding}'")
+    values = (padding,) * len(kernel) if isinstance(padding, int) else tuple(padding)
+    return tuple((p, p) for p in values)
+
+
+def _conv(input: Tensor, weight: Tensor, bias: Optional[Tensor], stride: Any, padding: Any,
+          dilation: Any, groups: int, dims: int) -> Tensor:
+    """A ``dims``-d convolution; an unbatched input gets a batch dim of 1 around it."""
+    if input.ndim == dims + 1:
+        return _conv(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups,
+                     dims).squeeze(0)
+    if groups != 1:
+        raise NotImplementedError("microgrid's convolutions support groups=1 only")
+    if input.ndim != dims + 2:
+        raise RuntimeError(f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to "
+                           f"conv{dims}d, but got input of size: {list(input.shape)}")
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"Input type ({_type_name(input)}) and weight type "
+                           f"({_type_name(weight)}) should be the same")
+
+    def as_tuple(value: Any) -> Tuple[int, ...]:
+        return (value,) * dims if isinstance(value, int) else tuple(value)
+    kernel = tuple(weight.shape[2:])
+    stride_t, dilation_t = as_tuple(stride), as_tuple(dilation)
+    pads = _conv_padding(padding, kernel, dilation_t, stride_t)
+    if any(before != after for before, after in pads):  # 'same' with an even kernel
+        _warn_once("Using padding='same' with even kernel lengths and odd dilation may require "
+                   "a zero-padded copy of the input be created (Triggered internally at "
+                   "/__w/pytorch/pytorch/aten/src/ATen/native/Convolution.cpp:1101.)")
+        extra = [after - before for before, after in reversed(pads)]
+        input = _constant_pad_nd(input, [p for e in extra for p in (0, e)])
+        pads = tuple((before, before) for before, _ in pads)
+    padded = [size + sum(p) for size, p in zip(input.shape[2:], pads, strict=True)]
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation_t, strict=True)]
+    if any(span > size for span, size in zip(spans, padded, strict=True)):
+        raise RuntimeError(f"Calculated padded input size per channel: "
+                           f"({' x '.join(map(str, padded))}). Kernel size: "
+                           f"({' x '.join(map(str, spans))}). Kernel size can't be greater "
+                           "than actual input size")
+    if dims == 1:  # a 1-d convolution is a 2-d one of height 1
+        return _convolution(input, weight, bias, (1, *stride_t), ((0, 0), *pads),
+                            (1, *dilation_t))
+    return _convolution(input, weight, bias, stride_t, pads, dilation_t)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """Slide ``weight`` (out, in, k) along the last dim of ``input`` (N, in, L)."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """Slide ``weight`` (out, in, kh, kw) over ``input`` (N, in, H, W)."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def _pool_args(kernel_size: Any, stride: Any, padding: Any) -> Tuple[Any, Any, Any]:
+    kernel = _pair(kernel_size, "kernel_size")
+    strides = kernel if stride is None or stride == [] or stride == () else _pair(stride,
+                                                                                  "stride")
+    return kernel, strides, _pair(padding, "padding")
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """The largest element of each ``kernel_size`` window (with its index in its
+    plane if ``return_indices``)."""
+    kernel, strides, pads = _pool_args(kernel_size, stride, padding)
+    result, indices = _max_pool2d(input, kernel, strides, pads, _pair(dilation, "dilation"),
+                                  ceil_mode)
+    return (result, indices) if return_indices else result
+
+
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: Optional[int] = None) -> Tensor:
+    """The mean of each ``kernel_size`` window."""
+    if ceil_mode or divisor_override is not None:
+        raise NotImplementedError("microgrid's avg_pool2d supports neither ceil_mode nor "
+                                  "divisor_override")
+    kernel, strides, pads = _pool_args(kernel_size, stride, padding)
+    return _avg_pool2d(input, kernel, strides, pads, count_include_pad)
+
+
+# -- issue 16 item 4: activations, losses, lookups, padding, normalization -----------
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x`` where positive, ``negative_slope * x`` elsewhere."""
+    if inplace:
+        return _inplace.inplace(input, lambda x: _leaky_relu(x, negative_slope))
+    return _leaky_relu(input, negative_slope)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """``x * Phi(x)``, Phi the standard normal's distribution function."""
+    return _gelu(input, approximate)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta * x)) / beta`` (``x`` where ``beta * x > threshold``)."""
+    return _softplus(input, beta, threshold)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
+            reduce: Optional[bool] = None, reduction: str = "mean") -> Tensor:
+    """``|x - y|``, reduced: built from ops (``SubBackward0``, ``AbsBackward0``,
+    ``MeanBackward0``), as PyTorch records it."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_sizes(input, target)
+    loss = (input - target).abs()
+    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
+                   reduce: Optional[bool] = None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """Squared error below ``beta``, absolute error above (``beta=0``: ``l1_loss``)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    _check_sizes(input, target)
+    return _smooth_l1_loss(input, target, reduction, beta)
+
+
+def _check_sizes(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
+                      f"size ({input.shape}). This will likely lead to incorrect results due "
+                      "to broadcasting. Please ensure they have the same size.", stacklevel=3)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Optional[Tensor] = None,
+                                     size_average: Optional[bool] = None,
+                                     reduce: Optional[bool] = None, reduction: str = "mean",
+                                     pos_weight: Optional[Tensor] = None) -> Tensor:
+    """``binary_cross_entropy(sigmoid(input), target)``, computed stably from logits."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    return _bce_with_logits(input, target, weight, pos_weight, reduction)
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None,
+              max_norm: Optional[float] = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Rows of ``weight`` picked by the indices ``input``."""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("microgrid's embedding supports neither max_norm, "
+                                  "scale_grad_by_freq nor sparse")
+    if padding_idx is not None:
+        if padding_idx > 0 and padding_idx >= weight.shape[0]:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        if padding_idx < 0:
+            if padding_idx < -weight.shape[0]:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx = weight.shape[0] + padding_idx
+    return _embedding(weight, input, -1 if padding_idx is None else padding_idx)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 rows of zeros with a one at each index's class."""
+    return _one_hot(tensor, num_classes)
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: Optional[float] = None
+        ) -> Tensor:
+    """Pad the last dims with ``value`` (``pad = (left, right, top, bottom, ...)``)."""
+    if mode != "constant":
+        raise NotImplementedError(f"microgrid's pad supports mode='constant' only, not "
+                                  f"'{mode}'")
+    return _constant_pad_nd(input, pad, 0.0 if value is None else value)
+
+
+def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optional[Tensor],
+               weight: Optional[Tensor] = None, bias: Optional[Tensor] = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel by the batch's statistics (``training``) or the running ones."""
+    if training:
+        count = input.numel() // input.shape[1]
+        if count == 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Optional[Tensor] = None,
+               bias: Optional[Tensor] = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each sample over its last ``len(normalized_shape)`` dims."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    return _layer_norm(input, shape, weight, bias, eps)

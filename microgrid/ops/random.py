@@ -24,7 +24,7 @@ depend on the old ones::
 
 ``nn/init.py`` builds the initialisations on these fills.
 
-Read next: ``../random.py`` (the Generator these ops draw from).
+Read next: ``conv.py``.
 """
 
 from __future__ import annotations

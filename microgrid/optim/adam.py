@@ -66,15 +66,15 @@ class Adam(Optimizer):
     @no_grad_step
     def step(self) -> None:
         """One update of every parameter that has a gradient."""
-        for group, param in self._with_gradients():
-            state = self.state[param]
-            if not state:
-                state["step"] = tensor(0.0)
-                state["exp_avg"] = zeros_like(param)
-                state["exp_avg_sq"] = zeros_like(param)
-                if group["amsgrad"]:
-                    state["max_exp_avg_sq"] = zeros_like(param)
-            _update(param, param.grad, state, group)
+        self._update_each(_initial_state, _update)
+
+
+def _initial_state(group: Dict[str, Any], param: Tensor) -> Dict[str, Any]:
+    state = {"step": tensor(0.0), "exp_avg": zeros_like(param),
+             "exp_avg_sq": zeros_like(param)}
+    if group["amsgrad"]:
+        state["max_exp_avg_sq"] = zeros_like(param)
+    return state
 
 
 def _lerp_(start: Tensor, end: Tensor, weight: float) -> Tensor:

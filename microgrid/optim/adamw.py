@@ -7,7 +7,7 @@ running averages then rescale; AdamW instead shrinks the parameter itself,
 ``p = p * (1 - lr * weight_decay)``, before the Adam step (``adam.py``).  It
 is Adam with ``decoupled_weight_decay=True``, and decays by 0.01 by default.
 
-Read next: ``../viz/__init__.py``.
+Read next: ``rmsprop.py``.
 """
 
 from __future__ import annotations

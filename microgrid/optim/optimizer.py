@@ -22,7 +22,9 @@ One detail of floating point matters here.  PyTorch's CPU kernels for
 *fused multiply-add*: ``a * b + c`` rounded once, not twice (after the
 product and after the sum).  The optimizers compute those updates with
 :func:`fused_multiply_add`, so that a model trained for many steps ends
-with the very same float32 numbers as under PyTorch.
+with the very same float32 and float64 numbers as under PyTorch (up to
+square roots: PyTorch's float32 ``sqrt`` comes from MKL, which does not
+round exactly, see docs/numerics.md).
 
 The training loop this supports::
 
@@ -45,11 +47,12 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
 
 import numpy as np
 
+from .._kernels.mathfns import fma32, fma64
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.modules.module import typename, zero_gradient
 
-__all__ = ["Optimizer", "required", "fused_multiply_add"]
+__all__ = ["Optimizer", "required", "fused_multiply_add", "check_nonnegative"]
 
 Step = TypeVar("Step", bound=Callable[..., Any])
 
@@ -57,17 +60,27 @@ Step = TypeVar("Step", bound=Callable[..., Any])
 def fused_multiply_add(a: Tensor, b: Any, c: Tensor) -> Tensor:
     """``a * b + c`` (``b`` a tensor or a number) rounded once, as a fused
     multiply-add instruction computes it: what PyTorch's ``c.add(a, alpha=b)``,
-    ``lerp`` and ``addcmul`` kernels give.  Float32 and float16 values are
-    multiplied and added in float64 (the product of two float32 numbers is
-    exact there) and rounded at the end; float64 values are rounded twice,
-    a difference in the last bit at most.  A number ``b`` is first converted
-    to ``c``'s dtype, as PyTorch converts ``alpha``."""
+    ``lerp`` and ``addcmul`` kernels give (``_kernels.mathfns.fma32`` and
+    ``fma64``; float16 and other dtypes: through float64).  A number ``b`` is
+    first converted to ``c``'s dtype, as PyTorch converts ``alpha``."""
     dtype = c._data.dtype
     factor = b._data if isinstance(b, Tensor) else np.asarray(b, dtype=dtype)
-    with np.errstate(all="ignore"):
-        result = (a._data.astype(np.float64) * factor.astype(np.float64)
-                  + c._data.astype(np.float64))
+    if dtype == np.float32:
+        result = fma32(a._data, factor, c._data)
+    elif dtype == np.float64:
+        result = fma64(a._data, factor, c._data)
+    else:
+        with np.errstate(all="ignore"):
+            result = (a._data.astype(np.float64) * factor.astype(np.float64)
+                      + c._data.astype(np.float64))
     return Tensor._make(np.asarray(result.astype(dtype)))
+
+
+def check_nonnegative(*checks: Tuple[str, float]) -> None:
+    """``ValueError: Invalid <what>: <value>`` for the first ``(what, value)`` below zero."""
+    for what, value in checks:
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {what}: {value}")
 
 
 class _RequiredParameter:
@@ -195,6 +208,17 @@ class Optimizer:
             for param in group["params"]:
                 if param.grad is not None:
                     yield group, param
+
+    def _update_each(self, initial_state: Callable[[Dict[str, Any], Tensor], Dict[str, Any]],
+                     update: Callable[..., None]) -> None:
+        """The step of the rules that keep state: every parameter that has a
+        gradient gets its state from ``initial_state(group, param)`` on its
+        first step, then ``update(param, grad, state, group)`` changes it in place."""
+        for group, param in self._with_gradients():
+            state = self.state[param]
+            if not state:
+                state.update(initial_state(group, param))
+            update(param, param.grad, state, group)
 
     def state_dict(self) -> Dict[str, Any]:
         """``{'state': ..., 'param_groups': ...}``, with each parameter replaced by

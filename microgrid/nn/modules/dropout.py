@@ -9,7 +9,7 @@ the identity.  The mask comes from PyTorch's generator and transforms
 (``ops/random.py``: ``dropout``), so a seeded program drops the same elements
 as under PyTorch.
 
-Read next: ``../../optim/__init__.py``.
+Read next: ``conv.py``.
 """
 
 from __future__ import annotations

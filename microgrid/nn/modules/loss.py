@@ -20,7 +20,8 @@ from .. import functional as F  # noqa: N812 - PyTorch's spelling
 from ..functional import _reduction
 from .module import Module
 
-__all__ = ["MSELoss", "NLLLoss", "CrossEntropyLoss", "BCELoss"]
+__all__ = ["MSELoss", "NLLLoss", "CrossEntropyLoss", "BCELoss", "L1Loss", "SmoothL1Loss",
+           "BCEWithLogitsLoss"]
 
 
 class _Loss(Module):
@@ -92,3 +93,39 @@ class CrossEntropyLoss(_ClassIndexLoss):
         return F.cross_entropy(input, target, weight=self.weight,
                                ignore_index=self.ignore_index, reduction=self.reduction,
                                label_smoothing=self.label_smoothing)
+
+
+# -- issue 16 item 4 ----------------------------------------------------------------
+class L1Loss(_Loss):
+    """The mean (or sum) of the absolute differences, ``|input - target|``."""
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """Squared error below ``beta``, absolute error above."""
+
+    def __init__(self, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                 reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross entropy on logits: ``BCELoss`` after a sigmoid, computed stably."""
+
+    def __init__(self, weight: Optional[Tensor] = None, size_average: Optional[bool] = None,
+                 reduce: Optional[bool] = None, reduction: str = "mean",
+                 pos_weight: Optional[Tensor] = None) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.binary_cross_entropy_with_logits(input, target, self.weight,
+                                                  pos_weight=self.pos_weight,
+                                                  reduction=self.reduction)

@@ -3,5 +3,5 @@ import torch
 
 x = torch.ones(1, 1, 4, 4)
 print("input shape:", x.shape)
-conv = torch.nn.Conv2d(1, 1, kernel_size=3)
+conv = torch.nn.ConvTranspose2d(1, 1, kernel_size=3)
 print("output shape:", conv(x).shape)
