@@ -9,8 +9,9 @@ Every op asks ``is_grad_enabled()`` before it records a backward node.  Inside
 tensors with no ``grad_fn``: that is how an optimizer updates weights without
 the update becoming part of the next step's graph.  The engine itself runs
 each backward function with grad mode set to ``create_graph``, which is all it
-takes to get gradients of gradients.  (PyTorch keeps this flag per thread;
-microgrid keeps one flag for the process.)
+takes to get gradients of gradients.  The flag belongs to a thread, as in
+PyTorch: ``no_grad`` (or a backward pass) in one thread leaves the others
+recording, and a new thread starts with recording on.
 
 ``inference_mode`` is ``no_grad`` plus a promise never to use the results in
 a graph later: tensors made inside are *inference tensors*, which autograd
@@ -26,11 +27,15 @@ from __future__ import annotations
 
 import copy
 import functools
+import threading
 from typing import Any, Callable, Tuple
 
 
-class _GradMode:
-    """The global state: is recording enabled, is inference mode on?"""
+class _GradMode(threading.local):
+    """The state of one thread: is recording enabled, is inference mode on?
+    (A ``threading.local``: each thread sees its own values, the class
+    attributes' defaults until it sets them; PyTorch's ``GradMode`` is a
+    ``thread_local`` flag.)"""
 
     enabled: bool = True
     inference: bool = False
