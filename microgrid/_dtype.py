@@ -93,6 +93,28 @@ class Size(tuple):
 
     __str__ = __repr__
 
+    # Slicing, ``+`` and ``*`` give a Size, as in PyTorch (a tuple's give a tuple).
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other):  # type: ignore[no-untyped-def]
+        if not isinstance(other, tuple):
+            raise TypeError(f"can only concatenate tuple (not {type(other).__name__}) "
+                            "to torch.Size")
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):  # type: ignore[no-untyped-def]
+        return Size(tuple.__add__(other, self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, times):  # type: ignore[no-untyped-def]
+        if not hasattr(times, "__index__"):
+            raise TypeError(f"can't multiply sequence by non-int of type "
+                            f"'{type(times).__name__}'")
+        return Size(tuple.__mul__(self, times))
+
+    __rmul__ = __mul__
+
     def numel(self) -> builtins.int:
         """The number of elements a tensor of this shape holds."""
         n = 1

@@ -154,16 +154,28 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Optional["Tensor"]) -> None:
+        """Checked as PyTorch checks it: a tensor (not this one) of this
+        tensor's dtype and shape, or None."""
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(_messages.GRAD_DTYPE.format(
+                    got=_dtype.CPP_TYPE_NAMES[value._data.dtype.name],
+                    want=_dtype.LEGACY_TYPE_NAMES[self._data.dtype.name]))
             if value.shape != self.shape:
                 raise RuntimeError(
                     f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
                     f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
                     "tensor are the same size")
         self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
 
     def retain_grad(self) -> None:
         """Keep the gradient of this non-leaf tensor in ``.grad`` during
@@ -881,6 +893,66 @@ class Tensor:
 
     def narrow(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> "Tensor":
         return _indexing.narrow(self, dim, start, length)
+
+    # -- issue 18: copying, pickling, ``in`` (PyTorch's torch/_tensor.py) --------------
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickling keeps the values, the dtype, the class and ``requires_grad``,
+        never the graph nor ``.grad``: a computed tensor loads back as a leaf,
+        as in PyTorch.  (The array is the tensor's own: ``copy.copy`` shares it.)"""
+        if self._hooks:
+            for hook in self._hooks:
+                warnings.warn(f"backward hook {hook} on tensor will not be serialized.  If this "
+                              "is expected, you can decorate the function with "
+                              "@torch.utils.hooks.unserializable_hook to suppress this warning",
+                              UserWarning, stacklevel=2)
+        return _rebuild_tensor, (type(self), self._data, self.requires_grad)
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        """A leaf with its own copy of the values and of ``.grad``; views
+        copied together keep sharing memory (NumPy's deepcopy would not).
+        A computed tensor is refused, as PyTorch refuses it."""
+        if self.grad_fn is not None:
+            raise RuntimeError(_messages.DEEPCOPY_NON_LEAF)
+        if id(self) not in memo:
+            result = type(self)._make(_deepcopy_array(self._data, memo))
+            result._requires_grad = self._requires_grad
+            if self._grad is not None:
+                result._grad = self._grad.__deepcopy__(memo)
+            memo[id(self)] = result
+        return memo[id(self)]
+
+    def __contains__(self, element: Any) -> builtins.bool:
+        """``value in t``: is any element equal to it (a number or a tensor)?"""
+        if not isinstance(element, (Tensor, builtins.int, builtins.float, builtins.bool)):
+            raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you "
+                               f"passed in a {type(element)}.")
+        return builtins.bool((self == element)._data.any())
+    # -- end of the issue 18 block ---------------------------------------------------------
+
+
+def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: builtins.bool) -> Tensor:
+    """The tensor ``Tensor.__reduce_ex__`` describes (PyTorch's ``_rebuild_tensor_v2``)."""
+    tensor = cls._make(data)
+    tensor._requires_grad = requires_grad
+    return tensor
+
+
+def _deepcopy_array(data: np.ndarray, memo: dict) -> np.ndarray:
+    """A copy of ``data``; arrays that view one base are copied as views of one
+    copy of it (PyTorch deep-copies the storage once), so sharing survives."""
+    base = data
+    while isinstance(base.base, np.ndarray):
+        base = base.base
+    if base.base is not None or not base.flags.c_contiguous:  # foreign memory, or unusual
+        return data.copy()
+    key = id(base)
+    if key not in memo:
+        memo[key] = base.copy()
+        memo.setdefault(id(memo), []).append(base)  # keep base alive, as copy.deepcopy does
+    copied = memo[key]
+    offset = (data.__array_interface__["data"][0] - base.__array_interface__["data"][0])
+    return np.ndarray(data.shape, data.dtype, buffer=copied, offset=offset,
+                      strides=data.strides)
 
 
 def _requires_grad_leaf_error(flag: builtins.bool) -> str:
