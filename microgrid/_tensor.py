@@ -72,6 +72,7 @@ class Tensor:
     _no_grad_view = False
     _inference = False  # made in inference mode
     _output_nr = 0  # which output of grad_fn this is (unbind's slices: 0, 1, ...)
+    _efficient_zero = False  # a gradient known to be zero (autograd/graph.py: zero_gradient)
 
     # PyTorch's value: NumPy scalars on the left of an operator defer to us.
     __array_priority__ = 1000

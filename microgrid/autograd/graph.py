@@ -181,6 +181,17 @@ class AccumulateGrad(Node):
         return ()
 
 
+def zero_gradient(shape: Tuple[int, ...], dtype: np.dtype) -> Tensor:
+    """A gradient known to be zero: PyTorch's "efficient zero tensor", which
+    ``sgn``'s derivative is for real inputs.  The engine passes zeros on from
+    a node that receives one without running the node (``engine.py:
+    call_function``), so that ``log(0)``'s ``grad / x`` never makes
+    ``0 / 0 = nan`` of it, and adding it to a gradient leaves that gradient."""
+    zero = Tensor._make(np.zeros(shape, dtype))
+    zero._efficient_zero = True
+    return zero
+
+
 #: Held while a gradient goes into a ``.grad``: backward passes running in
 #: several threads into one leaf add their gradients one at a time (a read,
 #: an add and a write each; NumPy lets other threads run in between).

@@ -41,7 +41,7 @@ from .._kernels import math as kernels
 from .._promotion import category, result_type
 from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode
-from ..autograd.graph import Node, record
+from ..autograd.graph import Node, record, zero_gradient
 
 _new = object.__new__
 
@@ -753,10 +753,11 @@ def sign(input: Tensor) -> Tensor:
 
 
 class SgnBackward0(Node):
-    """z = sgn(x);   dL/dx = 0   (a step function, for real x)"""
+    """z = sgn(x);   dL/dx = 0   (a step function, for real x; a gradient known
+    to be zero, as PyTorch's: see autograd/graph.py, zero_gradient)"""
 
     def backward(self, grad: Tensor) -> Grads:
-        return (zeros_constant(grad),)
+        return (zero_gradient(grad._data.shape, grad._data.dtype),)
 
 
 def sgn(input: Tensor) -> Tensor:
