@@ -25,7 +25,7 @@ The tutorial's path, the idea in about 450 lines:
 Then how it is made fast and faithful, and the rest of the library:
 
 10. ``_kernels/``            NumPy made to compute as PyTorch does (imports NumPy only)
-11. ``_dtype.py``, ``_promotion.py``, ``_device.py``, ``_messages.py``
+11. ``_dtype.py``, ``_promotion.py``, ``_arguments.py``, ``_device.py``, ``_messages.py``
 12. ``autograd/saved_variable.py``, ``autograd/hooks.py``, ``autograd/grad_journal.py``,
     ``autograd/__init__.py``,
     ``autograd/variable.py``, ``autograd/functional.py`` (Jacobians, Hessians),
