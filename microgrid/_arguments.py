@@ -66,9 +66,16 @@ _PYTHON_TYPES = {builtins.float: _dtype.float64, builtins.int: _dtype.int64,
 
 
 def as_size(sizes: Tuple[Any, ...], function: str, name: str = "size",
-            varargs: bool = True) -> Tuple[int, ...]:
+            varargs: bool = True, overloads: Tuple[str, ...] = ()) -> Tuple[int, ...]:
     """A size given as ``f(2, 3)`` or ``f((2, 3))`` (``varargs``), or as the
-    one argument ``f((2, 3), ...)``: a tuple of ints."""
+    one argument ``f((2, 3), ...)``: a tuple of ints.  A function with
+    several signatures (``overloads``: ``view(dtype)``, ``view(size)``)
+    refuses a first size that fits none of them with the list of them."""
+    if overloads and len(sizes) > 1 and not hasattr(sizes[0], "__index__"):
+        got = ", ".join(type(size).__name__ for size in sizes)
+        raise TypeError(f"{function}() received an invalid combination of arguments - got "
+                        f"({got}), but expected one of:\n"
+                        + "".join(f" * ({signature})\n" for signature in overloads))
     if not sizes:
         raise TypeError(f'{function}() missing 1 required positional arguments: "{name}"')
     if len(sizes) == 1 or not varargs:  # one argument: a sequence, or (varargs) an int
@@ -87,3 +94,9 @@ def as_size(sizes: Tuple[Any, ...], function: str, name: str = "size",
                             f"{type(size).__name__}\"")
         result.append(operator.index(size))
     return tuple(result)
+
+
+def as_flag(value: Any) -> bool:
+    """A flag PyTorch's C++ reads as a small integer (``backward``'s
+    ``retain_graph``, ``create_graph``): 1 is True, ``'yes'`` is refused."""
+    return builtins.bool(operator.index(value))

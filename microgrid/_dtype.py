@@ -82,6 +82,23 @@ def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
         ) from None
 
 
+def from_type_argument(value: object) -> dtype:
+    """``Tensor.type``'s argument as a dtype: a dtype, a legacy name
+    (``'torch.DoubleTensor'``) or class (``torch.FloatTensor``); anything
+    else is PyTorch's ``ValueError``."""
+    if isinstance(value, dtype):
+        return value
+    if isinstance(value, type) and isinstance(getattr(value, "dtype", None), dtype):
+        return value.dtype  # type: ignore[attr-defined]
+    name = value if isinstance(value, str) else (
+        value.__name__ if getattr(value, "__module__", "builtins") == "builtins"
+        else f"{value.__module__}.{getattr(value, '__qualname__', value)}")
+    for numpy_name, legacy in LEGACY_TYPE_NAMES.items():
+        if name == f"torch.{legacy}Tensor":
+            return _FROM_NUMPY[np.dtype(numpy_name)]
+    raise ValueError(f"invalid type: '{name}'")
+
+
 class Size(tuple):
     """A tensor's shape: a tuple of ints that prints as ``torch.Size([2, 3])``."""
 

@@ -77,3 +77,13 @@ DEEPCOPY_NON_LEAF = (
     "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol "
     "at the moment.  If you were attempting to deepcopy a module, this may be because of a "
     "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
+
+
+def to_invalid_combination(got: str) -> str:
+    """``Tensor.to`` given something that is no dtype, device or tensor."""
+    return (f"to() received an invalid combination of arguments - got {got}, but expected one "
+            "of:\n * (torch.device device = None, torch.dtype dtype = None, bool non_blocking = "
+            "False, bool copy = False, *, torch.memory_format memory_format = None)\n * "
+            "(torch.dtype dtype, bool non_blocking = False, bool copy = False, *, "
+            "torch.memory_format memory_format = None)\n * (Tensor tensor, bool non_blocking "
+            "= False, bool copy = False, *, torch.memory_format memory_format = None)\n")

@@ -36,6 +36,7 @@ from typing import Any, List, Optional, Sequence, Union
 import numpy as np
 
 from . import _device, _dtype, _messages
+from ._arguments import as_bool, as_dtype, as_int, as_size
 from ._dtype import Size, dtype
 
 Number = Union[builtins.int, builtins.float, builtins.bool]
@@ -121,6 +122,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
+        if type(flag) is not builtins.bool:
+            raise RuntimeError("requires_grad must be a bool")
         if self.grad_fn is not None:
             raise RuntimeError(_requires_grad_leaf_error(flag))
         if flag and not self.dtype.is_floating_point:
@@ -131,6 +134,7 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set ``requires_grad`` in place and return ``self`` (a no-op for a
         computed tensor asked to keep requiring grad)."""
+        as_bool(requires_grad, "requires_grad_", "requires_grad", 1)
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError(_requires_grad_leaf_error(requires_grad))
         if requires_grad and not self.dtype.is_floating_point:
@@ -203,6 +207,11 @@ class Tensor:
 
     @data.setter
     def data(self, value: "Tensor") -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and not value.dtype.is_floating_point:
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
         self._data = value._data
 
     def detach(self) -> "Tensor":
@@ -281,7 +290,7 @@ class Tensor:
         with a dtype, the tensor converted to it."""
         if dtype is None:
             return f"torch.{_dtype.LEGACY_TYPE_NAMES[self._data.dtype.name]}Tensor"
-        return self.to(dtype)
+        return self.to(_dtype.from_type_argument(dtype))
 
     def to(self, *args: Any, dtype: Optional[dtype] = None, device: Any = None,
            copy: builtins.bool = False) -> "Tensor":
@@ -289,12 +298,19 @@ class Tensor:
         ``copy`` is False).  Accepts PyTorch's forms: ``to(dtype)``,
         ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``."""
         for arg in args:
-            if isinstance(arg, _dtype.dtype):
-                dtype = arg
+            if isinstance(arg, _dtype.dtype) or arg in (builtins.float, builtins.int,
+                                                        builtins.bool):
+                dtype = as_dtype(arg, "to")
             elif isinstance(arg, Tensor):
                 dtype = arg.dtype
-            else:
+            elif isinstance(arg, (str, _device.device)) or arg is None:
                 device = arg
+            else:
+                raise TypeError(_messages.to_invalid_combination(f"({type(arg).__name__})"))
+        if dtype in (builtins.float, builtins.int, builtins.bool):
+            dtype = as_dtype(dtype, "to")
+        elif dtype is not None and not isinstance(dtype, _dtype.dtype):
+            raise TypeError(_messages.to_invalid_combination(f"(dtype={type(dtype).__name__}, )"))
         if device is not None:
             _device.device(device)  # only the CPU exists: anything else raises
         if dtype is None or dtype.numpy_dtype == self._data.dtype:
@@ -558,6 +574,8 @@ class Tensor:
         return self.div_(other)
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        if value is None or isinstance(value, (str, bytes)):
+            raise TypeError(f"can't assign a {type(value).__name__} to a {self.type()}")
         _inplace.setitem(self, index, value)
 
     def detach_(self) -> "Tensor":
@@ -754,11 +772,13 @@ class Tensor:
     # -- reductions (see ops/reduction.py) -------------------------------
     def sum(self, dim: Any = None, keepdim: builtins.bool = False,
             dtype: Optional[dtype] = None) -> "Tensor":
-        return _reduction.sum(self, dim, keepdim, dtype=dtype)
+        return _reduction.sum(self, dim, as_bool(keepdim, "sum", "keepdim"),
+                              dtype=as_dtype(dtype, "sum"))
 
     def mean(self, dim: Any = None, keepdim: builtins.bool = False,
              dtype: Optional[dtype] = None) -> "Tensor":
-        return _reduction.mean(self, dim, keepdim, dtype=dtype)
+        return _reduction.mean(self, dim, as_bool(keepdim, "mean", "keepdim"),
+                               dtype=as_dtype(dtype, "mean"))
 
     def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
         """The largest element, or ``(values, indices)`` along ``dim``."""
@@ -797,13 +817,15 @@ class Tensor:
 
     # -- shape (see ops/shape.py) ------------------------------------------
     def expand(self, *sizes: Any) -> "Tensor":
-        return _shape.expand(self, *sizes)
+        return _shape.expand(self, *as_size(sizes, "expand"))
 
     def reshape(self, *shape: Any) -> "Tensor":
-        return _shape.reshape(self, *shape)
+        return _shape.reshape(self, *as_size(shape, "reshape", "shape"))
 
     def view(self, *shape: Any) -> "Tensor":
-        return _shape.view(self, *shape)
+        if len(shape) == 1 and isinstance(shape[0], dtype):
+            return _shape.view(self, *shape)
+        return _shape.view(self, *as_size(shape, "view", overloads=_VIEW_OVERLOADS))
 
     def expand_as(self, other: "Tensor") -> "Tensor":
         return _shape.expand_as(self, other)
@@ -825,7 +847,8 @@ class Tensor:
         return _shape.matrix_transpose(self)
 
     def transpose(self, dim0: builtins.int, dim1: builtins.int) -> "Tensor":
-        return _shape.transpose(self, dim0, dim1)
+        return _shape.transpose(self, as_int(dim0, "transpose", "dim0", 1),
+                                as_int(dim1, "transpose", "dim1", 2))
 
     def permute(self, *dims: Any) -> "Tensor":
         return _shape.permute(self, *dims)
@@ -834,7 +857,7 @@ class Tensor:
         return _shape.squeeze(self, dim)
 
     def unsqueeze(self, dim: builtins.int) -> "Tensor":
-        return _shape.unsqueeze(self, dim)
+        return _shape.unsqueeze(self, as_int(dim, "unsqueeze", "dim", 1))
 
     def contiguous(self) -> "Tensor":
         return _shape.contiguous(self)
@@ -954,6 +977,9 @@ def _deepcopy_array(data: np.ndarray, memo: dict) -> np.ndarray:
     offset = (data.__array_interface__["data"][0] - base.__array_interface__["data"][0])
     return np.ndarray(data.shape, data.dtype, buffer=copied, offset=offset,
                       strides=data.strides)
+
+
+_VIEW_OVERLOADS = ("torch.dtype dtype", "tuple of ints size")
 
 
 def _requires_grad_leaf_error(flag: builtins.bool) -> str:

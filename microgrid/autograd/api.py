@@ -20,6 +20,7 @@ import warnings
 from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 from .. import _messages
+from .._arguments import as_flag
 from .._dtype import Size
 from .._tensor import Tensor
 from .engine import check_roots, make_root_grads, run_backward
@@ -83,7 +84,8 @@ def backward(tensors: Tensors, grad_tensors: GradTensors = None,
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     outputs = _as_tuple(tensors)
     grads = make_root_grads(outputs, _grads_tuple(grad_tensors, len(outputs)))
-    keep_graph = create_graph if retain_graph is None else retain_graph
+    create_graph = as_flag(create_graph)
+    keep_graph = create_graph if retain_graph is None else as_flag(retain_graph)
     grads = check_roots(outputs, grads)
     _check_inputs(inputs_tuple, accumulate=True)
     global _warned_about_cycles
@@ -123,7 +125,8 @@ def grad(outputs: Tensors, inputs: Union[Tensors, Dict[str, Tensor]],
                       "To accumulate gradient for other parts of the graph, please use "
                       "torch.autograd.backward.", FutureWarning, stacklevel=2)
     grads = _grads_tuple(grad_outputs, len(outs))
-    keep_graph = create_graph if retain_graph is None else retain_graph
+    create_graph = as_flag(create_graph)
+    keep_graph = create_graph if retain_graph is None else as_flag(retain_graph)
     if is_grads_batched:
         result = _batched_grad(outs, ins, grads, keep_graph, create_graph)
     else:
