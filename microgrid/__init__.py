@@ -219,4 +219,27 @@ from .random import (  # noqa: E402
 __all__ += ["random", "Generator", "default_generator", "seed", "initial_seed", "get_rng_state",
             "set_rng_state", "randperm", "randint_like", "normal", "bernoulli", "multinomial",
             "poisson"]
+
+# -- issue 18: operators, type checks, the default dtype, uint16/uint32 --------------------
+from ._creation import (  # noqa: E402
+    as_tensor,
+    get_default_dtype,
+    is_floating_point,
+    is_tensor,
+    set_default_dtype,
+)
+from ._dtype import uint16, uint32  # noqa: E402
+from .ops.pointwise import (  # noqa: E402
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    floor_divide,
+    remainder,
+)
+
+__all__ += ["as_tensor", "get_default_dtype", "is_floating_point", "is_tensor",
+            "set_default_dtype", "uint16", "uint32", "bitwise_and", "bitwise_not", "bitwise_or",
+            "bitwise_xor", "floor_divide", "remainder"]
+
 del _dtype

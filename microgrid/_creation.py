@@ -21,7 +21,7 @@ from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import _device, _dtype
+from . import _device, _dtype, _promotion
 from ._arguments import as_bool, as_dtype, as_size
 from ._kernels import quietly
 from ._promotion import promote_types
@@ -121,7 +121,7 @@ def _python_values(data: Any) -> Tuple[Any, np.dtype, bool]:
 #: The name PyTorch's range check gives an integer dtype: ``tensor()`` says
 #: ``int8``, ``full()`` and ``fill_`` the C++ type, ``int8_t``.
 _RANGE_NAMES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int",
-                "int64": "int64_t"}
+                "int64": "int64_t", "uint16": "uint16_t", "uint32": "uint32_t"}
 
 
 def checked_range(values: np.ndarray, dtype: _dtype.dtype, caller: str) -> None:
@@ -418,3 +418,43 @@ def randint(low: Any = None, high: Any = None, size: Any = None, *, generator: A
 
     return random.randint(low, high, size, generator=generator, dtype=dtype,
                           requires_grad=requires_grad, device=device)
+
+
+# -- issue 18: is_tensor, as_tensor, the default dtype ------------------------------------
+def is_tensor(obj: Any) -> bool:
+    """True for a tensor (a Parameter too)."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """True for a tensor of float16, float32 or float64."""
+    return input.is_floating_point()
+
+
+def as_tensor(data: Any, dtype: Optional[_dtype.dtype] = None, device: Any = None) -> Tensor:
+    """``data`` as a tensor, sharing memory where it can: a tensor of the
+    right dtype is returned as it is, a NumPy array of a supported dtype is
+    wrapped without a copy; anything else is copied as ``tensor`` copies it."""
+    dtype = as_dtype(dtype, "as_tensor")
+    if device is not None:
+        _device.device(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None or dtype == data.dtype else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or dtype.numpy_dtype == data.dtype):
+        _dtype.from_numpy_dtype(data.dtype)  # raises for unsupported dtypes
+        return Tensor._make(data)
+    return Tensor._make(_array_from_data(data, dtype))
+
+
+def get_default_dtype() -> _dtype.dtype:
+    """The dtype of tensors made from Python floats (float32 unless changed)."""
+    return _dtype.default_float
+
+
+def set_default_dtype(d: _dtype.dtype) -> None:
+    """Make Python floats give ``d`` (float32 or float64, as in PyTorch;
+    here: in ``tensor``, the factories and type promotion)."""
+    if not isinstance(d, _dtype.dtype) or not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _dtype.default_float = d
+    _promotion._DEFAULT_FLOAT = d.numpy_dtype

@@ -40,6 +40,8 @@ float16 = dtype("float16", np.float16)
 float32 = dtype("float32", np.float32)
 float64 = dtype("float64", np.float64)
 uint8 = dtype("uint8", np.uint8)
+uint16 = dtype("uint16", np.uint16)  # PyTorch's "shell" unsigned types: few ops take them
+uint32 = dtype("uint32", np.uint32)
 int8 = dtype("int8", np.int8)
 int16 = dtype("int16", np.int16)
 int32 = dtype("int32", np.int32)
@@ -50,7 +52,7 @@ bool = dtype("bool", np.bool_)  # noqa: A001 - torch.bool shadows the builtin to
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 
-_ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+_ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool, uint16, uint32)
 _FROM_NUMPY = {d.numpy_dtype: d for d in _ALL}
 
 #: PyTorch's legacy tensor type names (``Float`` as in ``torch.FloatTensor``),
@@ -58,13 +60,14 @@ _FROM_NUMPY = {d.numpy_dtype: d for d in _ALL}
 #: messages and ``Tensor.type()`` use them.
 LEGACY_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
                      "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-                     "uint8": "Byte", "bool": "Bool"}
+                     "uint8": "Byte", "bool": "Bool", "uint16": "UInt16", "uint32": "UInt32"}
 
 #: The C++ names of the dtypes (``float``, ``long int`` ...), keyed like
 #: LEGACY_TYPE_NAMES; PyTorch's ``mm`` and ``masked_fill`` messages use them.
 CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
                   "int64": "long int", "int32": "int", "int16": "short int",
-                  "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+                  "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+                  "uint16": "uint16_t", "uint32": "uint32_t"}
 
 #: The dtype of floating-point tensors made from Python floats (torch's default).
 default_float = float32

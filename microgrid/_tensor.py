@@ -74,6 +74,7 @@ class Tensor:
     _inference = False  # made in inference mode
     _output_nr = 0  # which output of grad_fn this is (unbind's slices: 0, 1, ...)
     _efficient_zero = False  # a gradient known to be zero (autograd/graph.py: zero_gradient)
+    _post_accumulate_hooks: Sequence[Any] = ()  # register_post_accumulate_grad_hook's
 
     # PyTorch's value: NumPy scalars on the left of an operator defer to us.
     __array_priority__ = 1000
@@ -817,15 +818,15 @@ class Tensor:
 
     # -- shape (see ops/shape.py) ------------------------------------------
     def expand(self, *sizes: Any) -> "Tensor":
-        return _shape.expand(self, *as_size(sizes, "expand"))
+        return _shape.expand(self, as_size(sizes, "expand"))
 
     def reshape(self, *shape: Any) -> "Tensor":
-        return _shape.reshape(self, *as_size(shape, "reshape", "shape"))
+        return _shape.reshape(self, as_size(shape, "reshape", "shape"))
 
     def view(self, *shape: Any) -> "Tensor":
         if len(shape) == 1 and isinstance(shape[0], dtype):
             return _shape.view(self, *shape)
-        return _shape.view(self, *as_size(shape, "view", overloads=_VIEW_OVERLOADS))
+        return _shape.view(self, as_size(shape, "view", overloads=_VIEW_OVERLOADS))
 
     def expand_as(self, other: "Tensor") -> "Tensor":
         return _shape.expand_as(self, other)
@@ -951,6 +952,92 @@ class Tensor:
             raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you "
                                f"passed in a {type(element)}.")
         return builtins.bool((self == element)._data.any())
+
+    # //, %, ~, &, |, ^ and their reflected and in-place forms (ops/pointwise.py, its end)
+    def floor_divide(self, other: Any) -> "Tensor":
+        return _pointwise.floor_divide(self, other)
+
+    def remainder(self, other: Any) -> "Tensor":
+        return _pointwise.remainder(self, other)
+
+    def bitwise_not(self) -> "Tensor":
+        return _pointwise.bitwise_not(self)
+
+    def bitwise_and(self, other: Any) -> "Tensor":
+        return _pointwise.bitwise_and(self, other)
+
+    def bitwise_or(self, other: Any) -> "Tensor":
+        return _pointwise.bitwise_or(self, other)
+
+    def bitwise_xor(self, other: Any) -> "Tensor":
+        return _pointwise.bitwise_xor(self, other)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.floor_divide, self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.floor_divide, self, other, swap=True)
+
+    def __mod__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.remainder, self, other)
+
+    def __rmod__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.remainder, self, other, swap=True)
+
+    def __invert__(self) -> "Tensor":
+        if self._data.dtype.kind == "f":
+            raise TypeError("~ (operator.invert) is only implemented on integer and "
+                            "Boolean-type tensors")
+        return _pointwise.bitwise_not(self)
+
+    def __and__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.bitwise_and, self, other)
+
+    def __or__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.bitwise_or, self, other)
+
+    def __xor__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.bitwise_xor, self, other)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__  # they commute
+
+    def floor_divide_(self, other: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.floor_divide, other)
+
+    def remainder_(self, other: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.remainder, other)
+
+    def bitwise_and_(self, other: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.bitwise_and, other)
+
+    def bitwise_or_(self, other: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.bitwise_or, other)
+
+    def bitwise_xor_(self, other: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.bitwise_xor, other)
+
+    __ifloordiv__, __imod__ = floor_divide_, remainder_
+    __iand__, __ior__, __ixor__ = bitwise_and_, bitwise_or_, bitwise_xor_
+
+    def masked_fill_(self, mask: "Tensor", value: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.masked_fill, mask, value)
+
+    def is_floating_point(self) -> builtins.bool:
+        return self._data.dtype.kind == "f"
+
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(tensor)`` after a backward pass accumulated into this
+        leaf's ``.grad`` (PyTorch's, for optimizers that step per parameter)."""
+        from .autograd.hooks import RemovableHandle
+
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        if "_post_accumulate_hooks" not in self.__dict__:
+            self._post_accumulate_hooks = []
+        return RemovableHandle(self._post_accumulate_hooks, hook)
     # -- end of the issue 18 block ---------------------------------------------------------
 
 

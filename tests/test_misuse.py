@@ -309,6 +309,30 @@ CASES = [
     Case("Size * 2.0", lambda t: t.ones(2, 3).shape * 2.0),
     Case("'a' in t", lambda t: "a" in t.ones(2)),
     Case("None in t", lambda t: None in t.ones(2)),
+    Case("~ of a float tensor", lambda t: ~t.ones(2)),
+    Case("& of float tensors", lambda t: t.ones(2) & t.ones(2)),
+    Case("int & 1.5", lambda t: t.tensor([1, 2]) & 1.5),
+    Case("bitwise_not of a float tensor", lambda t: t.bitwise_not(t.ones(2))),
+    Case("int // 0", lambda t: t.tensor([5, -7]) // 0),
+    Case("int % 0", lambda t: t.tensor([5, -7]) % 0),
+    Case("bool // bool", lambda t: t.tensor([True]) // t.tensor([True])),
+    Case("bool % bool", lambda t: t.tensor([True]) % t.tensor([True])),
+    Case("& None", lambda t: t.ones(2, dtype=t.int64) & None),
+    Case("backward through //", lambda t: (t.ones(2, requires_grad=True) // 2).sum().backward()),
+    Case("backward through number % x",
+         lambda t: (7 % t.ones(2, requires_grad=True)).sum().backward()),
+    Case("//= on a leaf requiring grad", lambda t: t.ones(2, requires_grad=True).__ifloordiv__(2)),
+    Case("x[1:].add_(x[:-1]): overlapping memory",
+         lambda t: (lambda x: x[1:].add_(x[:-1]))(t.arange(5.0))),
+    Case("x[1:].copy_(x[:-1])", lambda t: (lambda x: x[1:].copy_(x[:-1]))(t.arange(5.0))),
+    Case("x[:3].mul_(x[2:])", lambda t: (lambda x: x[:3].mul_(x[2:]))(t.arange(5.0))),
+    Case("set_default_dtype(int64)", lambda t: t.set_default_dtype(t.int64)),
+    Case("post accumulate hook on a non-leaf",
+         lambda t: (t.ones(2, requires_grad=True) * 2).register_post_accumulate_grad_hook(
+             lambda p: None)),
+    Case("post accumulate hook without grad",
+         lambda t: t.ones(2).register_post_accumulate_grad_hook(lambda p: None)),
+    Case("tensor([70000], dtype=uint16)", lambda t: t.tensor([70000], dtype=t.uint16)),
     Case("deepcopy of a computed tensor",
          lambda t: copy.deepcopy(t.ones(2, requires_grad=True) * 2)),
 ]
@@ -337,7 +361,7 @@ def test_misuse_raises_what_pytorch_raises(case):
 
 
 def test_the_catalog_is_large():
-    assert len(CASES) >= 150
+    assert len(CASES) >= 170
 
 
 def test_a_complex_array_is_refused_by_name():

@@ -70,6 +70,37 @@ EXPRESSIONS = [
     "torch.zeros(np.int64(2))",
     "torch.zeros(2, True)",
     "torch.zeros([2, torch.tensor(3)])",
+    # operators (values, dtypes and node names: repr shows grad_fn)
+    "torch.tensor([5.0, -7.0], requires_grad=True) // torch.tensor([2.0, 3.0])",
+    "torch.tensor([5.0, -7.0], requires_grad=True) % torch.tensor([2.0, 3.0])",
+    "torch.tensor([5.0, -7.0], requires_grad=True) % 2",
+    "7 % torch.tensor([5.0, -7.0], requires_grad=True)",
+    "7 // torch.tensor([5.0, -7.0], requires_grad=True)",
+    "torch.tensor([-3.5, 3.5, 7.0]) % torch.tensor([2.0, -2.0, -7.0])",
+    "torch.tensor([5, -7]) // 2",
+    "torch.tensor([5, -7]) % torch.tensor([2, 3])",
+    "2.5 // torch.tensor([2, -3])",
+    "torch.tensor([5, -7]) // 2.5",
+    "torch.tensor([5.0, -7.0]) // 0",
+    "torch.tensor([5.0, -7.0]) % 0",
+    "~torch.tensor([True, False])",
+    "~torch.tensor([5, -7])",
+    "~torch.tensor([1, 2], dtype=torch.uint8)",
+    "(torch.tensor([1.0, -1.0]) > 0) & (torch.tensor([0.5, 2.0]) < 1)",
+    "torch.tensor([True, False]) | True",
+    "3 & torch.tensor([5, -7])",
+    "torch.tensor([5, -7]) ^ torch.tensor([1, 1])",
+    "torch.tensor([1, 2], dtype=torch.int8) & torch.tensor([3, 3], dtype=torch.int32)",
+    "torch.tensor([5, -7]) | torch.tensor([True, False])",
+    "torch.tensor([1.0, 2.0]).masked_fill_(torch.tensor([True, False]), 0.0)",
+    "torch.masked_fill(torch.ones(2), torch.tensor([True, False]), 5.0)",
+    "torch.tensor([1.0]).is_floating_point(), torch.tensor([1]).is_floating_point()",
+    "torch.is_tensor(torch.ones(1)), torch.is_tensor(1), torch.is_floating_point(torch.ones(1))",
+    "torch.as_tensor([1, 2]), torch.as_tensor(np.ones(2))",
+    "torch.as_tensor(torch.ones(2), dtype=torch.float64)",
+    "torch.get_default_dtype()",
+    "torch.ones(2, dtype=torch.uint16), torch.ones(2, dtype=torch.uint32).type()",
+    "torch.tensor(np.array([1], dtype=np.uint16)) * 2",
     # other silent differences
     "torch.Tensor()",
     "torch.tensor([])",
@@ -120,3 +151,52 @@ def test_sgn_of_log_at_zero_has_gradient_zero(lib):
     y = lib.tensor([0.0], requires_grad=True)
     (y.log().sgn() + y.log()).sum().backward()  # a real gradient joins: inf, as PyTorch
     assert y.grad.tolist() == [float("inf")]
+
+
+@pytest.mark.parametrize("lib", [torch, microgrid], ids=["torch", "microgrid"])
+def test_in_place_operators(lib):
+    j = lib.tensor([5, -7])
+    seen = []
+    for step in ("j //= 2", "j %= 2", "j &= 1", "j |= 2", "j ^= 1"):
+        exec(step)  # noqa: S102 - our own strings
+        seen.append(j.tolist())
+    assert seen == [[2, -4], [0, 0], [0, 0], [2, 2], [3, 3]]
+
+
+@pytest.mark.parametrize("lib", [torch, microgrid], ids=["torch", "microgrid"])
+def test_remainder_gradients(lib):
+    a = lib.tensor([5.0, -7.0], requires_grad=True)
+    b = lib.tensor([2.0, 3.0], requires_grad=True)
+    (a % b).sum().backward()
+    assert (a.grad.tolist(), b.grad.tolist()) == ([1.0, 1.0], [-2.0, 3.0])
+
+
+@pytest.mark.parametrize("lib", [torch, microgrid], ids=["torch", "microgrid"])
+def test_post_accumulate_grad_hook(lib):
+    x = lib.ones(2, requires_grad=True)
+    seen = []
+    handle = x.register_post_accumulate_grad_hook(lambda p: seen.append(p.grad.tolist()))
+    (x * 3).sum().backward()
+    (x * 2).sum().backward()
+    handle.remove()
+    (x * 2).sum().backward()
+    assert seen == [[3.0, 3.0], [5.0, 5.0]]
+
+
+@pytest.mark.parametrize("lib", [torch, microgrid], ids=["torch", "microgrid"])
+def test_set_default_dtype(lib):
+    lib.set_default_dtype(lib.float64)
+    try:
+        seen = [str(v.dtype) for v in (lib.tensor([1.5]), lib.ones(1), lib.tensor([1]) * 1.5)]
+    finally:
+        lib.set_default_dtype(lib.float32)
+    assert seen == ["torch.float64"] * 3 and lib.get_default_dtype() == lib.float32
+
+
+@pytest.mark.parametrize("lib", [torch, microgrid], ids=["torch", "microgrid"])
+def test_as_tensor_shares_a_numpy_array(lib):
+    a = np.ones(2)
+    x = lib.as_tensor(a)
+    a[0] = 5
+    t = lib.ones(2)
+    assert x.tolist() == [5.0, 1.0] and lib.as_tensor(t) is t

@@ -2,7 +2,7 @@
 
 PyTorch counterpart: the CPU kernels of ``maximum``/``minimum``/``clamp``
 (``BinaryOpsKernel.cpp``), ``pow`` (``PowKernel.cpp``), ``sign``
-(``UnaryOpsKernel.cpp``) and ``sigmoid``.  Each function is the NumPy
+(``UnaryOpsKernel.cpp``), ``sigmoid`` and ``remainder``.  Each function is the NumPy
 calculation of one kernel, with the edge cases (ties, signed zeros, nans,
 negative integer exponents) PyTorch's way.
 
@@ -78,3 +78,13 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     """``1 / (1 + exp(-x))``; ``exp`` overflows to inf for x << 0: the result is 0."""
     one = x.dtype.type(1)
     return one / (one + np.exp(-x))
+
+
+def remainder(x: Any, y: Any) -> np.ndarray:
+    """``x % y`` as PyTorch computes it: ``fmod``, moved by ``y`` where the
+    signs differ; a zero keeps the sign of ``x`` (``7. % -7.`` is ``0.``,
+    NumPy's ``remainder`` gives ``-0.``).  Integers: NumPy's, the same."""
+    if np.result_type(x, y).kind != "f":
+        return np.remainder(x, y)
+    mod = np.fmod(x, y)
+    return np.where((mod != 0) & ((y < 0) != (mod < 0)), mod + y, mod)

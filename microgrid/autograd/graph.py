@@ -231,6 +231,8 @@ def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None
         else:
             variable._grad._data += grad._data
             variable._grad._counter().bump()
+    for hook in variable._post_accumulate_hooks:  # register_post_accumulate_grad_hook
+        hook(variable)
 
 
 # docs/tour.md, stop 6: quoted there; keep the two in step.
