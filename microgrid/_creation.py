@@ -86,7 +86,7 @@ def _python_values(data: Any) -> Tuple[Any, np.dtype, bool]:
     whether an int is past int64's range."""
     inferred: Optional[np.dtype] = None
     huge = False
-    nest = [data]
+    nest = [list(data) if isinstance(data, range) else data]
     stack = [(nest, 0)]
     while stack:
         holder, i = stack.pop()
@@ -165,9 +165,14 @@ def legacy_new(args: Tuple[Any, ...], dtype: _dtype.dtype) -> np.ndarray:
     (``FloatTensor([1, 2])``) or a shape (``FloatTensor(2, 3)``, zero-filled)."""
     if not args:
         return np.zeros(0, dtype=dtype.numpy_dtype)  # Tensor() is tensor([])
-    if len(args) == 1 and not isinstance(args[0], (int, _dtype.Size)):
-        return _array_from_data(args[0]).astype(dtype.numpy_dtype)
-    return np.zeros(_shape_args(args), dtype=dtype.numpy_dtype)
+    first = args[0]
+    if len(args) == 1 and not isinstance(first, (int, _dtype.Size)) or isinstance(first, bool):
+        if isinstance(first, str):
+            raise TypeError("new(): invalid data type 'str'")
+        if not isinstance(first, (list, tuple, range, np.ndarray, Tensor)):
+            raise TypeError(f"new(): data must be a sequence (got {type(first).__name__})")
+        return _array_from_data(first).astype(dtype.numpy_dtype)
+    return _filled(np.zeros, "new", args, dtype, False, None).detach()._data
 
 
 class _TypedTensorMeta(type):
@@ -300,6 +305,9 @@ def full(size: Any, fill_value: Any, dtype: Optional[_dtype.dtype] = None,
 def _like(make: Any, input: Tensor, dtype: Optional[_dtype.dtype], requires_grad: bool,
           device: Any) -> Tensor:
     """``make(input.shape, ...)`` with ``input``'s dtype unless another is given."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{make.__name__}_like(): argument 'input' (position 1) must be Tensor, "
+                        f"not {type(input).__name__}")
     return make(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
                 device=device)
 
@@ -319,12 +327,15 @@ def ones_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad
 def empty_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
                device: Any = None) -> Tensor:
     """An unset (here: zero) tensor with the shape and dtype of ``input``."""
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad, device=device)
+    return _like(empty, input, dtype, requires_grad, device)
 
 
 def full_like(input: Tensor, fill_value: Any, dtype: Optional[_dtype.dtype] = None,
               requires_grad: bool = False, device: Any = None) -> Tensor:
     """``fill_value`` everywhere, with the shape and dtype of ``input``."""
+    if not isinstance(input, Tensor):
+        raise TypeError("full_like(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
     return full(input.shape, fill_value, dtype=dtype or input.dtype,
                 requires_grad=requires_grad, device=device)
 
@@ -332,6 +343,9 @@ def full_like(input: Tensor, fill_value: Any, dtype: Optional[_dtype.dtype] = No
 def eye(n: int, m: Optional[int] = None, dtype: Optional[_dtype.dtype] = None,
         requires_grad: bool = False, device: Any = None) -> Tensor:
     """The ``n`` x ``m`` identity matrix (``m`` defaults to ``n``)."""
+    for name, size in (("n", n), ("m", m)):
+        if size is not None and size < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {size}")
     return _leaf(np.eye(n, n if m is None else m, dtype=_default_float(dtype)), None,
                  requires_grad, device)
 

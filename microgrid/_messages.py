@@ -66,6 +66,10 @@ def modified_in_place(type_name: str, shape: list, made_by: str, version: int,
         "torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
 
+INTERNAL_OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation.")
+
 GRAD_DTYPE = (
     "attempting to assign a gradient with dtype '{got}' to a tensor with grad_dtype '{want}'. "
     "The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can "

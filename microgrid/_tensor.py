@@ -164,8 +164,11 @@ class Tensor:
         tensor's dtype and shape, or None."""
         if value is not None:
             if not isinstance(value, Tensor):
+                kind = type(value)
+                name = kind.__name__ if kind.__module__ == "builtins" else (
+                    f"{kind.__module__}.{kind.__qualname__}")
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
-                                f"of type {type(value).__name__}")
+                                f"of type {name}")
             if value is self:
                 raise RuntimeError("can't assign Variable as its own grad")
             if value._data.dtype != self._data.dtype:

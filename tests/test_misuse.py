@@ -101,6 +101,12 @@ def _backward_of_no_grad_result(lib):
     y.backward()
 
 
+def _into_expanded_grad(lib):
+    x = lib.ones(2, requires_grad=True)
+    x.grad = lib.ones(1).expand(2)
+    (x * 2).sum().backward()
+
+
 def _grad_assigned(lib, make):
     x = lib.ones(2, requires_grad=True)
     x.grad = make(x)
@@ -333,6 +339,25 @@ CASES = [
     Case("post accumulate hook without grad",
          lambda t: t.ones(2).register_post_accumulate_grad_hook(lambda p: None)),
     Case("tensor([70000], dtype=uint16)", lambda t: t.tensor([70000], dtype=t.uint16)),
+    Case("autograd.grad([y, 2.0], x)", lambda t: (lambda x: t.autograd.grad(
+        [(x * 2).sum(), 2.0], x))(t.ones(2, requires_grad=True))),
+    Case("autograd.backward([y, 2.0])", lambda t: t.autograd.backward(
+        [(t.ones(2, requires_grad=True) * 2).sum(), 2.0])),
+    Case("backward into a read-only expanded .grad", _into_expanded_grad),
+    Case("randint(5, 2, (3,))", lambda t: t.randint(5, 2, (3,))),
+    Case("eye(-1)", lambda t: t.eye(-1)),
+    Case("eye(2, -1)", lambda t: t.eye(2, -1)),
+    Case("zeros_like(1)", lambda t: t.zeros_like(1)),
+    Case("ones_like(None)", lambda t: t.ones_like(None)),
+    Case("full_like(1, 2)", lambda t: t.full_like(1, 2)),
+    Case("x.grad = a NumPy array",
+         lambda t: setattr(t.ones(2, requires_grad=True), "grad", np.ones(2))),
+    Case("Tensor(2.5)", lambda t: t.Tensor(2.5)),
+    Case("Tensor(None)", lambda t: t.Tensor(None)),
+    Case("Tensor('a')", lambda t: t.Tensor("a")),
+    Case("Tensor(-1)", lambda t: t.Tensor(-1)),
+    Case("Tensor(2, -1)", lambda t: t.Tensor(2, -1)),
+    Case("FloatTensor(2, 3.0)", lambda t: t.FloatTensor(2, 3.0)),
     Case("deepcopy of a computed tensor",
          lambda t: copy.deepcopy(t.ones(2, requires_grad=True) * 2)),
 ]
@@ -361,7 +386,7 @@ def test_misuse_raises_what_pytorch_raises(case):
 
 
 def test_the_catalog_is_large():
-    assert len(CASES) >= 170
+    assert len(CASES) >= 190
 
 
 def test_a_complex_array_is_refused_by_name():

@@ -103,6 +103,9 @@ EXPRESSIONS = [
     "torch.tensor(np.array([1], dtype=np.uint16)) * 2",
     # other silent differences
     "torch.Tensor()",
+    "torch.Tensor((2, 3))",
+    "torch.Tensor(torch.Size([2, 3])).shape",  # (PyTorch leaves the values unset)
+    "torch.tensor(range(3))",
     "torch.tensor([])",
     "1 in torch.ones(2)",
     "1.0 in torch.tensor([0.0, 2.0])",

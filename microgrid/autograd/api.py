@@ -36,6 +36,15 @@ def _as_tuple(value: Any) -> tuple:
     return (value,) if isinstance(value, Tensor) else tuple(value)
 
 
+def _outputs_tuple(value: Any) -> tuple:
+    """The outputs of ``backward``/``grad``: tensors only, as PyTorch asserts."""
+    outputs = _as_tuple(value)
+    for output in outputs:
+        if not isinstance(output, Tensor):
+            raise AssertionError("Expected output to be a torch.Tensor")
+    return outputs
+
+
 def _grads_tuple(grads: GradTensors, count: int) -> tuple:
     if grads is None:
         return (None,) * count
@@ -82,7 +91,7 @@ def backward(tensors: Tensors, grad_tensors: GradTensors = None,
     inputs_tuple = () if inputs is None else _inputs_tuple(inputs, "backward")
     if inputs is not None and not inputs_tuple:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-    outputs = _as_tuple(tensors)
+    outputs = _outputs_tuple(tensors)
     grads = make_root_grads(outputs, _grads_tuple(grad_tensors, len(outputs)))
     create_graph = as_flag(create_graph)
     keep_graph = create_graph if retain_graph is None else as_flag(retain_graph)
@@ -116,7 +125,7 @@ def grad(outputs: Tensors, inputs: Union[Tensors, Dict[str, Tensor]],
                          "materialize_grads=True, but got: allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
-    outs = _as_tuple(outputs)
+    outs = _outputs_tuple(outputs)
     ins = _inputs_tuple(inputs, "grad")
     if not ins:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")

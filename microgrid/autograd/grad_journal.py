@@ -58,7 +58,7 @@ class GradJournal:
     def undo(self) -> None:
         for tensor, old, values in reversed(self.entries):
             tensor._grad = old
-            if values is not None:
+            if values is not None and old._data.flags.writeable:  # (read-only: unchanged)
                 old._data[...] = values
 
     # A backward pass runs inside ``with grads_restored_on_error():``.

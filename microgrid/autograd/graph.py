@@ -39,6 +39,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .. import _messages
 from .._tensor import Tensor
 from .grad_journal import note_grad_change
 from .grad_mode import _grad_mode
@@ -229,6 +230,8 @@ def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None
         elif _grad_mode.enabled:
             variable._grad = variable._grad + grad
         else:
+            if 0 in variable._grad._data.strides:  # an expanded .grad, as PyTorch refuses
+                raise RuntimeError(_messages.INTERNAL_OVERLAP)
             variable._grad._data += grad._data
             variable._grad._counter().bump()
     for hook in variable._post_accumulate_hooks:  # register_post_accumulate_grad_hook

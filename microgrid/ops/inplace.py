@@ -83,9 +83,7 @@ def check_inplace(tensor: Tensor, *others: Any) -> None:
                                "operation.")
     data = tensor._data
     if any(stride == 0 and size > 1 for stride, size in zip(data.strides, data.shape, strict=True)):
-        raise RuntimeError("unsupported operation: more than one element of the written-to "
-                           "tensor refers to a single memory location. Please clone() the tensor "
-                           "before performing the operation.")
+        raise RuntimeError(_messages.INTERNAL_OVERLAP)
     for other in others:
         if isinstance(other, Tensor) and partly_overlapping(data, other._data):
             raise RuntimeError("unsupported operation: some elements of the input tensor and "
