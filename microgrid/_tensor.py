@@ -95,7 +95,7 @@ class Tensor:
         if grad_fn is not None:
             tensor._grad_fn = grad_fn
             tensor._requires_grad = True
-        if _grad_mode.inference:
+        if _seen.inference and _grad_mode.inference:  # speed (performance.md §12)
             tensor._inference = True
         return tensor
 
@@ -1102,7 +1102,7 @@ def _wrap_dim(dim: builtins.int, ndim: builtins.int) -> builtins.int:
 # Imported last: these modules use Tensor, and Tensor's methods call them.
 from . import _tensor_str  # noqa: E402
 from .autograd import api as _autograd_api  # noqa: E402
-from .autograd.grad_mode import _grad_mode  # noqa: E402
+from .autograd.grad_mode import _grad_mode, _seen  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402

@@ -44,6 +44,17 @@ class _GradMode(threading.local):
 _grad_mode = _GradMode()
 
 
+class _Seen:
+    """Process-wide, and a plain object (a thread-local read costs twice as
+    much): has any thread entered inference mode yet?  Until one has, making
+    a tensor skips reading ``_grad_mode.inference`` (``docs/performance.md`` §12)."""
+
+    inference = False
+
+
+_seen = _Seen()
+
+
 def is_grad_enabled() -> bool:
     """True when ops record the graph (the default), False under ``no_grad``."""
     return _grad_mode.enabled
@@ -73,6 +84,8 @@ class _ModeContext:
     def __enter__(self) -> None:
         self._saved = (_grad_mode.enabled, _grad_mode.inference)
         _grad_mode.enabled, _grad_mode.inference = self._mode()
+        if _grad_mode.inference:
+            _seen.inference = True
 
     def __exit__(self, *exc_info: Any) -> None:
         _grad_mode.enabled, _grad_mode.inference = self._saved

@@ -42,7 +42,7 @@ import numpy as np
 from .. import _messages
 from .._tensor import Tensor
 from .grad_journal import note_grad_change
-from .grad_mode import _grad_mode
+from .grad_mode import _grad_mode, _seen
 from .hooks import Hooks, OutputHooks
 from .saved_variable import SavedOutput, SavedTensors  # noqa: F401 - viz reads SavedOutput here
 
@@ -306,7 +306,7 @@ def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[A
     """
     result = _new(Tensor)
     result._data = data
-    if _grad_mode.inference:
+    if _seen.inference and _grad_mode.inference:  # speed (performance.md §12)
         result._inference = True
     if view_of is not None:
         mark_view(result, view_of)

@@ -40,7 +40,7 @@ from .._kernels import (
 from .._kernels import math as kernels
 from .._promotion import category, result_type
 from .._tensor import Tensor
-from ..autograd.grad_mode import _grad_mode
+from ..autograd.grad_mode import _grad_mode, _seen
 from ..autograd.graph import Node, record, zero_gradient
 
 _new = object.__new__
@@ -147,7 +147,7 @@ def binary(node_class: type, function: Callable[..., Any], input: Operand, other
         if data is not None:
             result = _new(Tensor)  # Tensor._make(data), without the call
             result._data = data
-            if _grad_mode.inference:
+            if _seen.inference and _grad_mode.inference:  # speed (performance.md §12)
                 result._inference = True
             return result
     x, y = cast_operands(input, other, op, floating)
