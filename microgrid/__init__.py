@@ -25,7 +25,7 @@ The tutorial's path, the idea in about 450 lines:
 Then how it is made fast and faithful, and the rest of the library:
 
 10. ``_kernels/``            NumPy made to compute as PyTorch does (imports NumPy only)
-11. ``_dtype.py``, ``_promotion.py``, ``_device.py``, ``_messages.py``
+11. ``_dtype.py``, ``_promotion.py``, ``_arguments.py``, ``_device.py``, ``_messages.py``
 12. ``autograd/saved_variable.py``, ``autograd/hooks.py``, ``autograd/grad_journal.py``,
     ``autograd/__init__.py``,
     ``autograd/variable.py``, ``autograd/function.py`` (``Function``: your own op),
@@ -269,4 +269,27 @@ del numpy_names, with_out
 __all__ += ["backends", "cuda", "from_numpy", "get_default_device", "set_default_device",
             "allclose", "equal", "expm1", "isclose", "log1p", "log2", "log10", "all", "any",
             "cumprod", "cumsum", "flip", "histc", "histogram", "norm"]
+
+# -- operators, type checks, the default dtype, uint16/uint32 -------------------------------
+from ._creation import (  # noqa: E402
+    as_tensor,
+    get_default_dtype,
+    is_floating_point,
+    is_tensor,
+    set_default_dtype,
+)
+from ._dtype import uint16, uint32  # noqa: E402
+from .ops.pointwise import (  # noqa: E402
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    floor_divide,
+    remainder,
+)
+
+__all__ += ["as_tensor", "get_default_dtype", "is_floating_point", "is_tensor",
+            "set_default_dtype", "uint16", "uint32", "bitwise_and", "bitwise_not", "bitwise_or",
+            "bitwise_xor", "floor_divide", "remainder"]
+
 del _dtype

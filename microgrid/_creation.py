@@ -21,8 +21,10 @@ from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import _device, _dtype, _messages
+from . import _device, _dtype, _messages, _promotion
+from ._arguments import as_bool, as_dtype, as_size
 from ._kernels import mathfns, quietly
+from ._promotion import promote_types
 from ._tensor import Tensor, set_leaf_requires_grad
 
 
@@ -62,15 +64,85 @@ def _array_from_data(data: Any, dtype: Optional[_dtype.dtype] = None) -> np.ndar
         array = np.array(data)
     else:
         _check_nested(data)
-        array = np.array(data)
+        values, inferred, huge = _python_values(data)
+        dtype = dtype or _dtype.from_numpy_dtype(inferred)
+        if huge and dtype.numpy_dtype.kind in "iub":
+            raise ValueError("Overflow when unpacking long long")
+        array = np.array(values, dtype=np.float64 if huge else None)
         if array.dtype.kind not in "fiub":
             raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-        if dtype is None and array.dtype.kind != "b":
-            dtype = _dtype.default_float if array.dtype.kind == "f" else _dtype.int64
+        checked_range(array, dtype, "tensor")
     if dtype is None:
         return array
     # 1e300 becomes inf in float32, silently as in PyTorch
     return quietly(array.astype, dtype.numpy_dtype)
+
+
+def _python_values(data: Any) -> Tuple[Any, np.dtype, bool]:
+    """``data`` (a number or a nest of them) with every one-element tensor in
+    it replaced by its number; the dtype PyTorch infers for the whole (the
+    promotion of its elements' dtypes: a Python float the default float
+    dtype, an int int64, a NumPy scalar or a tensor its own dtype); and
+    whether an int is past int64's range."""
+    inferred: Optional[np.dtype] = None
+    huge = False
+    nest = [list(data) if isinstance(data, range) else data]
+    stack = [(nest, 0)]
+    while stack:
+        holder, i = stack.pop()
+        value = holder[i]
+        if isinstance(value, (list, tuple)):
+            holder[i] = list(value)
+            stack.extend((holder[i], j) for j in range(len(value)))
+            continue
+        if isinstance(value, Tensor):
+            if value._data.size != 1:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            kind = value._data.dtype
+            holder[i] = value._data.reshape(()).item()
+        elif isinstance(value, np.generic):  # before float: np.float64 is a float
+            kind = _dtype.from_numpy_dtype(value.dtype).numpy_dtype
+        elif isinstance(value, bool):
+            kind = np.dtype(np.bool_)
+        elif isinstance(value, int):
+            kind = np.dtype(np.int64)
+            huge = huge or not -2**63 <= value < 2**63
+        elif isinstance(value, float):
+            kind = _dtype.default_float.numpy_dtype
+        else:
+            name = type(value).__qualname__
+            module = type(value).__module__
+            raise RuntimeError("Could not infer dtype of "
+                               + (name if module == "builtins" else f"{module}.{name}"))
+        inferred = kind if inferred is None else promote_types(inferred, kind)
+    return nest[0], (_dtype.default_float.numpy_dtype if inferred is None else inferred), huge
+
+
+#: The name PyTorch's range check gives an integer dtype: ``tensor()`` says
+#: ``int8``, ``full()`` and ``fill_`` the C++ type, ``int8_t``.
+_RANGE_NAMES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int",
+                "int64": "int64_t", "uint16": "uint16_t", "uint32": "uint32_t"}
+
+
+def checked_range(values: np.ndarray, dtype: _dtype.dtype, caller: str) -> None:
+    """Refuse Python numbers an integer ``dtype`` cannot hold, as PyTorch does
+    (NumPy would wrap 300 round to 44 in int8) with its ``RuntimeError``.
+    Like PyTorch, an unsigned type takes negatives down to minus its maximum
+    (-1 is 255 in uint8)."""
+    kind = values.dtype
+    if not values.size or dtype.numpy_dtype.kind not in "iu" or kind == np.bool_:
+        return
+    limits = np.iinfo(dtype.numpy_dtype)
+    low = -limits.max if limits.min == 0 else limits.min
+    if kind.kind == "O" or kind == np.uint64:
+        out_of_range = True  # past int64
+    elif kind.kind == "f" and np.isnan(values).any():
+        out_of_range = True
+    else:
+        out_of_range = values.min() < low or values.max() > limits.max
+    if out_of_range:
+        name = dtype.name if caller == "tensor" else _RANGE_NAMES[dtype.name]
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 
 
 # docs/tour.md, stop 1: quoted there; keep the two in step.
@@ -83,6 +155,8 @@ def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, device: Any = None,
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach()"
             ".clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
             "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
+    dtype, requires_grad = as_dtype(dtype, "tensor"), as_bool(requires_grad, "tensor",
+                                                               "requires_grad")
     array = _array_from_data(data, dtype)
     return _leaf(array, None, requires_grad, device)
 
@@ -90,9 +164,16 @@ def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, device: Any = None,
 def legacy_new(args: Tuple[Any, ...], dtype: _dtype.dtype) -> np.ndarray:
     """The data for ``Tensor(...)`` / ``FloatTensor(...)``: either values
     (``FloatTensor([1, 2])``) or a shape (``FloatTensor(2, 3)``, zero-filled)."""
-    if len(args) == 1 and not isinstance(args[0], (int, _dtype.Size)):
-        return _array_from_data(args[0]).astype(dtype.numpy_dtype)
-    return np.zeros(_shape_args(args), dtype=dtype.numpy_dtype)
+    if not args:
+        return np.zeros(0, dtype=dtype.numpy_dtype)  # Tensor() is tensor([])
+    first = args[0]
+    if len(args) == 1 and not isinstance(first, (int, _dtype.Size)) or isinstance(first, bool):
+        if isinstance(first, str):
+            raise TypeError("new(): invalid data type 'str'")
+        if not isinstance(first, (list, tuple, range, np.ndarray, Tensor)):
+            raise TypeError(f"new(): data must be a sequence (got {type(first).__name__})")
+        return _array_from_data(first).astype(dtype.numpy_dtype)
+    return _filled(np.zeros, "new", args, dtype, False, None).detach()._data
 
 
 class _TypedTensorMeta(type):
@@ -154,27 +235,58 @@ def _default_float(dtype: Optional[_dtype.dtype]) -> np.dtype:
     return (dtype or _dtype.default_float).numpy_dtype
 
 
+def _filled(make: Any, function: str, size: Tuple[Any, ...], dtype: Any, requires_grad: Any,
+            device: Any, varargs: bool = True) -> Tensor:
+    """``make(shape, numpy_dtype)`` as a new leaf, every argument checked first
+    as PyTorch checks it: the size's type, negative sizes, sizes past the
+    memory (PyTorch's allocator errors, not NumPy's)."""
+    shape = as_size(size, function, varargs=varargs)
+    dtype = as_dtype(dtype, function)
+    requires_grad = as_bool(requires_grad, function, "requires_grad")
+    numpy_dtype = _default_float(dtype)
+    for n in shape:
+        if n < 0:
+            if function == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
+                               f"{list(shape)}")
+    nbytes = numpy_dtype.itemsize
+    for n in shape:
+        nbytes *= n
+    if nbytes >= 2**63:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+    try:
+        data = make(shape, numpy_dtype)
+    except MemoryError:
+        raise RuntimeError(
+            "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
+            f"memory: you tried to allocate {nbytes} bytes. Error code 12 (Cannot allocate "
+            "memory)") from None
+    return _leaf(data, None, requires_grad, device)
+
+
 def zeros(*sizes: Any, size: Any = None, dtype: Optional[_dtype.dtype] = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of zeros of the given shape: ``zeros(2, 3)``, ``zeros((2, 3))``
     or ``zeros(size=(2, 3))``."""
-    shape = _shape_args(sizes if size is None else (size,))
-    return _leaf(np.zeros(shape, _default_float(dtype)), None, requires_grad, device)
+    return _filled(np.zeros, "zeros", sizes if size is None else (size,), dtype, requires_grad,
+                   device, varargs=size is None)
 
 
 def ones(*sizes: Any, size: Any = None, dtype: Optional[_dtype.dtype] = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of ones of the given shape: ``ones(2, 3)``, ``ones((2, 3))``
     or ``ones(size=(2, 3))``."""
-    shape = _shape_args(sizes if size is None else (size,))
-    return _leaf(np.ones(shape, _default_float(dtype)), None, requires_grad, device)
+    return _filled(np.ones, "ones", sizes if size is None else (size,), dtype, requires_grad,
+                   device, varargs=size is None)
 
 
 def empty(*sizes: Any, size: Any = None, dtype: Optional[_dtype.dtype] = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of the given shape whose values are not set (here: zeros,
     so programs that print one by mistake still print the same each run)."""
-    return zeros(*sizes, size=size, dtype=dtype, requires_grad=requires_grad, device=device)
+    return _filled(np.zeros, "empty", sizes if size is None else (size,), dtype, requires_grad,
+                   device, varargs=size is None)
 
 
 def full(size: Any, fill_value: Any, dtype: Optional[_dtype.dtype] = None,
@@ -183,14 +295,26 @@ def full(size: Any, fill_value: Any, dtype: Optional[_dtype.dtype] = None,
     follows the value (float32 for a float, int64 for an int, bool).  A
     given ``dtype`` takes the value directly (``0.1`` in float64 is not
     float32's ``0.1`` widened)."""
-    inferred = dtype.numpy_dtype if dtype is not None else _array_from_data(fill_value).dtype
-    data = np.full(_shape_args((size,)), fill_value, dtype=inferred)
-    return _leaf(data, dtype, requires_grad, device)
+    as_size((size,), "full", varargs=False)
+    if not isinstance(fill_value, (int, float, np.generic, Tensor)):
+        raise TypeError("full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}")
+    given = np.array(fill_value)
+    target = as_dtype(dtype, "full") or (_dtype.int64 if given.dtype.kind in "iuO" else None)
+    if target is not None:
+        checked_range(given, target, "full")
+    value = _array_from_data(fill_value) if dtype is None else given
+    numpy_dtype = value.dtype if dtype is None else target.numpy_dtype
+    return _filled(lambda shape, _: np.full(shape, value, dtype=numpy_dtype), "full", (size,),
+                   dtype, requires_grad, device, varargs=False)
 
 
 def _like(make: Any, input: Tensor, dtype: Optional[_dtype.dtype], requires_grad: bool,
           device: Any) -> Tensor:
     """``make(input.shape, ...)`` with ``input``'s dtype unless another is given."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{make.__name__}_like(): argument 'input' (position 1) must be Tensor, "
+                        f"not {type(input).__name__}")
     return make(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
                 device=device)
 
@@ -210,12 +334,15 @@ def ones_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad
 def empty_like(input: Tensor, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False,
                device: Any = None) -> Tensor:
     """An unset (here: zero) tensor with the shape and dtype of ``input``."""
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad, device=device)
+    return _like(empty, input, dtype, requires_grad, device)
 
 
 def full_like(input: Tensor, fill_value: Any, dtype: Optional[_dtype.dtype] = None,
               requires_grad: bool = False, device: Any = None) -> Tensor:
     """``fill_value`` everywhere, with the shape and dtype of ``input``."""
+    if not isinstance(input, Tensor):
+        raise TypeError("full_like(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
     return full(input.shape, fill_value, dtype=dtype or input.dtype,
                 requires_grad=requires_grad, device=device)
 
@@ -223,6 +350,9 @@ def full_like(input: Tensor, fill_value: Any, dtype: Optional[_dtype.dtype] = No
 def eye(n: int, m: Optional[int] = None, dtype: Optional[_dtype.dtype] = None,
         requires_grad: bool = False, device: Any = None) -> Tensor:
     """The ``n`` x ``m`` identity matrix (``m`` defaults to ``n``)."""
+    for name, size in (("n", n), ("m", m)):
+        if size is not None and size < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {size}")
     return _leaf(np.eye(n, n if m is None else m, dtype=_default_float(dtype)), None,
                  requires_grad, device)
 
@@ -330,7 +460,7 @@ def randint(low: Any = None, high: Any = None, size: Any = None, *, generator: A
                           requires_grad=requires_grad, device=device)
 
 
-# -- from_numpy: a tensor on a NumPy array's own memory (issue 16) --------------------------
+# -- from_numpy: a tensor on a NumPy array's own memory -----------------------------------
 def from_numpy(ndarray: np.ndarray) -> Tensor:
     """A tensor that *is* ``ndarray``'s memory: writing to either changes
     both, and the dtype is the array's.  PyTorch refuses arrays with negative
@@ -354,3 +484,42 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     if not ndarray.flags.writeable:
         warnings.warn(_messages.NOT_WRITABLE_WARNING, UserWarning, stacklevel=2)
     return Tensor._make(ndarray.view())
+
+# -- is_tensor, as_tensor, the default dtype ----------------------------------------------
+def is_tensor(obj: Any) -> bool:
+    """True for a tensor (a Parameter too)."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """True for a tensor of float16, float32 or float64."""
+    return input.is_floating_point()
+
+
+def as_tensor(data: Any, dtype: Optional[_dtype.dtype] = None, device: Any = None) -> Tensor:
+    """``data`` as a tensor, sharing memory where it can: a tensor of the
+    right dtype is returned as it is, a NumPy array of a supported dtype is
+    wrapped without a copy; anything else is copied as ``tensor`` copies it."""
+    dtype = as_dtype(dtype, "as_tensor")
+    if device is not None:
+        _device.device(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None or dtype == data.dtype else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or dtype.numpy_dtype == data.dtype):
+        _dtype.from_numpy_dtype(data.dtype)  # raises for unsupported dtypes
+        return Tensor._make(data)
+    return Tensor._make(_array_from_data(data, dtype))
+
+
+def get_default_dtype() -> _dtype.dtype:
+    """The dtype of tensors made from Python floats (float32 unless changed)."""
+    return _dtype.default_float
+
+
+def set_default_dtype(d: _dtype.dtype) -> None:
+    """Make Python floats give ``d`` (float32 or float64, as in PyTorch;
+    here: in ``tensor``, the factories and type promotion)."""
+    if not isinstance(d, _dtype.dtype) or not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _dtype.default_float = d
+    _promotion._DEFAULT_FLOAT = d.numpy_dtype

@@ -40,6 +40,8 @@ float16 = dtype("float16", np.float16)
 float32 = dtype("float32", np.float32)
 float64 = dtype("float64", np.float64)
 uint8 = dtype("uint8", np.uint8)
+uint16 = dtype("uint16", np.uint16)  # PyTorch's "shell" unsigned types: few ops take them
+uint32 = dtype("uint32", np.uint32)
 int8 = dtype("int8", np.int8)
 int16 = dtype("int16", np.int16)
 int32 = dtype("int32", np.int32)
@@ -50,7 +52,7 @@ bool = dtype("bool", np.bool_)  # noqa: A001 - torch.bool shadows the builtin to
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 
-_ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+_ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool, uint16, uint32)
 _FROM_NUMPY = {d.numpy_dtype: d for d in _ALL}
 
 #: PyTorch's legacy tensor type names (``Float`` as in ``torch.FloatTensor``),
@@ -58,13 +60,14 @@ _FROM_NUMPY = {d.numpy_dtype: d for d in _ALL}
 #: messages and ``Tensor.type()`` use them.
 LEGACY_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
                      "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-                     "uint8": "Byte", "bool": "Bool"}
+                     "uint8": "Byte", "bool": "Bool", "uint16": "UInt16", "uint32": "UInt32"}
 
 #: The C++ names of the dtypes (``float``, ``long int`` ...), keyed like
 #: LEGACY_TYPE_NAMES; PyTorch's ``mm`` and ``masked_fill`` messages use them.
 CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
                   "int64": "long int", "int32": "int", "int16": "short int",
-                  "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+                  "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+                  "uint16": "uint16_t", "uint32": "uint32_t"}
 
 #: The dtype of floating-point tensors made from Python floats (torch's default).
 default_float = float32
@@ -82,6 +85,23 @@ def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
         ) from None
 
 
+def from_type_argument(value: object) -> dtype:
+    """``Tensor.type``'s argument as a dtype: a dtype, a legacy name
+    (``'torch.DoubleTensor'``) or class (``torch.FloatTensor``); anything
+    else is PyTorch's ``ValueError``."""
+    if isinstance(value, dtype):
+        return value
+    if isinstance(value, type) and isinstance(getattr(value, "dtype", None), dtype):
+        return value.dtype  # type: ignore[attr-defined]
+    name = value if isinstance(value, str) else (
+        value.__name__ if getattr(value, "__module__", "builtins") == "builtins"
+        else f"{value.__module__}.{getattr(value, '__qualname__', value)}")
+    for numpy_name, legacy in LEGACY_TYPE_NAMES.items():
+        if name == f"torch.{legacy}Tensor":
+            return _FROM_NUMPY[np.dtype(numpy_name)]
+    raise ValueError(f"invalid type: '{name}'")
+
+
 class Size(tuple):
     """A tensor's shape: a tuple of ints that prints as ``torch.Size([2, 3])``."""
 
@@ -92,6 +112,28 @@ class Size(tuple):
         return f"torch.Size({list(self)!r})"
 
     __str__ = __repr__
+
+    # Slicing, ``+`` and ``*`` give a Size, as in PyTorch (a tuple's give a tuple).
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other):  # type: ignore[no-untyped-def]
+        if not isinstance(other, tuple):
+            raise TypeError(f"can only concatenate tuple (not {type(other).__name__}) "
+                            "to torch.Size")
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):  # type: ignore[no-untyped-def]
+        return Size(tuple.__add__(other, self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, times):  # type: ignore[no-untyped-def]
+        if not hasattr(times, "__index__"):
+            raise TypeError(f"can't multiply sequence by non-int of type "
+                            f"'{type(times).__name__}'")
+        return Size(tuple.__mul__(self, times))
+
+    __rmul__ = __mul__
 
     def numel(self) -> builtins.int:
         """The number of elements a tensor of this shape holds."""

@@ -87,3 +87,29 @@ NEGATIVE_STRIDES = (
 FROM_NUMPY_TYPES = (
     "The only supported types are: float64, float32, float16, complex64, complex128, int64, "
     "int32, int16, int8, uint64, uint32, uint16, uint8, and bool.")
+
+INTERNAL_OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation.")
+
+GRAD_DTYPE = (
+    "attempting to assign a gradient with dtype '{got}' to a tensor with grad_dtype '{want}'. "
+    "The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can "
+    "set the tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. "
+    "Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break "
+    "downstream systems that assume they match.")
+
+DEEPCOPY_NON_LEAF = (
+    "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol "
+    "at the moment.  If you were attempting to deepcopy a module, this may be because of a "
+    "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
+
+
+def to_invalid_combination(got: str) -> str:
+    """``Tensor.to`` given something that is no dtype, device or tensor."""
+    return (f"to() received an invalid combination of arguments - got {got}, but expected one "
+            "of:\n * (torch.device device = None, torch.dtype dtype = None, bool non_blocking = "
+            "False, bool copy = False, *, torch.memory_format memory_format = None)\n * "
+            "(torch.dtype dtype, bool non_blocking = False, bool copy = False, *, "
+            "torch.memory_format memory_format = None)\n * (Tensor tensor, bool non_blocking "
+            "= False, bool copy = False, *, torch.memory_format memory_format = None)\n")

@@ -16,7 +16,7 @@ rule, which this module implements:
   dtype wins (a Python float counting as the default float dtype, float32,
   and a Python int as int64).
 
-Read next: ``_device.py``.
+Read next: ``_arguments.py``.
 """
 
 from __future__ import annotations

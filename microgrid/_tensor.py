@@ -36,6 +36,7 @@ from typing import Any, List, Optional, Sequence, Union
 import numpy as np
 
 from . import _device, _dtype, _messages
+from ._arguments import as_bool, as_dtype, as_int, as_size
 from ._dtype import Size, dtype
 
 Number = Union[builtins.int, builtins.float, builtins.bool]
@@ -81,6 +82,8 @@ class Tensor:
     _no_grad_view = False
     _inference = False  # made in inference mode
     _output_nr = 0  # which output of grad_fn this is (unbind's slices: 0, 1, ...)
+    _efficient_zero = False  # a gradient known to be zero (autograd/graph.py: zero_gradient)
+    _post_accumulate_hooks: Sequence[Any] = ()  # register_post_accumulate_grad_hook's
 
     # PyTorch's value: NumPy scalars on the left of an operator defer to us.
     __array_priority__ = 1000
@@ -101,7 +104,7 @@ class Tensor:
         if grad_fn is not None:
             tensor._grad_fn = grad_fn
             tensor._requires_grad = True
-        if _grad_mode.inference:
+        if _seen.inference and _grad_mode.inference:  # speed (performance.md §12)
             tensor._inference = True
         return tensor
 
@@ -129,6 +132,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
+        if type(flag) is not builtins.bool:
+            raise RuntimeError("requires_grad must be a bool")
         if self.grad_fn is not None:
             raise RuntimeError(_requires_grad_leaf_error(flag))
         if flag and not self.dtype.is_floating_point:
@@ -139,6 +144,7 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set ``requires_grad`` in place and return ``self`` (a no-op for a
         computed tensor asked to keep requiring grad)."""
+        as_bool(requires_grad, "requires_grad_", "requires_grad", 1)
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError(_requires_grad_leaf_error(requires_grad))
         if requires_grad and not self.dtype.is_floating_point:
@@ -163,16 +169,31 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Optional["Tensor"]) -> None:
+        """Checked as PyTorch checks it: a tensor (not this one) of this
+        tensor's dtype and shape, or None."""
         if value is not None:
             if not isinstance(value, Tensor):
+                kind = type(value)
+                name = kind.__name__ if kind.__module__ == "builtins" else (
+                    f"{kind.__module__}.{kind.__qualname__}")
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
-                                f"of type {type(value).__name__}")
+                                f"of type {name}")
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(_messages.GRAD_DTYPE.format(
+                    got=_dtype.CPP_TYPE_NAMES[value._data.dtype.name],
+                    want=_dtype.LEGACY_TYPE_NAMES[self._data.dtype.name]))
             if value.shape != self.shape:
                 raise RuntimeError(
                     f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
                     f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
                     "tensor are the same size")
         self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
 
     def retain_grad(self) -> None:
         """Keep the gradient of this non-leaf tensor in ``.grad`` during
@@ -199,6 +220,11 @@ class Tensor:
 
     @data.setter
     def data(self, value: "Tensor") -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and not value.dtype.is_floating_point:
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
         self._data = value._data
 
     def detach(self) -> "Tensor":
@@ -277,7 +303,7 @@ class Tensor:
         with a dtype, the tensor converted to it."""
         if dtype is None:
             return f"torch.{_dtype.LEGACY_TYPE_NAMES[self._data.dtype.name]}Tensor"
-        return self.to(dtype)
+        return self.to(_dtype.from_type_argument(dtype))
 
     def to(self, *args: Any, dtype: Optional[dtype] = None, device: Any = None,
            copy: builtins.bool = False) -> "Tensor":
@@ -285,12 +311,19 @@ class Tensor:
         ``copy`` is False).  Accepts PyTorch's forms: ``to(dtype)``,
         ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``."""
         for arg in args:
-            if isinstance(arg, _dtype.dtype):
-                dtype = arg
+            if isinstance(arg, _dtype.dtype) or arg in (builtins.float, builtins.int,
+                                                        builtins.bool):
+                dtype = as_dtype(arg, "to")
             elif isinstance(arg, Tensor):
                 dtype = arg.dtype
-            else:
+            elif isinstance(arg, (str, _device.device)) or arg is None:
                 device = arg
+            else:
+                raise TypeError(_messages.to_invalid_combination(f"({type(arg).__name__})"))
+        if dtype in (builtins.float, builtins.int, builtins.bool):
+            dtype = as_dtype(dtype, "to")
+        elif dtype is not None and not isinstance(dtype, _dtype.dtype):
+            raise TypeError(_messages.to_invalid_combination(f"(dtype={type(dtype).__name__}, )"))
         if device is not None:
             _device.require_cpu(device)  # only the CPU holds tensors: anything else raises
         if dtype is None or dtype.numpy_dtype == self._data.dtype:
@@ -554,6 +587,8 @@ class Tensor:
         return self.div_(other)
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        if value is None or isinstance(value, (str, bytes)):
+            raise TypeError(f"can't assign a {type(value).__name__} to a {self.type()}")
         _inplace.setitem(self, index, value)
 
     def detach_(self) -> "Tensor":
@@ -750,11 +785,13 @@ class Tensor:
     # -- reductions (see ops/reduction.py) -------------------------------
     def sum(self, dim: Any = None, keepdim: builtins.bool = False,
             dtype: Optional[dtype] = None) -> "Tensor":
-        return _reduction.sum(self, dim, keepdim, dtype=dtype)
+        return _reduction.sum(self, dim, as_bool(keepdim, "sum", "keepdim"),
+                              dtype=as_dtype(dtype, "sum"))
 
     def mean(self, dim: Any = None, keepdim: builtins.bool = False,
              dtype: Optional[dtype] = None) -> "Tensor":
-        return _reduction.mean(self, dim, keepdim, dtype=dtype)
+        return _reduction.mean(self, dim, as_bool(keepdim, "mean", "keepdim"),
+                               dtype=as_dtype(dtype, "mean"))
 
     def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
         """The largest element, or ``(values, indices)`` along ``dim``."""
@@ -793,13 +830,15 @@ class Tensor:
 
     # -- shape (see ops/shape.py) ------------------------------------------
     def expand(self, *sizes: Any) -> "Tensor":
-        return _shape.expand(self, *sizes)
+        return _shape.expand(self, as_size(sizes, "expand"))
 
     def reshape(self, *shape: Any) -> "Tensor":
-        return _shape.reshape(self, *shape)
+        return _shape.reshape(self, as_size(shape, "reshape", "shape"))
 
     def view(self, *shape: Any) -> "Tensor":
-        return _shape.view(self, *shape)
+        if len(shape) == 1 and isinstance(shape[0], dtype):
+            return _shape.view(self, *shape)
+        return _shape.view(self, as_size(shape, "view", overloads=_VIEW_OVERLOADS))
 
     def expand_as(self, other: "Tensor") -> "Tensor":
         return _shape.expand_as(self, other)
@@ -821,7 +860,8 @@ class Tensor:
         return _shape.matrix_transpose(self)
 
     def transpose(self, dim0: builtins.int, dim1: builtins.int) -> "Tensor":
-        return _shape.transpose(self, dim0, dim1)
+        return _shape.transpose(self, as_int(dim0, "transpose", "dim0", 1),
+                                as_int(dim1, "transpose", "dim1", 2))
 
     def permute(self, *dims: Any) -> "Tensor":
         return _shape.permute(self, *dims)
@@ -830,7 +870,7 @@ class Tensor:
         return _shape.squeeze(self, dim)
 
     def unsqueeze(self, dim: builtins.int) -> "Tensor":
-        return _shape.unsqueeze(self, dim)
+        return _shape.unsqueeze(self, as_int(dim, "unsqueeze", "dim", 1))
 
     def contiguous(self) -> "Tensor":
         return _shape.contiguous(self)
@@ -891,7 +931,7 @@ class Tensor:
     def narrow(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> "Tensor":
         return _indexing.narrow(self, dim, start, length)
 
-    # -- more of the surface learners use (issue 16): math, scans, norms, new_*, devices -----
+    # -- more of the surface learners use: math, scans, norms, new_*, devices ---------------
     # Ops in ops/pointwise.py and ops/reduction.py (their last sections); NumPy's
     # keyword names (axis=, keepdims=) are added at the end of this file.
     def log10(self) -> "Tensor":
@@ -977,7 +1017,156 @@ class Tensor:
         """Raises as PyTorch's CPU-only build does: there is no GPU."""
         _device.require_cpu("cuda")
         return self  # never reached
-    # -- end of the issue-16 surface block ---------------------------------------------------
+    # -- end of the surface block ------------------------------------------------------------
+
+    # -- copying, pickling, ``in`` (PyTorch's torch/_tensor.py) ----------------------------
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickling keeps the values, the dtype, the class and ``requires_grad``,
+        never the graph nor ``.grad``: a computed tensor loads back as a leaf,
+        as in PyTorch.  (The array is the tensor's own: ``copy.copy`` shares it.)"""
+        if self._hooks:
+            for hook in self._hooks:
+                warnings.warn(f"backward hook {hook} on tensor will not be serialized.  If this "
+                              "is expected, you can decorate the function with "
+                              "@torch.utils.hooks.unserializable_hook to suppress this warning",
+                              UserWarning, stacklevel=2)
+        return _rebuild_tensor, (type(self), self._data, self.requires_grad)
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        """A leaf with its own copy of the values and of ``.grad``; views
+        copied together keep sharing memory (NumPy's deepcopy would not).
+        A computed tensor is refused, as PyTorch refuses it."""
+        if self.grad_fn is not None:
+            raise RuntimeError(_messages.DEEPCOPY_NON_LEAF)
+        if id(self) not in memo:
+            result = type(self)._make(_deepcopy_array(self._data, memo))
+            result._requires_grad = self._requires_grad
+            if self._grad is not None:
+                result._grad = self._grad.__deepcopy__(memo)
+            memo[id(self)] = result
+        return memo[id(self)]
+
+    def __contains__(self, element: Any) -> builtins.bool:
+        """``value in t``: is any element equal to it (a number or a tensor)?"""
+        if not isinstance(element, (Tensor, builtins.int, builtins.float, builtins.bool)):
+            raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you "
+                               f"passed in a {type(element)}.")
+        return builtins.bool((self == element)._data.any())
+
+    # //, %, ~, &, |, ^ and their reflected and in-place forms (ops/pointwise.py, its end)
+    def floor_divide(self, other: Any) -> "Tensor":
+        return _pointwise.floor_divide(self, other)
+
+    def remainder(self, other: Any) -> "Tensor":
+        return _pointwise.remainder(self, other)
+
+    def bitwise_not(self) -> "Tensor":
+        return _pointwise.bitwise_not(self)
+
+    def bitwise_and(self, other: Any) -> "Tensor":
+        return _pointwise.bitwise_and(self, other)
+
+    def bitwise_or(self, other: Any) -> "Tensor":
+        return _pointwise.bitwise_or(self, other)
+
+    def bitwise_xor(self, other: Any) -> "Tensor":
+        return _pointwise.bitwise_xor(self, other)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.floor_divide, self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.floor_divide, self, other, swap=True)
+
+    def __mod__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.remainder, self, other)
+
+    def __rmod__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.remainder, self, other, swap=True)
+
+    def __invert__(self) -> "Tensor":
+        if self._data.dtype.kind == "f":
+            raise TypeError("~ (operator.invert) is only implemented on integer and "
+                            "Boolean-type tensors")
+        return _pointwise.bitwise_not(self)
+
+    def __and__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.bitwise_and, self, other)
+
+    def __or__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.bitwise_or, self, other)
+
+    def __xor__(self, other: Any) -> Any:
+        return _pointwise.operator(_pointwise.bitwise_xor, self, other)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__  # they commute
+
+    def floor_divide_(self, other: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.floor_divide, other)
+
+    def remainder_(self, other: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.remainder, other)
+
+    def bitwise_and_(self, other: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.bitwise_and, other)
+
+    def bitwise_or_(self, other: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.bitwise_or, other)
+
+    def bitwise_xor_(self, other: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.bitwise_xor, other)
+
+    __ifloordiv__, __imod__ = floor_divide_, remainder_
+    __iand__, __ior__, __ixor__ = bitwise_and_, bitwise_or_, bitwise_xor_
+
+    def masked_fill_(self, mask: "Tensor", value: Any) -> "Tensor":
+        return _inplace.inplace(self, _pointwise.masked_fill, mask, value)
+
+    def is_floating_point(self) -> builtins.bool:
+        return self._data.dtype.kind == "f"
+
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(tensor)`` after a backward pass accumulated into this
+        leaf's ``.grad`` (PyTorch's, for optimizers that step per parameter)."""
+        from .autograd.hooks import RemovableHandle
+
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        if "_post_accumulate_hooks" not in self.__dict__:
+            self._post_accumulate_hooks = []
+        return RemovableHandle(self._post_accumulate_hooks, hook)
+    # -- end of the copying and operators block --------------------------------------------
+
+
+def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: builtins.bool) -> Tensor:
+    """The tensor ``Tensor.__reduce_ex__`` describes (PyTorch's ``_rebuild_tensor_v2``)."""
+    tensor = cls._make(data)
+    tensor._requires_grad = requires_grad
+    return tensor
+
+
+def _deepcopy_array(data: np.ndarray, memo: dict) -> np.ndarray:
+    """A copy of ``data``; arrays that view one base are copied as views of one
+    copy of it (PyTorch deep-copies the storage once), so sharing survives."""
+    base = data
+    while isinstance(base.base, np.ndarray):
+        base = base.base
+    if base.base is not None or not base.flags.c_contiguous:  # foreign memory, or unusual
+        return data.copy()
+    key = id(base)
+    if key not in memo:
+        memo[key] = base.copy()
+        memo.setdefault(id(memo), []).append(base)  # keep base alive, as copy.deepcopy does
+    copied = memo[key]
+    offset = (data.__array_interface__["data"][0] - base.__array_interface__["data"][0])
+    return np.ndarray(data.shape, data.dtype, buffer=copied, offset=offset,
+                      strides=data.strides)
+
+
+_VIEW_OVERLOADS = ("torch.dtype dtype", "tuple of ints size")
 
 
 def _requires_grad_leaf_error(flag: builtins.bool) -> str:
@@ -1010,7 +1199,7 @@ def _wrap_dim(dim: builtins.int, ndim: builtins.int) -> builtins.int:
 # Imported last: these modules use Tensor, and Tensor's methods call them.
 from . import _creation, _tensor_str  # noqa: E402
 from .autograd import api as _autograd_api  # noqa: E402
-from .autograd.grad_mode import _grad_mode  # noqa: E402
+from .autograd.grad_mode import _grad_mode, _seen  # noqa: E402
 from .ops import arguments as _arguments  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402
@@ -1020,7 +1209,7 @@ from .ops import reduction as _reduction  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 from .ops.pointwise import OPERANDS as _OPERANDS  # noqa: E402
 
-# -- NumPy's keyword names, which PyTorch's argument parser accepts (issue 16) --------------
+# -- NumPy's keyword names, which PyTorch's argument parser accepts ----------------------
 # ``x.sum(axis=0, keepdims=True)`` is ``x.sum(dim=0, keepdim=True)`` in PyTorch.
 for _name in (*_reduction.NUMPY_NAMED, "squeeze", "unsqueeze", "unbind"):
     setattr(Tensor, _name, _arguments.numpy_names(getattr(Tensor, _name)))

@@ -125,6 +125,9 @@ CASES: Dict[str, Case] = {
     "div": (lambda lib, x, y: x / y, [values(2, 3), positive(3)]),
     "div floor": (lambda lib, x, y: x.div(y, rounding_mode="floor") * x,
                   [values(4, low=0.1, high=0.9), positive(4)]),
+    "remainder number": (lambda lib, x: (x % 1.5) * x, [values(2, 3, away=[-1.5, 0, 1.5])]),
+    "remainder tensors": (lambda lib, x, y: (x % y) * y,
+                          [values(4, low=0.1, high=0.9), positive(4)]),
     "reciprocal": (lambda lib, x: 1 / x, [positive(2, 2)]),
     "pow number": (lambda lib, x: x ** 2.5, [positive(2, 3)]),
     "pow tensors": (lambda lib, x, y: x ** y, [positive(2, 3), values(3, away=[0])]),
@@ -416,7 +419,8 @@ def defined_nodes() -> set:
 def test_every_node_is_covered():
     """Every backward node of ``microgrid/ops`` appears in a case (forward, or
     in the graph of a derivative): a new op must come with a case above."""
-    missing = defined_nodes() - nodes_seen()
+    # NotImplemented: the node of an op without a derivative (floor_divide); it raises.
+    missing = defined_nodes() - nodes_seen() - {"NotImplemented"}
     assert not missing, f"no double-backward case covers {sorted(missing)}"
 
 

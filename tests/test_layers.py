@@ -6,7 +6,8 @@ layers, lowest first:
 
 0. ``_kernels``: NumPy made to compute as PyTorch does (imports NumPy and
    Python's standard library only);
-1. ``_dtype``, ``_device``, ``_messages``, ``_promotion``, ``autograd.grad_mode``;
+1. ``_dtype``, ``_device``, ``_messages``, ``_promotion``, ``_arguments``,
+   ``autograd.grad_mode``;
 2. ``_tensor``, ``_tensor_str``: the Tensor;
 3. the graph and the engine (``autograd.graph``, ``hooks``, ``grad_journal``,
    ``input_metadata``, ``engine``);
@@ -37,7 +38,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "microgrid"
 LAYERS = {
     "microgrid._kernels": 0,
     "microgrid._dtype": 1, "microgrid._device": 1, "microgrid._messages": 1,
-    "microgrid._promotion": 1, "microgrid.autograd.grad_mode": 1,
+    "microgrid._promotion": 1, "microgrid.autograd.grad_mode": 1, "microgrid._arguments": 1,
     "microgrid._tensor": 2, "microgrid._tensor_str": 2,
     "microgrid.autograd.graph": 3, "microgrid.autograd.hooks": 3,
     "microgrid.autograd.saved_variable": 3,

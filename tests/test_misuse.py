@@ -17,7 +17,9 @@ Limitations, tested as such: microgrid has no complex dtypes; a complex
 NumPy array (which PyTorch accepts) is refused with a TypeError naming it.
 """
 
+import copy
 import warnings
+from decimal import Decimal
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -97,6 +99,17 @@ def _backward_of_no_grad_result(lib):
     with lib.no_grad():
         y = (x * 2).sum()
     y.backward()
+
+
+def _into_expanded_grad(lib):
+    x = lib.ones(2, requires_grad=True)
+    x.grad = lib.ones(1).expand(2)
+    (x * 2).sum().backward()
+
+
+def _grad_assigned(lib, make):
+    x = lib.ones(2, requires_grad=True)
+    x.grad = make(x)
 
 
 def _iterate_scalar(lib):
@@ -202,6 +215,151 @@ CASES = [
          lambda t: _f(t).binary_cross_entropy(t.tensor([0.5]), t.tensor([1.0, 0.0]))),
     Case("mse_loss: shapes that do not broadcast",
          lambda t: _f(t).mse_loss(t.ones(2, 3), t.ones(3, 2))),
+] + [
+    # -- issue 18: arguments of the wrong type (PyTorch's argument parser) ----------------
+    Case("Linear(2.5, 3)", lambda t: t.nn.Linear(2.5, 3)),
+    Case("requires_grad='yes'", lambda t: t.tensor([1.0], requires_grad="yes")),
+    Case("requires_grad=1 in tensor()", lambda t: t.tensor([1.0], requires_grad=1)),
+    Case("zeros('2')", lambda t: t.zeros("2")),
+    Case("zeros()", lambda t: t.zeros()),
+    Case("zeros(2.0)", lambda t: t.zeros(2.0)),
+    Case("zeros(None)", lambda t: t.zeros(None)),
+    Case("zeros(True)", lambda t: t.zeros(True)),
+    Case("zeros(2, '3')", lambda t: t.zeros(2, "3")),
+    Case("zeros((2, 1.5))", lambda t: t.zeros((2, 1.5))),
+    Case("empty(3, 2.5)", lambda t: t.empty(3, 2.5)),
+    Case("zeros(2, requires_grad='yes')", lambda t: t.zeros(2, requires_grad="yes")),
+    Case("full(2, 1.0)", lambda t: t.full(2, 1.0)),
+    Case("full((2,), 'a')", lambda t: t.full((2,), "a")),
+    Case("view(2.0, 2)", lambda t: t.ones(2, 2).view(2.0, 2)),
+    Case("view(2, '2')", lambda t: t.ones(2, 2).view(2, "2")),
+    Case("reshape('a')", lambda t: t.ones(2).reshape("a")),
+    Case("reshape(2, 2.0)", lambda t: t.ones(4).reshape(2, 2.0)),
+    Case("expand(2.0)", lambda t: t.ones(2).expand(2.0)),
+    Case("expand(2, 2.0)", lambda t: t.ones(2, 2).expand(2, 2.0)),
+    Case("sum(0, keepdim='yes')", lambda t: t.ones(2, 2).sum(0, keepdim="yes")),
+    Case("sum(0, keepdim=None)", lambda t: t.ones(2, 2).sum(0, keepdim=None)),
+    Case("mean(0, keepdim='yes')", lambda t: t.ones(2, 2).mean(0, keepdim="yes")),
+    Case("transpose(0.5, 1)", lambda t: t.ones(2, 2).transpose(0.5, 1)),
+    Case("transpose(0, '1')", lambda t: t.ones(2, 2).transpose(0, "1")),
+    Case("unsqueeze('a')", lambda t: t.ones(2).unsqueeze("a")),
+    Case("unsqueeze(True)", lambda t: t.ones(2).unsqueeze(True)),
+    Case("backward(retain_graph='yes')",
+         lambda t: (t.ones(2, requires_grad=True) * 2).sum().backward(retain_graph="yes")),
+    Case("backward(create_graph='yes')",
+         lambda t: (t.ones(2, requires_grad=True) * 2).sum().backward(create_graph="yes")),
+    Case("requires_grad_('yes')", lambda t: t.ones(2).requires_grad_("yes")),
+    Case("requires_grad = 1", lambda t: setattr(t.ones(2), "requires_grad", 1)),
+    Case("x[0] = None", lambda t: t.ones(2).__setitem__(0, None)),
+    Case("x[0] = 'a'", lambda t: t.ones(2, dtype=t.int64).__setitem__(0, "a")),
+    Case("x.data = an int tensor on a float leaf",
+         lambda t: setattr(t.ones(2, requires_grad=True), "data", t.ones(2, dtype=t.int64))),
+    Case("x.data = a list", lambda t: setattr(t.ones(2), "data", [1.0, 2.0])),
+    Case("dtype='float32'", lambda t: t.zeros(2, dtype="float32")),
+    Case("dtype=np.float32", lambda t: t.zeros(2, dtype=np.float32)),
+    Case("tensor(dtype='float32')", lambda t: t.tensor([1.0], dtype="float32")),
+    Case("full(dtype='x')", lambda t: t.full((2,), 1.0, dtype="x")),
+    Case("to(np.float32)", lambda t: t.ones(2).to(np.float32)),
+    Case("to(dtype='float32')", lambda t: t.ones(2).to(dtype="float32")),
+    Case("type('float32')", lambda t: t.ones(2).type("float32")),
+    Case("type(np.float32)", lambda t: t.ones(2).type(np.float32)),
+    Case("type(int)", lambda t: t.ones(2).type(int)),
+    # -- issue 18: PyTorch's exception, not NumPy's -----------------------------------------
+    Case("zeros(-1)", lambda t: t.zeros(-1)),
+    Case("zeros(2, -3)", lambda t: t.zeros(2, -3)),
+    Case("ones(-1)", lambda t: t.ones(-1)),
+    Case("empty(-1)", lambda t: t.empty(-1)),
+    Case("full((-1,), 1.0)", lambda t: t.full((-1,), 1.0)),
+    Case("zeros(2**62, 2**62)", lambda t: t.zeros(2**62, 2**62)),
+    Case("ones(2**62, 4)", lambda t: t.ones(2**62, 4)),
+    Case("zeros(2**40): more than the memory", lambda t: t.zeros(2**40)),
+    Case("tensor(Decimal(1))", lambda t: t.tensor(Decimal(1))),
+    Case("tensor([Decimal(1)])", lambda t: t.tensor([Decimal(1)])),
+    Case("tensor([t, t]) of two-element tensors", lambda t: t.tensor([t.ones(2), t.ones(2)])),
+    # -- issue 18: no silent wrap-around ------------------------------------------------------
+    Case("tensor([2**63])", lambda t: t.tensor([2**63])),
+    Case("tensor([-2**63 - 1])", lambda t: t.tensor([-2**63 - 1])),
+    Case("tensor(2**64)", lambda t: t.tensor(2**64)),
+    Case("tensor([1, 2**63])", lambda t: t.tensor([1, 2**63])),
+    Case("tensor([2**63], dtype=uint8)", lambda t: t.tensor([2**63], dtype=t.uint8)),
+    Case("tensor([300], dtype=int8)", lambda t: t.tensor([300], dtype=t.int8)),
+    Case("tensor(300, dtype=uint8)", lambda t: t.tensor(300, dtype=t.uint8)),
+    Case("tensor([-256], dtype=uint8)", lambda t: t.tensor([-256], dtype=t.uint8)),
+    Case("tensor([nan], dtype=int64)", lambda t: t.tensor([float("nan")], dtype=t.int64)),
+    Case("tensor([inf], dtype=int32)", lambda t: t.tensor([float("inf")], dtype=t.int32)),
+    Case("tensor([1e10], dtype=int32)", lambda t: t.tensor([1e10], dtype=t.int32)),
+    Case("full(nan, dtype=int64)", lambda t: t.full((2,), float("nan"), dtype=t.int64)),
+    Case("full(300, dtype=int8)", lambda t: t.full((2,), 300, dtype=t.int8)),
+    Case("full(300, dtype=uint8)", lambda t: t.full((1,), 300, dtype=t.uint8)),
+    Case("full(2**40, dtype=int32)", lambda t: t.full((1,), 2**40, dtype=t.int32)),
+    Case("full(2**20, dtype=int16)", lambda t: t.full((1,), 2**20, dtype=t.int16)),
+    Case("full(2**63)", lambda t: t.full((2,), 2**63)),
+    # -- issue 18: .grad assignment, Size, in ---------------------------------------------
+    Case("x.grad = x", lambda t: _grad_assigned(t, lambda x: x)),
+    Case("a float64 .grad on a float32 leaf",
+         lambda t: _grad_assigned(t, lambda x: t.ones(2, dtype=t.float64))),
+    Case("an int64 .grad on a float32 leaf",
+         lambda t: _grad_assigned(t, lambda x: t.ones(2, dtype=t.int64))),
+    Case("a float16 .grad on a float32 leaf",
+         lambda t: _grad_assigned(t, lambda x: t.ones(2, dtype=t.float16))),
+    Case("a float64 .grad of the wrong shape",
+         lambda t: _grad_assigned(t, lambda x: t.ones(3, dtype=t.float64))),
+    Case("a float32 .grad on a float64 tensor",
+         lambda t: setattr(t.ones(2, dtype=t.float64), "grad", t.ones(2))),
+    Case("an int64 .grad on a bool tensor",
+         lambda t: setattr(t.ones(2, dtype=t.bool), "grad", t.ones(2, dtype=t.int64))),
+    Case(".grad = 3", lambda t: _grad_assigned(t, lambda x: 3)),
+    Case("Size + list", lambda t: t.ones(2, 3).shape + [1]),
+    Case("list + Size", lambda t: [1] + t.ones(2, 3).shape,  # Python names torch's type
+         words=["can only concatenate list (not"]),
+    Case("Size * 2.0", lambda t: t.ones(2, 3).shape * 2.0),
+    Case("'a' in t", lambda t: "a" in t.ones(2)),
+    Case("None in t", lambda t: None in t.ones(2)),
+    Case("~ of a float tensor", lambda t: ~t.ones(2)),
+    Case("& of float tensors", lambda t: t.ones(2) & t.ones(2)),
+    Case("int & 1.5", lambda t: t.tensor([1, 2]) & 1.5),
+    Case("bitwise_not of a float tensor", lambda t: t.bitwise_not(t.ones(2))),
+    Case("int // 0", lambda t: t.tensor([5, -7]) // 0),
+    Case("int % 0", lambda t: t.tensor([5, -7]) % 0),
+    Case("bool // bool", lambda t: t.tensor([True]) // t.tensor([True])),
+    Case("bool % bool", lambda t: t.tensor([True]) % t.tensor([True])),
+    Case("& None", lambda t: t.ones(2, dtype=t.int64) & None),
+    Case("backward through //", lambda t: (t.ones(2, requires_grad=True) // 2).sum().backward()),
+    Case("backward through number % x",
+         lambda t: (7 % t.ones(2, requires_grad=True)).sum().backward()),
+    Case("//= on a leaf requiring grad", lambda t: t.ones(2, requires_grad=True).__ifloordiv__(2)),
+    Case("x[1:].add_(x[:-1]): overlapping memory",
+         lambda t: (lambda x: x[1:].add_(x[:-1]))(t.arange(5.0))),
+    Case("x[1:].copy_(x[:-1])", lambda t: (lambda x: x[1:].copy_(x[:-1]))(t.arange(5.0))),
+    Case("x[:3].mul_(x[2:])", lambda t: (lambda x: x[:3].mul_(x[2:]))(t.arange(5.0))),
+    Case("set_default_dtype(int64)", lambda t: t.set_default_dtype(t.int64)),
+    Case("post accumulate hook on a non-leaf",
+         lambda t: (t.ones(2, requires_grad=True) * 2).register_post_accumulate_grad_hook(
+             lambda p: None)),
+    Case("post accumulate hook without grad",
+         lambda t: t.ones(2).register_post_accumulate_grad_hook(lambda p: None)),
+    Case("tensor([70000], dtype=uint16)", lambda t: t.tensor([70000], dtype=t.uint16)),
+    Case("autograd.grad([y, 2.0], x)", lambda t: (lambda x: t.autograd.grad(
+        [(x * 2).sum(), 2.0], x))(t.ones(2, requires_grad=True))),
+    Case("autograd.backward([y, 2.0])", lambda t: t.autograd.backward(
+        [(t.ones(2, requires_grad=True) * 2).sum(), 2.0])),
+    Case("backward into a read-only expanded .grad", _into_expanded_grad),
+    Case("randint(5, 2, (3,))", lambda t: t.randint(5, 2, (3,))),
+    Case("eye(-1)", lambda t: t.eye(-1)),
+    Case("eye(2, -1)", lambda t: t.eye(2, -1)),
+    Case("zeros_like(1)", lambda t: t.zeros_like(1)),
+    Case("ones_like(None)", lambda t: t.ones_like(None)),
+    Case("full_like(1, 2)", lambda t: t.full_like(1, 2)),
+    Case("x.grad = a NumPy array",
+         lambda t: setattr(t.ones(2, requires_grad=True), "grad", np.ones(2))),
+    Case("Tensor(2.5)", lambda t: t.Tensor(2.5)),
+    Case("Tensor(None)", lambda t: t.Tensor(None)),
+    Case("Tensor('a')", lambda t: t.Tensor("a")),
+    Case("Tensor(-1)", lambda t: t.Tensor(-1)),
+    Case("Tensor(2, -1)", lambda t: t.Tensor(2, -1)),
+    Case("FloatTensor(2, 3.0)", lambda t: t.FloatTensor(2, 3.0)),
+    Case("deepcopy of a computed tensor",
+         lambda t: copy.deepcopy(t.ones(2, requires_grad=True) * 2)),
 ]
 
 
@@ -228,7 +386,7 @@ def test_misuse_raises_what_pytorch_raises(case):
 
 
 def test_the_catalog_is_large():
-    assert len(CASES) >= 30
+    assert len(CASES) >= 190
 
 
 def test_a_complex_array_is_refused_by_name():

@@ -8,6 +8,7 @@ Read next: ``math.py``.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -17,13 +18,14 @@ import numpy as np
 LAZY_MIN_SIZE = 4096
 
 
-class _LazyBroadcasts:
+class _LazyBroadcasts(threading.local):
     """While the engine runs nodes without recording them (``create_graph=False``),
     ``on`` is True: an elementwise op whose operands are all broadcasts
     (``mean``'s gradient: one number seen n times) computes each distinct
     value once and keeps the result a broadcast view (:func:`quiet.compute`).
     Such a gradient is copied into an ordinary tensor before user code can
-    see it (``autograd/graph.py: materialized``)."""
+    see it (``autograd/graph.py: materialized``).  One flag per thread, as
+    grad mode is: a backward pass in one thread must not change another's ops."""
 
     on = False
 

@@ -1,9 +1,9 @@
 """NumPy made to give PyTorch's numbers where the two differ.
 
 PyTorch counterpart: the CPU kernels of ``maximum``/``minimum``/``clamp``
-(``BinaryOpsKernel.cpp``), ``pow`` (``PowKernel.cpp``) and ``sign``
-(``UnaryOpsKernel.cpp``); ``sigmoid`` and ``pow`` with a number exponent are
-in ``mathfns.py``.  Each function is the NumPy
+(``BinaryOpsKernel.cpp``), ``pow`` (``PowKernel.cpp``), ``sign``
+(``UnaryOpsKernel.cpp``) and ``remainder``; ``sigmoid`` and ``pow`` with a
+number exponent are in ``mathfns.py``.  Each function is the NumPy
 calculation of one kernel, with the edge cases (ties, signed zeros, nans,
 negative integer exponents) PyTorch's way.
 
@@ -61,3 +61,13 @@ def sign(x: np.ndarray) -> np.ndarray:
         return x.copy()
     return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
 
+
+
+def remainder(x: Any, y: Any) -> np.ndarray:
+    """``x % y`` as PyTorch computes it: ``fmod``, moved by ``y`` where the
+    signs differ; a zero keeps the sign of ``x`` (``7. % -7.`` is ``0.``,
+    NumPy's ``remainder`` gives ``-0.``).  Integers: NumPy's, the same."""
+    if np.result_type(x, y).kind != "f":
+        return np.remainder(x, y)
+    mod = np.fmod(x, y)
+    return np.where((mod != 0) & ((y < 0) != (mod < 0)), mod + y, mod)

@@ -44,8 +44,8 @@ def compute(function: Callable[..., Any], x: Any, y: Any = None, z: Any = None) 
     are computed on one slice, and the result is broadcast back: a view, not
     n copies of the same number (``docs/performance.md`` §7)."""
     run = _quiet.context.run
-    if (lazy_broadcasts.on and type(x) is np.ndarray and x.size >= LAZY_MIN_SIZE
-            and 0 in x.strides):
+    if (type(x) is np.ndarray and x.size >= LAZY_MIN_SIZE and lazy_broadcasts.on
+            and 0 in x.strides):  # (the per-thread flag read last: it costs most)
         compact = unbroadcast([v for v in (x, y, z) if v is not None])
         if compact is not None:
             small, shape = compact

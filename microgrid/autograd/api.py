@@ -20,6 +20,7 @@ import warnings
 from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 from .. import _messages
+from .._arguments import as_flag
 from .._dtype import Size
 from .._tensor import Tensor
 from .engine import check_roots, make_root_grads, run_backward
@@ -33,6 +34,15 @@ _warned_about_cycles = False
 
 def _as_tuple(value: Any) -> tuple:
     return (value,) if isinstance(value, Tensor) else tuple(value)
+
+
+def _outputs_tuple(value: Any) -> tuple:
+    """The outputs of ``backward``/``grad``: tensors only, as PyTorch asserts."""
+    outputs = _as_tuple(value)
+    for output in outputs:
+        if not isinstance(output, Tensor):
+            raise AssertionError("Expected output to be a torch.Tensor")
+    return outputs
 
 
 def _grads_tuple(grads: GradTensors, count: int) -> tuple:
@@ -81,9 +91,10 @@ def backward(tensors: Tensors, grad_tensors: GradTensors = None,
     inputs_tuple = () if inputs is None else _inputs_tuple(inputs, "backward")
     if inputs is not None and not inputs_tuple:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-    outputs = _as_tuple(tensors)
+    outputs = _outputs_tuple(tensors)
     grads = make_root_grads(outputs, _grads_tuple(grad_tensors, len(outputs)))
-    keep_graph = create_graph if retain_graph is None else retain_graph
+    create_graph = as_flag(create_graph)
+    keep_graph = create_graph if retain_graph is None else as_flag(retain_graph)
     grads = check_roots(outputs, grads)
     _check_inputs(inputs_tuple, accumulate=True)
     global _warned_about_cycles
@@ -114,7 +125,7 @@ def grad(outputs: Tensors, inputs: Union[Tensors, Dict[str, Tensor]],
                          "materialize_grads=True, but got: allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
-    outs = _as_tuple(outputs)
+    outs = _outputs_tuple(outputs)
     ins = _inputs_tuple(inputs, "grad")
     if not ins:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
@@ -123,7 +134,8 @@ def grad(outputs: Tensors, inputs: Union[Tensors, Dict[str, Tensor]],
                       "To accumulate gradient for other parts of the graph, please use "
                       "torch.autograd.backward.", FutureWarning, stacklevel=2)
     grads = _grads_tuple(grad_outputs, len(outs))
-    keep_graph = create_graph if retain_graph is None else retain_graph
+    create_graph = as_flag(create_graph)
+    keep_graph = create_graph if retain_graph is None else as_flag(retain_graph)
     if is_grads_batched:
         result = _batched_grad(outs, ins, grads, keep_graph, create_graph)
     else:

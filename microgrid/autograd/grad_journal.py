@@ -24,6 +24,7 @@ Read next: ``__init__.py``.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 import numpy as np
@@ -57,22 +58,29 @@ class GradJournal:
     def undo(self) -> None:
         for tensor, old, values in reversed(self.entries):
             tensor._grad = old
-            if values is not None:
+            if values is not None and old._data.flags.writeable:  # (read-only: unchanged)
                 old._data[...] = values
 
     # A backward pass runs inside ``with grads_restored_on_error():``.
     def __enter__(self) -> "GradJournal":
-        _journals.append(self)
+        _running.journals.append(self)
         return self
 
     def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
-        _journals.pop()
+        _running.journals.pop()
         if kind is not None:
             self.undo()
 
 
-#: The journals of the backward passes running now (a hook may start another).
-_journals: List[GradJournal] = []
+class _Running(threading.local):
+    """The journals of the backward passes this thread runs now (a hook may
+    start another); each thread has its own list, as each runs its own passes."""
+
+    def __init__(self) -> None:
+        self.journals: List[GradJournal] = []
+
+
+_running = _Running()
 
 #: ``with grads_restored_on_error():`` runs a backward pass; if it raises,
 #: its ``.grad`` changes are undone.
@@ -81,5 +89,6 @@ grads_restored_on_error = GradJournal
 
 def note_grad_change(tensor: "Tensor", in_place: bool = False) -> None:
     """Tell the running backward pass (if any) that ``tensor._grad`` changes."""
-    if _journals:
-        _journals[-1].note(tensor, in_place)
+    journals = _running.journals
+    if journals:
+        journals[-1].note(tensor, in_place)

@@ -9,8 +9,9 @@ Every op asks ``is_grad_enabled()`` before it records a backward node.  Inside
 tensors with no ``grad_fn``: that is how an optimizer updates weights without
 the update becoming part of the next step's graph.  The engine itself runs
 each backward function with grad mode set to ``create_graph``, which is all it
-takes to get gradients of gradients.  (PyTorch keeps this flag per thread;
-microgrid keeps one flag for the process.)
+takes to get gradients of gradients.  The flag belongs to a thread, as in
+PyTorch: ``no_grad`` (or a backward pass) in one thread leaves the others
+recording, and a new thread starts with recording on.
 
 ``inference_mode`` is ``no_grad`` plus a promise never to use the results in
 a graph later: tensors made inside are *inference tensors*, which autograd
@@ -26,17 +27,32 @@ from __future__ import annotations
 
 import copy
 import functools
+import threading
 from typing import Any, Callable, Tuple
 
 
-class _GradMode:
-    """The global state: is recording enabled, is inference mode on?"""
+class _GradMode(threading.local):
+    """The state of one thread: is recording enabled, is inference mode on?
+    (A ``threading.local``: each thread sees its own values, the class
+    attributes' defaults until it sets them; PyTorch's ``GradMode`` is a
+    ``thread_local`` flag.)"""
 
     enabled: bool = True
     inference: bool = False
 
 
 _grad_mode = _GradMode()
+
+
+class _Seen:
+    """Process-wide, and a plain object (a thread-local read costs twice as
+    much): has any thread entered inference mode yet?  Until one has, making
+    a tensor skips reading ``_grad_mode.inference`` (``docs/performance.md`` §12)."""
+
+    inference = False
+
+
+_seen = _Seen()
 
 
 def is_grad_enabled() -> bool:
@@ -68,6 +84,8 @@ class _ModeContext:
     def __enter__(self) -> None:
         self._saved = (_grad_mode.enabled, _grad_mode.inference)
         _grad_mode.enabled, _grad_mode.inference = self._mode()
+        if _grad_mode.inference:
+            _seen.inference = True
 
     def __exit__(self, *exc_info: Any) -> None:
         _grad_mode.enabled, _grad_mode.inference = self._saved

@@ -33,14 +33,16 @@ from __future__ import annotations
 
 import itertools
 import sys
+import threading
 import weakref
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .. import _messages
 from .._tensor import Tensor
 from .grad_journal import note_grad_change
-from .grad_mode import _grad_mode
+from .grad_mode import _grad_mode, _seen
 from .hooks import Hooks, OutputHooks
 from .saved_variable import SavedOutput, SavedTensors  # noqa: F401 - viz reads SavedOutput here
 
@@ -180,6 +182,25 @@ class AccumulateGrad(Node):
         return ()
 
 
+def zero_gradient(shape: Tuple[int, ...], dtype: np.dtype) -> Tensor:
+    """A gradient known to be zero: PyTorch's "efficient zero tensor", which
+    ``sgn``'s derivative is for real inputs.  The engine passes zeros on from
+    a node that receives one without running the node (``engine.py:
+    call_function``), so that ``log(0)``'s ``grad / x`` never makes
+    ``0 / 0 = nan`` of it, and adding it to a gradient leaves that gradient."""
+    zero = Tensor._make(np.zeros(shape, dtype))
+    zero._efficient_zero = True
+    return zero
+
+
+#: Held while a gradient goes into a ``.grad``: backward passes running in
+#: several threads into one leaf add their gradients one at a time (a read,
+#: an add and a write each; NumPy lets other threads run in between).
+#: PyTorch locks a mutex per leaf; one lock for all leaves is as correct and
+#: costs a tenth of a microsecond when no other thread holds it.
+_accumulating = threading.Lock()
+
+
 # docs/tour.md, stop 14: quoted there; keep the two in step.
 def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None:
     """``variable.grad += grad``, or ``variable.grad = grad`` the first time.
@@ -193,22 +214,28 @@ def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None
     PyTorch.  When the engine records the backward pass (``create_graph=True``)
     both are recorded ops instead, so ``.grad`` itself can be differentiated:
     the copy is ``copy_`` into a new tensor (a ``CopyBackwards`` node) and the
-    sum an ``AddBackward0``, PyTorch's nodes.
+    sum an ``AddBackward0``, PyTorch's nodes.  Threads running backward passes
+    into the same leaf take turns (:data:`_accumulating`).
     """
-    note_grad_change(variable, in_place=variable._grad is not None and not _grad_mode.enabled)
-    if variable._grad is None:
-        if _grad_mode.enabled:
-            empty = Tensor._make(np.empty(variable._data.shape, dtype=grad._data.dtype))
-            variable._grad = empty.copy_(grad)
-        elif owned and grad._data.flags.c_contiguous:
-            variable._grad = grad  # laid out as a copy would be: nobody can tell
+    with _accumulating:  # one thread at a time
+        note_grad_change(variable, in_place=variable._grad is not None and not _grad_mode.enabled)
+        if variable._grad is None:
+            if _grad_mode.enabled:
+                empty = Tensor._make(np.empty(variable._data.shape, dtype=grad._data.dtype))
+                variable._grad = empty.copy_(grad)
+            elif owned and grad._data.flags.c_contiguous:
+                variable._grad = grad  # laid out as a copy would be: nobody can tell
+            else:
+                variable._grad = Tensor._make(grad._data.copy())
+        elif _grad_mode.enabled:
+            variable._grad = variable._grad + grad
         else:
-            variable._grad = Tensor._make(grad._data.copy())
-    elif _grad_mode.enabled:
-        variable._grad = variable._grad + grad
-    else:
-        variable._grad._data += grad._data
-        variable._grad._counter().bump()
+            if 0 in variable._grad._data.strides:  # an expanded .grad, as PyTorch refuses
+                raise RuntimeError(_messages.INTERNAL_OVERLAP)
+            variable._grad._data += grad._data
+            variable._grad._counter().bump()
+    for hook in variable._post_accumulate_hooks:  # register_post_accumulate_grad_hook
+        hook(variable)
 
 
 # docs/tour.md, stop 6: quoted there; keep the two in step.
@@ -279,7 +306,7 @@ def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[A
     """
     result = _new(Tensor)
     result._data = data
-    if _grad_mode.inference:
+    if _seen.inference and _grad_mode.inference:  # speed (performance.md §12)
         result._inference = True
     if view_of is not None:
         mark_view(result, view_of)

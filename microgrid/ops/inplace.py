@@ -83,9 +83,26 @@ def check_inplace(tensor: Tensor, *others: Any) -> None:
                                "operation.")
     data = tensor._data
     if any(stride == 0 and size > 1 for stride, size in zip(data.strides, data.shape, strict=True)):
-        raise RuntimeError("unsupported operation: more than one element of the written-to "
-                           "tensor refers to a single memory location. Please clone() the tensor "
-                           "before performing the operation.")
+        raise RuntimeError(_messages.INTERNAL_OVERLAP)
+    for other in others:
+        if isinstance(other, Tensor) and partly_overlapping(data, other._data):
+            raise RuntimeError("unsupported operation: some elements of the input tensor and "
+                               "the written-to tensor refer to a single memory location. "
+                               "Please clone() the tensor before performing the operation.")
+
+
+def partly_overlapping(written: np.ndarray, read: np.ndarray) -> bool:
+    """Does ``read`` share some memory with ``written`` without being the very
+    same elements (``x[1:].add_(x[:-1])``)?  Reading while writing would then
+    see half-updated values; PyTorch refuses, when both are dense (for
+    others it cannot tell cheaply, and lets the op run)."""
+    if written is read or not np.may_share_memory(written, read):
+        return False
+    dense = (written.flags.c_contiguous or written.flags.f_contiguous) and (
+        read.flags.c_contiguous or read.flags.f_contiguous)
+    same = (_address(written) == _address(read) and written.shape == read.shape
+            and written.strides == read.strides)
+    return dense and not same
 
 
 def inplace(tensor: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:

@@ -42,8 +42,8 @@ from .._kernels import math as kernels
 from .._kernels.mathfns import correctly_rounded
 from .._promotion import category, result_type
 from .._tensor import Tensor
-from ..autograd.grad_mode import _grad_mode
-from ..autograd.graph import Node, record
+from ..autograd.grad_mode import _grad_mode, _seen
+from ..autograd.graph import Node, record, zero_gradient
 
 _new = object.__new__
 
@@ -149,7 +149,7 @@ def binary(node_class: type, function: Callable[..., Any], input: Operand, other
         if data is not None:
             result = _new(Tensor)  # Tensor._make(data), without the call
             result._data = data
-            if _grad_mode.inference:
+            if _seen.inference and _grad_mode.inference:  # speed (performance.md §12)
                 result._inference = True
             return result
     x, y = cast_operands(input, other, op, floating)
@@ -765,10 +765,11 @@ def sign(input: Tensor) -> Tensor:
 
 
 class SgnBackward0(Node):
-    """z = sgn(x);   dL/dx = 0   (a step function, for real x)"""
+    """z = sgn(x);   dL/dx = 0   (a step function, for real x; a gradient known
+    to be zero, as PyTorch's: see autograd/graph.py, zero_gradient)"""
 
     def backward(self, grad: Tensor) -> Grads:
-        return (zeros_constant(grad),)
+        return (zero_gradient(grad._data.shape, grad._data.dtype),)
 
 
 def sgn(input: Tensor) -> Tensor:
@@ -1142,7 +1143,7 @@ def contiguous_copy(input: Tensor) -> Tensor:
     return record(CloneBackward0, input._data.copy(order="C"), (input,))
 
 
-# -- more of the tensor surface learners use (issue 16): logarithms, closeness -----------
+# -- more of the tensor surface learners use: logarithms, closeness -------------------------
 # log10, log2, log1p and expm1 are math functions like log and exp above (PyTorch
 # computes them with MKL's VML: here in float64, rounded once).  isclose, allclose
 # and equal compare values and record nothing.
@@ -1253,3 +1254,109 @@ def equal(input: Tensor, other: Tensor) -> bool:
         return False
     x, y = _cast(input, other)
     return builtins.bool(compute(np.equal, x, y).all())
+
+# -- //, %, ~, &, |, ^ ---------------------------------------------------------------------
+class NotImplementedBackward(Node):
+    """z = x // y (or c % x);   dL/dx: none, PyTorch has no derivative for it.
+    The node joins the graph, and running it raises; named ``NotImplemented``
+    as PyTorch's is."""
+
+    #: Set by record(): the op, as PyTorch's message names it.
+    op: str
+
+    def name(self) -> str:
+        return "torch::autograd::NotImplemented"
+
+    def backward(self, grad: Tensor) -> Grads:
+        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
+
+
+NotImplementedBackward.__name__ = NotImplementedBackward.__qualname__ = "NotImplemented"
+
+
+def _not_differentiable(data: np.ndarray, op: str, *operands: Operand) -> Tensor:
+    """``data`` recorded with a NotImplemented node whose edges are the operands
+    that require grad (as PyTorch records it)."""
+    inputs = tuple(v for v in operands if isinstance(v, Tensor) and v.requires_grad)
+    return record(NotImplementedBackward, data, inputs, op=op)
+
+
+def _integral_operands(input: Operand, other: Operand, kernel: str) -> Tuple[Any, Any]:
+    """The operands of ``//`` and ``%`` in their result dtype (not for bools)."""
+    check_operand(input, kernel, 1)
+    check_operand(other, kernel, 2)
+    x, y = _cast(input, other)
+    if x.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for 'Bool'")
+    if x.dtype.kind != "f" and np.any(np.asarray(y) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    return x, y
+
+
+def floor_divide(input: Operand, other: Operand) -> Tensor:
+    """``input // other``: the quotient rounded down (no derivative in PyTorch)."""
+    x, y = _integral_operands(input, other, "div_floor")
+    return _not_differentiable(compute(np.floor_divide, x, y), "floor_divide", input, other)
+
+
+class RemainderBackward0(Node):
+    """z = x % c  (c a number);   dL/dx = grad"""
+
+    def backward(self, grad: Tensor) -> Grads:
+        return (grad,)
+
+
+class RemainderBackward1(Node):
+    """z = x % y = x - y * floor(x / y);   dL/dx = grad;   dL/dy = -grad * floor(x / y)"""
+
+    saved_for = (1, 1)  # only dL/dy reads x and y
+
+    def backward(self, grad: Tensor) -> Grads:
+        x, y = self.saved_tensors
+        return (grad, -grad * div(x, y, rounding_mode="floor")
+                if self.needs_input_grad(1) else None)
+
+
+def remainder(input: Operand, other: Operand) -> Tensor:
+    """``input % other``, with the sign of ``other`` (Python's ``%``)."""
+    x, y = _integral_operands(input, other, "remainder")
+    data = compute(kernels.remainder, x, y)
+    if not isinstance(input, Tensor):
+        return _not_differentiable(data, "remainder", other)
+    if not isinstance(other, Tensor):
+        return record(RemainderBackward0, data, (input,))
+    return record(RemainderBackward1, data, (input, other), saved=(input, other))
+
+
+def _bitwise(function: Callable[..., Any], op: str, input: Operand, other: Operand) -> Tensor:
+    """``&``, ``|``, ``^`` of integers or bools (never recorded: no derivative)."""
+    check_operand(input, op, 1)
+    check_operand(other, op, 2)
+    x, y = _cast(input, other)
+    if x.dtype.kind == "f":
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_type_name(x)}'")
+    return Tensor._make(compute(function, x, y))
+
+
+def bitwise_and(input: Operand, other: Operand) -> Tensor:
+    """Elementwise AND of the bits (of integers), or of bools."""
+    return _bitwise(np.bitwise_and, "bitwise_and", input, other)
+
+
+def bitwise_or(input: Operand, other: Operand) -> Tensor:
+    """Elementwise OR of the bits (of integers), or of bools."""
+    return _bitwise(np.bitwise_or, "bitwise_or", input, other)
+
+
+def bitwise_xor(input: Operand, other: Operand) -> Tensor:
+    """Elementwise XOR of the bits (of integers), or of bools."""
+    return _bitwise(np.bitwise_xor, "bitwise_xor", input, other)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    """Every bit flipped (``~5`` is ``-6``); a bool mask negated."""
+    check_operand(input, "bitwise_not", 1, tensor_only=True)
+    if input._data.dtype.kind == "f":
+        raise NotImplementedError(
+            f"\"bitwise_not_cpu\" not implemented for '{_type_name(input._data)}'")
+    return Tensor._make(compute(np.invert, input._data))
