@@ -93,6 +93,10 @@ CATALOG = (
             "small_cnn.py"),
     Program("optimizers", "RMSprop, Adagrad, Adadelta, Adamax and lr schedulers",
             "optimizers.py"),
+
+    # -- PyTorch's random numbers: seed once, and every draw is PyTorch's ---------------------
+    Program("seeded_dropout_makemore", "seeded once: init, dropout training, multinomial "
+            "sampling, randperm", "seeded_dropout_makemore.py"),
 )
 
 BY_NAME = {program.name: program for program in CATALOG}

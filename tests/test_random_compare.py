@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_seeded_training_and_sampling_match_under_compare() -> None:
-    script = "tests/scripts/seeded_dropout_makemore.py"
+    script = "seeded_dropout_makemore"  # the catalog program
     result = subprocess.run([sys.executable, "-m", "compare", script, "--json"], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     report = json.loads(result.stdout)

@@ -1,4 +1,4 @@
-# A seeded program for tests/test_random_compare.py (python -m compare runs it).
+# PyTorch's random numbers, bit for bit (docs/random.md).
 # Seed once; build, initialise and train a small nn.Sequential with dropout;
 # then sample from it with multinomial, makemore style.
 import torch
