@@ -52,17 +52,26 @@ def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
 
     The product of two float32 values is exact in float64; the float64 sum is rounded to
     odd (the last bit records any inexactness), so rounding it to float32 rounds once.
-    speed: rounding the float64 sum directly is already right unless that sum sits exactly
-    halfway between two float32 values (or in float32's subnormal range); only those
-    elements, if any, take the round-to-odd path."""
-    a64, b64, c64 = (np.asarray(v, np.float64) for v in (a, b, c))
-    total = a64 * b64 + c64
-    bits = total.view(np.int64) if total.ndim else np.asarray(total).reshape(1).view(np.int64)
+    speed (performance.md, "What PyTorch's bits cost"): rounding the float64 sum directly
+    is already right unless that sum sits exactly halfway between two float32 values (or
+    in float32's subnormal range, or at zero); only those elements, if any, take the
+    round-to-odd path."""
+    total = np.multiply(a, b, dtype=np.float64)
+    if total.ndim == 0 or total.shape != np.broadcast_shapes(total.shape, np.shape(c)):
+        shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))  # rare shapes
+        return _fma32_odd(*(np.asarray(v, np.float64).reshape(-1) if not np.ndim(v) else
+                            np.asarray(v, np.float64) for v in (a, b, c))).reshape(shape)
+    np.add(total, c, out=total, dtype=np.float64)
+    result = total.astype(np.float32)
+    low = np.bitwise_and(total.view(np.int64), 0x1FFFFFFF)
+    suspect = np.equal(low, 0x10000000)
     with np.errstate(invalid="ignore"):
-        suspect = ((bits & 0x1FFFFFFF) == 0x10000000) | (np.abs(total) < _FLOAT32_TINY)
-    if not suspect.any():
-        return total.astype(np.float32)
-    return _fma32_odd(a64, b64, c64)
+        suspect |= np.abs(result) <= _FLOAT32_TINY             # (nan compares False)
+    if suspect.any():                                           # fix only those elements
+        where = np.nonzero(suspect)
+        result[where] = _fma32_odd(*(np.broadcast_to(v, total.shape)[where].astype(np.float64)
+                                     for v in (a, b, c)))
+    return result
 
 
 _FLOAT32_TINY = 2.0 ** -125  # below it float32 has fewer bits: no shortcut there
