@@ -204,40 +204,55 @@ def _inner_vectorized(x: np.ndarray, lanes: int, acc: np.dtype) -> np.ndarray:
     return _sequential(np.concatenate([tail, lane_sums]))
 
 
-@functools.lru_cache(maxsize=256)
-def _flat_plan(n: int, lanes: int) -> Tuple[int, int, int, int, int]:
-    """The fixed shape of ``_inner_vectorized`` on one contiguous row of ``n`` terms:
-    (vectors, quads, step, blocks, groups)."""
-    vectors = n // lanes
-    quads = vectors // 4
-    step = 1 << max(4, _ceil_log2(quads) // 4)
-    blocks = quads // step
-    return vectors, quads, step, blocks, blocks // step
+# -- speed (performance.md, "What PyTorch's bits cost"): the same additions, fewer calls --
+# Below GRAIN_SIZE a contiguous float32/float64 tensor summed whole, or a 2-d one summed
+# over dim 0 (a bias gradient), needs none of the walk: its cascades run on 2-d views
+# whose columns are independent, each level one ``np.add.reduce`` (left to right: the
+# reduced axis is never NumPy's inner loop, the columns are).
+def _cascade_rows(rows: np.ndarray) -> np.ndarray:
+    """``_cascade`` of a 2-d ``(terms, columns)`` view, 2+ columns, columns innermost."""
+    add, (terms, width) = np.add.reduce, rows.shape
+    step = 1 << max(4, _ceil_log2(terms) // 4)
+    blocks = terms // step
+    total = add(rows[blocks * step:], axis=0)                # level 0 (zeros if none)
+    level = add(rows[:blocks * step].reshape(blocks, step, width), axis=1)
+    for _ in range(2):                                      # levels 1 and 2
+        if not len(level):
+            return total
+        groups = len(level) // step
+        total = total + add(level[groups * step:], axis=0)
+        level = add(level[:groups * step].reshape(groups, step, width), axis=1)
+    return total + add(level, axis=0) if len(level) else total
+
+
+def _row_sum_rows(x: np.ndarray) -> np.ndarray:
+    """``_row_sum`` of a 2-d ``(terms, columns)`` array: the four interleaved cascades
+    are one cascade over rows of ``4 * columns``."""
+    terms, width = x.shape
+    quads = terms // 4
+    partial = _cascade_rows(x[:quads * 4].reshape(quads, 4 * width)).reshape(4, width)
+    first = partial[0]
+    for row in x[quads * 4:]:                               # at most three leftover terms
+        first = first + row
+    return ((first + partial[1]) + partial[2]) + partial[3]
 
 
 def _flat_sum(flat: np.ndarray, lanes: int) -> np.ndarray:
-    """speed (performance.md, "What PyTorch's bits cost"): ``_inner_vectorized`` of one
-    contiguous float32/float64 row below ``GRAIN_SIZE`` terms, with its walk planned once
-    per length.  The same additions in the same order: the ``4 * lanes`` columns of the
-    quads cascade together (level 0 the rows after the last block, level 1 the block sums,
-    level 2 the sums of ``step`` block sums; below 32,768 terms there is no level 3)."""
-    vectors, quads, step, blocks, groups = _flat_plan(flat.size, lanes)
-    width = 4 * lanes
-    rows = flat[:quads * width].reshape(quads, width)
-    add = np.add.reduce
-    total = add(rows[blocks * step:], axis=0)                # level 0 (zeros if none)
-    if blocks:
-        level = add(rows[:blocks * step].reshape(blocks, step, width), axis=1)
-        total = total + add(level[groups * step:], axis=0)
-        if groups:
-            level = add(level[:groups * step].reshape(groups, step, width), axis=1)
-            total = total + add(level, axis=0)               # (groups < step: no flush)
-    partial = total.reshape(4, lanes)
-    first = partial[0]
-    for row in flat[quads * width:vectors * lanes].reshape(-1, lanes):
-        first = first + row                                  # at most three leftover vectors
-    lane_sums = ((first + partial[1]) + partial[2]) + partial[3]
+    """``_inner_vectorized`` of one contiguous float32/float64 row of ``lanes``+ terms."""
+    vectors = flat.size // lanes
+    lane_sums = _row_sum_rows(flat[:vectors * lanes].reshape(vectors, lanes))
     return np.add.accumulate(np.concatenate([flat[vectors * lanes:], lane_sums]))[-1]
+
+
+def _dim0_sum(x: np.ndarray, lanes: int) -> np.ndarray:
+    """``_columns`` of a C-contiguous 2-d float32/float64 array, 2+ rows and columns (the
+    walk TensorIterator builds for it: reduced dim first, the columns contiguous)."""
+    block = 4 * lanes if x.shape[1] >= SUM_VECTOR_BYTES // x.itemsize else 4
+    split = x.shape[1] // block * block
+    if split == x.shape[1]:
+        return _cascade_rows(x)
+    rest = _row_sum_rows(np.ascontiguousarray(x[:, split:]))
+    return np.concatenate([_cascade_rows(x[:, :split]), rest]) if split else rest
 
 
 def _columns(x: np.ndarray, block: int) -> np.ndarray:
@@ -497,6 +512,9 @@ def _sum(x: np.ndarray, dim: Optional[Sequence[int]], keepdim: bool,
             (x.astype(acc) + acc.type(0)).astype(out_dtype))
         return result.reshape(final_shape)
     lanes = SUM_VECTOR_BYTES // acc.itemsize                # vacc_t::size()
+    if (x.size < GRAIN_SIZE and reduced == (0,) and x.ndim == 2 and x.dtype == acc
+            and x.flags.c_contiguous and x.shape[0] > 1 and x.shape[1] > 1):
+        return (_dim0_sum(x, lanes) + acc.type(0)).reshape(final_shape)
     if x.size < GRAIN_SIZE and len(reduced) == x.ndim and x.flags.c_contiguous:
         # speed: a small contiguous tensor summed whole is one walk dim, one row
         wide = SUM_VECTOR_BYTES // x.itemsize
