@@ -57,16 +57,16 @@ def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     in float32's subnormal range, or at zero); only those elements, if any, take the
     round-to-odd path."""
     total = np.multiply(a, b, dtype=np.float64)
-    if total.ndim == 0 or total.shape != np.broadcast_shapes(total.shape, np.shape(c)):
-        shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))  # rare shapes
-        return _fma32_odd(*(np.asarray(v, np.float64).reshape(-1) if not np.ndim(v) else
-                            np.asarray(v, np.float64) for v in (a, b, c))).reshape(shape)
-    np.add(total, c, out=total, dtype=np.float64)
+    if total.ndim == 0 and np.ndim(c) == 0:                     # numbers: the exact path
+        return _fma32_odd(*(np.asarray(v, np.float64).reshape(1) for v in (a, b, c)))[0]
+    c_shape = np.shape(c)                                       # in place unless c is wider
+    fits = len(c_shape) <= total.ndim and all(
+        n in (1, m) for n, m in zip(c_shape[::-1], total.shape[::-1], strict=False))
+    total = np.add(total, c, out=total if fits else None, dtype=np.float64)
     result = total.astype(np.float32)
     low = np.bitwise_and(total.view(np.int64), 0x1FFFFFFF)
     suspect = np.equal(low, 0x10000000)
-    with np.errstate(invalid="ignore"):
-        suspect |= np.abs(result) <= _FLOAT32_TINY             # (nan compares False)
+    suspect |= np.abs(result) <= _FLOAT32_TINY                  # (nan: False, no warning)
     if suspect.any():                                           # fix only those elements
         where = np.nonzero(suspect)
         result[where] = _fma32_odd(*(np.broadcast_to(v, total.shape)[where].astype(np.float64)
