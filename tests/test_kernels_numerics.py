@@ -109,6 +109,60 @@ def test_sum_split_over_threads(shape, dims, view):
     assert same_bits(reduce.sum(x, dims), torch_sum(x, dims, False))
 
 
+@SETTINGS
+@given(data=st.data(), dtype=st.sampled_from([np.float32, np.float64]))
+def test_small_dim0_sums_are_bit_identical(data, dtype):
+    """The fast path for a contiguous 2-d sum over dim 0 (bias gradients) below 32,768
+    elements: every column split (multiples of 4 lanes, the rest) against torch."""
+    rows = data.draw(st.integers(2, 600))
+    cols = data.draw(st.integers(2, min(200, 32767 // rows)))
+    x = data.draw(hnp.arrays(dtype, (rows, cols), elements=floats(dtype)))
+    keepdim = data.draw(st.booleans())
+    assert same_bits(reduce.sum(x, [0], keepdim), torch_sum(x, [0], keepdim))
+    assert same_bits(reduce.mean(x, [0], keepdim),
+                     torch.from_numpy(x).mean(0, keepdim=keepdim).numpy())
+
+
+@pytest.mark.parametrize("shape", [(16_000, 2), (8_191, 4), (4_097, 5), (2, 16_383)])
+def test_small_dim0_sums_with_every_cascade_level(shape):
+    x = np.random.default_rng(4).standard_normal(shape).astype(np.float32) * 1e3
+    assert same_bits(reduce.sum(x, [0]), torch_sum(x, [0], False))
+
+
+@SETTINGS
+@given(n=st.integers(301, 32_767), seed=st.integers(0, 2**32 - 1),
+       dtype=st.sampled_from([np.float32, np.float64]))
+def test_whole_sums_below_the_grain_are_bit_identical(n, seed, dtype):
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(n) * 10.0 ** rng.integers(-4, 5, n)).astype(dtype)
+    assert same_bits(reduce.sum(x), torch_sum(x, None, False))
+
+
+@pytest.mark.parametrize("alpha", [3.0, 0.75, -0.5, 1e-3, 1 + 2**-23, -(1 + 2**-23)])
+def test_fma32_on_halfway_points_matches_add_with_alpha(alpha):
+    """``fma32``'s shortcut rounds the float64 sum once unless it lies on a float32
+    halfway point (or near zero): sums built on, just off and beside those points.
+    With ``alpha = 1 + 2**-23`` and ``y = half an ulp * (1 - 2**-23)`` the exact sum is
+    a hair from halfway and its float64 rounding lands on halfway: rounding that float64
+    to float32 would be wrong on about half of them."""
+    rng = np.random.default_rng(5)
+    n = 50_000
+    c = (rng.standard_normal(n) * 2.0 ** rng.integers(-140, 120, n)).astype(np.float32)
+    half_ulp = np.spacing(np.abs(c)).astype(np.float64) / 2
+    nudge = rng.choice([0.0, 2.0**-30, -2.0**-30, 2.0**-24, -2.0**-45], n)
+    y = (half_ulp / alpha * (1 + nudge)).astype(np.float32)
+    y = np.where(rng.random(n) < 0.3, np.nextafter(y, np.float32(np.inf)), y)
+    hair = (half_ulp * (1 - 2.0**-23) * rng.choice([1.0, -1.0], n)).astype(np.float32)
+    y = np.where(rng.random(n) < 0.4, hair, y)
+    awkward = np.array([0.0, -0.0, 1e-45, -1e-45, 1e-40, np.inf, -np.inf, np.nan, 3e38],
+                       np.float32)
+    c[:2000], y[:2000] = rng.choice(awkward, 2000), rng.choice(awkward, 2000)
+    with np.errstate(all="ignore"):
+        ours = mathfns.fma32(y, np.float32(alpha), c)
+    theirs = torch.add(torch.from_numpy(c), torch.from_numpy(y), alpha=alpha).numpy()
+    assert same_bits(ours, theirs)
+
+
 def test_sum_with_fewer_threads_follows_set_num_threads():
     x = np.random.default_rng(2).standard_normal(200_000).astype(np.float32)
     before = torch.get_num_threads()

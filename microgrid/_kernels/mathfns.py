@@ -52,17 +52,26 @@ def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
 
     The product of two float32 values is exact in float64; the float64 sum is rounded to
     odd (the last bit records any inexactness), so rounding it to float32 rounds once.
-    speed: rounding the float64 sum directly is already right unless that sum sits exactly
-    halfway between two float32 values (or in float32's subnormal range); only those
-    elements, if any, take the round-to-odd path."""
-    a64, b64, c64 = (np.asarray(v, np.float64) for v in (a, b, c))
-    total = a64 * b64 + c64
-    bits = total.view(np.int64) if total.ndim else np.asarray(total).reshape(1).view(np.int64)
-    with np.errstate(invalid="ignore"):
-        suspect = ((bits & 0x1FFFFFFF) == 0x10000000) | (np.abs(total) < _FLOAT32_TINY)
-    if not suspect.any():
-        return total.astype(np.float32)
-    return _fma32_odd(a64, b64, c64)
+    speed (performance.md, "What PyTorch's bits cost"): rounding the float64 sum directly
+    is already right unless that sum sits exactly halfway between two float32 values (or
+    in float32's subnormal range, or at zero); only those elements, if any, take the
+    round-to-odd path."""
+    total = np.multiply(a, b, dtype=np.float64)
+    if total.ndim == 0 and np.ndim(c) == 0:                     # numbers: the exact path
+        return _fma32_odd(*(np.asarray(v, np.float64).reshape(1) for v in (a, b, c)))[0]
+    c_shape = np.shape(c)                                       # in place unless c is wider
+    fits = len(c_shape) <= total.ndim and all(
+        n in (1, m) for n, m in zip(c_shape[::-1], total.shape[::-1], strict=False))
+    total = np.add(total, c, out=total if fits else None, dtype=np.float64)
+    result = total.astype(np.float32)
+    low = np.bitwise_and(total.view(np.int64), 0x1FFFFFFF)
+    suspect = np.equal(low, 0x10000000)
+    suspect |= np.abs(result) <= _FLOAT32_TINY                  # (nan: False, no warning)
+    if suspect.any():                                           # fix only those elements
+        where = np.nonzero(suspect)
+        result[where] = _fma32_odd(*(np.broadcast_to(v, total.shape)[where].astype(np.float64)
+                                     for v in (a, b, c)))
+    return result
 
 
 _FLOAT32_TINY = 2.0 ** -125  # below it float32 has fewer bits: no shortcut there

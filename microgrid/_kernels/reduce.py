@@ -204,6 +204,57 @@ def _inner_vectorized(x: np.ndarray, lanes: int, acc: np.dtype) -> np.ndarray:
     return _sequential(np.concatenate([tail, lane_sums]))
 
 
+# -- speed (performance.md, "What PyTorch's bits cost"): the same additions, fewer calls --
+# Below GRAIN_SIZE a contiguous float32/float64 tensor summed whole, or a 2-d one summed
+# over dim 0 (a bias gradient), needs none of the walk: its cascades run on 2-d views
+# whose columns are independent, each level one ``np.add.reduce`` (left to right: the
+# reduced axis is never NumPy's inner loop, the columns are).
+def _cascade_rows(rows: np.ndarray) -> np.ndarray:
+    """``_cascade`` of a 2-d ``(terms, columns)`` view, 2+ columns, columns innermost."""
+    add, (terms, width) = np.add.reduce, rows.shape
+    step = 1 << max(4, _ceil_log2(terms) // 4)
+    blocks = terms // step
+    total = add(rows[blocks * step:], axis=0)                # level 0 (zeros if none)
+    level = add(rows[:blocks * step].reshape(blocks, step, width), axis=1)
+    for _ in range(2):                                      # levels 1 and 2
+        if not len(level):
+            return total
+        groups = len(level) // step
+        total = total + add(level[groups * step:], axis=0)
+        level = add(level[:groups * step].reshape(groups, step, width), axis=1)
+    return total + add(level, axis=0) if len(level) else total
+
+
+def _row_sum_rows(x: np.ndarray) -> np.ndarray:
+    """``_row_sum`` of a 2-d ``(terms, columns)`` array: the four interleaved cascades
+    are one cascade over rows of ``4 * columns``."""
+    terms, width = x.shape
+    quads = terms // 4
+    partial = _cascade_rows(x[:quads * 4].reshape(quads, 4 * width)).reshape(4, width)
+    first = partial[0]
+    for row in x[quads * 4:]:                               # at most three leftover terms
+        first = first + row
+    return ((first + partial[1]) + partial[2]) + partial[3]
+
+
+def _flat_sum(flat: np.ndarray, lanes: int) -> np.ndarray:
+    """``_inner_vectorized`` of one contiguous float32/float64 row of ``lanes``+ terms."""
+    vectors = flat.size // lanes
+    lane_sums = _row_sum_rows(flat[:vectors * lanes].reshape(vectors, lanes))
+    return np.add.accumulate(np.concatenate([flat[vectors * lanes:], lane_sums]))[-1]
+
+
+def _dim0_sum(x: np.ndarray, lanes: int) -> np.ndarray:
+    """``_columns`` of a C-contiguous 2-d float32/float64 array, 2+ rows and columns (the
+    walk TensorIterator builds for it: reduced dim first, the columns contiguous)."""
+    block = 4 * lanes if x.shape[1] >= SUM_VECTOR_BYTES // x.itemsize else 4
+    split = x.shape[1] // block * block
+    if split == x.shape[1]:
+        return _cascade_rows(x)
+    rest = _row_sum_rows(np.ascontiguousarray(x[:, split:]))
+    return np.concatenate([_cascade_rows(x[:, :split]), rest]) if split else rest
+
+
 def _columns(x: np.ndarray, block: int) -> np.ndarray:
     """Column sums along axis 0: the first whole multiples of ``block`` columns by one
     cascade each (``multi_row_sum``), the rest by ``row_sum``."""
@@ -461,6 +512,9 @@ def _sum(x: np.ndarray, dim: Optional[Sequence[int]], keepdim: bool,
             (x.astype(acc) + acc.type(0)).astype(out_dtype))
         return result.reshape(final_shape)
     lanes = SUM_VECTOR_BYTES // acc.itemsize                # vacc_t::size()
+    if (x.size < GRAIN_SIZE and reduced == (0,) and x.ndim == 2 and x.dtype == acc
+            and x.flags.c_contiguous and x.shape[0] > 1 and x.shape[1] > 1):
+        return (_dim0_sum(x, lanes) + acc.type(0)).reshape(final_shape)
     if x.size < GRAIN_SIZE and len(reduced) == x.ndim and x.flags.c_contiguous:
         # speed: a small contiguous tensor summed whole is one walk dim, one row
         wide = SUM_VECTOR_BYTES // x.itemsize
@@ -468,6 +522,8 @@ def _sum(x: np.ndarray, dim: Optional[Sequence[int]], keepdim: bool,
         flat = x.reshape(-1).astype(acc, copy=False) if tiny else x.reshape(-1)
         if tiny:
             row = np.add.accumulate(flat[_TINY_ORDER[flat.size]])[-1]
+        elif flat.size >= wide and x.dtype == acc:
+            row = _flat_sum(flat, lanes)
         elif flat.size >= wide:
             row = _inner_vectorized(flat, lanes, acc)
         else:
