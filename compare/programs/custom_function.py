@@ -67,8 +67,8 @@ learning_rate = 1e-3
 for t in range(30):
     y_pred = MyReLU.apply(x.mm(w1)).mm(w2)
     loss = (y_pred - y).pow(2).sum()
-    if t % 10 == 9:
-        print(t, loss.item())
+    if t % 10 == 9:  # four decimals: mm's last bits are MKL's (docs/numerics.md)
+        print(t, f"{loss.item():.4f}")
     loss.backward()
     with torch.no_grad():
         w1 -= learning_rate * w1.grad
