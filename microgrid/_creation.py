@@ -16,6 +16,7 @@ Read next: ``ops/__init__.py``.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any, Optional, Sequence, Tuple
 
@@ -366,6 +367,8 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Optional[_dtype.dt
         start, end = 0, start
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):  # C++ prints 2.0 as 2
+        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     floating = any(isinstance(v, float) for v in (start, end, step))

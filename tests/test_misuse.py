@@ -333,6 +333,10 @@ CASES = [
     Case("x[1:].copy_(x[:-1])", lambda t: (lambda x: x[1:].copy_(x[:-1]))(t.arange(5.0))),
     Case("x[:3].mul_(x[2:])", lambda t: (lambda x: x[:3].mul_(x[2:]))(t.arange(5.0))),
     Case("set_default_dtype(int64)", lambda t: t.set_default_dtype(t.int64)),
+    Case("arange(inf)", lambda t: t.arange(float("inf"))),
+    Case("arange(0.5, inf)", lambda t: t.arange(0.5, float("inf"))),
+    Case("arange(-inf, 3)", lambda t: t.arange(float("-inf"), 3)),
+    Case("arange(1, nan, 0.5)", lambda t: t.arange(1, float("nan"), 0.5)),
     Case("post accumulate hook on a non-leaf",
          lambda t: (t.ones(2, requires_grad=True) * 2).register_post_accumulate_grad_hook(
              lambda p: None)),
