@@ -46,9 +46,11 @@ import builtins
 import functools
 import math
 import os
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
+
+from .layout import iterator_order
 
 GRAIN_SIZE = 32768  # at::internal::GRAIN_SIZE: below it a reduction runs on one thread
 _VECTOR_BYTES = {"avx512": 64, "avx2": 32, "default": 32}  # Vectorized<T> register size
@@ -287,23 +289,6 @@ def _slab(x: np.ndarray, strides: Tuple[int, int], out_zero: Tuple[bool, bool],
 
 
 # -- TensorIterator's walk ------------------------------------------------------------
-def iterator_order(dims: List[int], should_swap: Callable[[int, int], int]) -> List[int]:
-    """TensorIterator's ``reorder_dimensions`` sort: an insertion sort where
-    ``should_swap(a, b)`` is 1 (b goes first), -1 (keep, and stop looking further
-    left) or 0 (ambiguous: keep looking)."""
-    dims = list(dims)
-    for i in range(1, len(dims)):
-        moving = i
-        for j in range(i - 1, -1, -1):
-            verdict = should_swap(dims[j], dims[moving])
-            if verdict > 0:
-                dims[j], dims[moving] = dims[moving], dims[j]
-                moving = j
-            elif verdict < 0:
-                break
-    return dims
-
-
 class _Walk:
     """The dims TensorIterator hands the kernel: reduced first, ordered by stride, merged.
 
