@@ -237,7 +237,7 @@ from ._kernels.reduce import set_num_threads  # noqa: E402
 __all__ += ["logspace", "get_num_threads", "set_num_threads"]
 
 # -- the tensor surface learners use: devices, from_numpy, norms, scans ... -----------------
-from . import backends, cuda  # noqa: E402 - torch.cuda.is_available() is False here
+from . import accelerator, backends, cuda  # noqa: E402 - no GPU: is_available() is False
 from ._creation import from_numpy  # noqa: E402
 from ._device import get_default_device, set_default_device  # noqa: E402
 from .ops.arguments import numpy_names, with_out  # noqa: E402
@@ -266,7 +266,8 @@ cat, squeeze, stack, unbind, unsqueeze = (
         stack))
 del numpy_names, with_out
 
-__all__ += ["backends", "cuda", "from_numpy", "get_default_device", "set_default_device",
+__all__ += ["accelerator", "backends", "cuda", "from_numpy", "get_default_device",
+            "set_default_device",
             "allclose", "equal", "expm1", "isclose", "log1p", "log2", "log10", "all", "any",
             "cumprod", "cumsum", "flip", "histc", "histogram", "norm"]
 

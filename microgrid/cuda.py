@@ -7,7 +7,7 @@ here are the CPU build's, so such programs take the same path as under
 PyTorch.  Putting a tensor on CUDA anyway raises what the CPU build raises
 (``_device.require_cpu``).
 
-Read next: ``backends/__init__.py``.
+Read next: ``accelerator.py``.
 """
 
 from __future__ import annotations

@@ -337,6 +337,10 @@ def test_the_cpu_builds_answers():
         assert repr(lib.get_default_device()) == "device(type='cpu')"
         device = lib.device("cuda" if lib.cuda.is_available() else "cpu")
         assert repr(lib.ones(1, device=device).to(device)) == "tensor([1.])"
+        # PyTorch's own tutorials pick their device this way now.
+        assert lib.accelerator.is_available() is False
+        assert lib.accelerator.current_accelerator() is None
+        assert lib.accelerator.device_count() == 0
 
     def on_default_cuda(lib):
         lib.set_default_device("cuda")
@@ -346,6 +350,7 @@ def test_the_cpu_builds_answers():
             lib.set_default_device("cpu")
 
     assert_same_error(on_default_cuda)
+    assert_same_error(lambda lib: lib.accelerator.synchronize())
 
 
 def test_type_of_a_tensor_prints_torchs_name_under_compare():
