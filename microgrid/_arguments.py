@@ -10,8 +10,9 @@ Python would otherwise accept almost anything and fail later, elsewhere, or
 not at all (``requires_grad='yes'`` is true, ``zeros(2.5)`` a NumPy error,
 ``Linear(2.5, 3)`` a 3x2 layer).  Each public function reads its arguments
 through the few functions here, so that a wrong one is refused before
-anything is changed, with PyTorch's words.  Skip this file on a first
-reading.
+anything is changed, with PyTorch's words.  (The parser's other half,
+NumPy's ``axis=``/``keepdims=`` and ``out=``, is ``ops/arguments.py``.)
+Skip this file on a first reading.
 
 Read next: ``_device.py``.
 """

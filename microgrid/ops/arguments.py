@@ -18,6 +18,10 @@ them:
 Both wrappers set ``__tracebackhide__`` (pytest's convention, which compare's
 alias follows), so that an error in the call is reported at the caller's line.
 
+The parser's other half, refusing an argument of the wrong type, is
+``microgrid/_arguments.py``: it sits low (layer 1) because creation and the
+Tensor need it; these wrappers sit here because ``out=`` needs the ops.
+
 Read next: ``random.py``.
 """
 
