@@ -23,12 +23,16 @@ microgrid function it enters, each in full.  What is counted:
 * **lines to read** is the sum, over the counted functions, of the length
   of each one's full source (decorators and docstring included: what
   ``inspect.getsource`` returns);
+* **of which code**: those lines less docstrings, comment-only and blank
+  lines (how much of the read is prose);
 * **lines executed** are the distinct lines of microgrid source that ran
   (line events), anywhere in the counted functions;
 * the program runs cold (this process has imported microgrid and nothing
   else of it has run), as a learner's first run does.
 
-It prints the counts, the longest functions, and a per-file breakdown.
+It prints the counts, the longest functions, and a per-file breakdown
+(``--list``: every function, in the order the run first enters it; ``--program
+PATH``: the path of another program, run the same way).
 The targets (issue #13): at most about 450 lines to read, and no function
 on the path over 40 lines (``tests/core/test_tutorial_path.py`` keeps the
 second).  ``docs/tour.md`` reads the same path stop by stop.
@@ -38,11 +42,13 @@ Read next: ``../docs/tour.md``.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import inspect
 import io
 import json
 import sys
+import textwrap
 import types
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -60,6 +66,7 @@ class Function:
     name: str  # qualified: Tensor.__mul__
     first_line: int  # its first line (a decorator's, if it has one)
     length: int  # lines of its full source
+    code: int  # of which code: not a docstring, a comment or a blank line
 
 
 @dataclass
@@ -74,13 +81,17 @@ class TutorialPath:
     def lines_to_read(self) -> int:
         return sum(f.length for f in self.functions)
 
-    def files(self) -> Dict[str, Tuple[int, int]]:
-        """file -> (functions, lines to read), in the order first entered."""
-        breakdown: Dict[str, Tuple[int, int]] = {}
+    @property
+    def code_lines(self) -> int:
+        return sum(f.code for f in self.functions)
+
+    def files(self) -> Dict[str, Tuple[int, int, int]]:
+        """file -> (functions, lines to read, code lines), the most to read first."""
+        breakdown: Dict[str, Tuple[int, int, int]] = {}
         for f in self.functions:
-            count, lines = breakdown.get(f.file, (0, 0))
-            breakdown[f.file] = (count + 1, lines + f.length)
-        return breakdown
+            count, lines, code = breakdown.get(f.file, (0, 0, 0))
+            breakdown[f.file] = (count + 1, lines + f.length, code + f.code)
+        return dict(sorted(breakdown.items(), key=lambda item: -item[1][1]))
 
     def summary(self, top: int = 10) -> Dict[str, Any]:
         longest = sorted(self.functions, key=lambda f: (-f.length, f.file, f.first_line))
@@ -90,9 +101,11 @@ class TutorialPath:
             "files": len(self.files()),
             "lines_executed": self.lines_executed,
             "lines_to_read": self.lines_to_read,
+            "code_lines": self.code_lines,
             "longest": [asdict(f) for f in longest[:top]],
-            "per_file": [{"file": file, "functions": count, "lines_to_read": lines}
-                         for file, (count, lines) in self.files().items()],
+            "per_file": [{"file": file, "functions": count, "lines_to_read": lines,
+                          "code_lines": code}
+                         for file, (count, lines, code) in self.files().items()],
         }
 
 
@@ -135,6 +148,21 @@ def _span(code: types.CodeType) -> Tuple[int, int]:
     return first, first + len(lines) - 1
 
 
+def _code_lines(code: types.CodeType) -> int:
+    """The lines of a function's source that are code: not in a docstring (its
+    own or a nested one's), not a comment alone, not blank."""
+    lines, first = inspect.getsourcelines(code)
+    prose = set()
+    for node in ast.walk(ast.parse(textwrap.dedent("".join(lines)))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
+            head = node.body[0]
+            if isinstance(head, ast.Expr) and isinstance(head.value, ast.Constant) \
+                    and isinstance(head.value.value, str):
+                prose.update(range(head.lineno, head.end_lineno + 1))
+    return sum(1 for number, line in enumerate(lines, 1)
+               if number not in prose and line.strip() and not line.strip().startswith("#"))
+
+
 def _functions(codes: Sequence[types.CodeType]) -> List[Function]:
     """The counted functions: every entered ``def``, less those inside
     another counted one (lambdas, generator expressions, nested defs)."""
@@ -150,7 +178,7 @@ def _functions(codes: Sequence[types.CodeType]) -> List[Function]:
         if not inside:
             counted.append(Function(str(Path(code.co_filename).relative_to(ROOT)),
                                     getattr(code, "co_qualname", code.co_name),  # 3.11+
-                                    first, last - first + 1))
+                                    first, last - first + 1, _code_lines(code)))
     return counted
 
 
@@ -207,15 +235,16 @@ def report(summary: Dict[str, Any], listed: bool = False) -> str:
         f"  files               {summary['files']}",
         f"  lines executed      {summary['lines_executed']}",
         f"  lines to read       {summary['lines_to_read']}  (each function's full source)",
+        f"    of which code     {summary['code_lines']}  (no docstrings, comments, blank lines)",
         "",
         "the path, in the order first entered:" if listed else "longest functions:",
-        table(["lines", "function", "file:line"],
-              [[f["length"], f["name"], f"{f['file']}:{f['first_line']}"]
+        table(["lines", "code", "function", "file:line"],
+              [[f["length"], f["code"], f["name"], f"{f['file']}:{f['first_line']}"]
                for f in summary["longest"]]),
         "",
         "per file:",
-        table(["file", "functions", "lines to read"],
-              [[row["file"], row["functions"], row["lines_to_read"]]
+        table(["file", "functions", "lines to read", "code"],
+              [[row["file"], row["functions"], row["lines_to_read"], row["code_lines"]]
                for row in summary["per_file"]]),
     ]
     return "\n".join(lines)

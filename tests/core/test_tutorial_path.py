@@ -55,6 +55,9 @@ def test_the_counts_add_up(summary):
                                                           for f in summary["per_file"])
     assert summary["lines_to_read"] == sum(f["length"] for f in functions) == sum(
         f["lines_to_read"] for f in summary["per_file"])
+    assert summary["code_lines"] == sum(f["code"] for f in functions) == sum(
+        f["code_lines"] for f in summary["per_file"])
+    assert all(0 < f["code"] <= f["length"] for f in functions)
     assert summary["files"] == len(summary["per_file"]) == len({f["file"] for f in functions})
     assert 0 < summary["lines_executed"] < summary["lines_to_read"]
     assert [f["length"] for f in functions] == sorted((f["length"] for f in functions),
