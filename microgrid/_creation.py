@@ -53,21 +53,22 @@ def _check_nested(data: Any) -> None:
         depth += 1
 
 
+# docs/tour.md, stop 1: quoted there; keep the two in step.
 def _array_from_data(data: Any, dtype: Optional[_dtype.dtype] = None) -> np.ndarray:
     """A fresh NumPy array holding ``data`` with PyTorch's inferred dtype, or
     with ``dtype`` if given.  Python numbers are converted to ``dtype``
     directly, not through the inferred float32: ``tensor(0.1, dtype=float64)``
     keeps all of 0.1's digits."""
+    array = _plain_numbers(data, dtype)  # the common case (the tutorial's), in one walk
+    if array is not None:
+        return array
     if isinstance(data, Tensor):
         array = data._data.copy()
     elif isinstance(data, (np.ndarray, np.generic)):
         _dtype.from_numpy_dtype(data.dtype)  # raises for unsupported dtypes
         array = np.array(data)
-    else:
-        array = _plain_numbers(data, dtype)  # speed: the common case, in one walk
-        if array is not None:
-            return array
-        array, dtype = _python_data(data, dtype)  # fidelity: all else PyTorch takes, checked
+    else:  # fidelity: any other data PyTorch takes, checked and inferred as it does
+        array, dtype = _python_data(data, dtype)
     if dtype is None:
         return array
     # 1e300 becomes inf in float32, silently as in PyTorch

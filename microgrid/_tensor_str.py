@@ -248,6 +248,7 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     return "".join(parts)
 
 
+# docs/tour.md, stop 14: quoted there; keep the two in step.
 def format_tensor(
     array: np.ndarray,
     dtype: _dtype.dtype,
