@@ -33,6 +33,8 @@ The other benchmarks, each ``python -m benchmarks.NAME``:
 * ``python_floor``: the leanest engine Python can run, to tell which targets
   any Python engine can reach;
 * ``memory``: one W6 measurement (run by ``python -m benchmarks``).
+* ``tutorial_path``: how many functions and lines of microgrid the seed
+  tutorial enters, the length of the read (``docs/tour.md``).
 
 Read next: ``workloads.py``.
 """

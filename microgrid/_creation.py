@@ -53,30 +53,69 @@ def _check_nested(data: Any) -> None:
         depth += 1
 
 
+# docs/tour.md, stop 1: quoted there; keep the two in step.
 def _array_from_data(data: Any, dtype: Optional[_dtype.dtype] = None) -> np.ndarray:
     """A fresh NumPy array holding ``data`` with PyTorch's inferred dtype, or
     with ``dtype`` if given.  Python numbers are converted to ``dtype``
     directly, not through the inferred float32: ``tensor(0.1, dtype=float64)``
     keeps all of 0.1's digits."""
+    array = _plain_numbers(data, dtype)  # the common case (the tutorial's), in one walk
+    if array is not None:
+        return array
     if isinstance(data, Tensor):
         array = data._data.copy()
     elif isinstance(data, (np.ndarray, np.generic)):
         _dtype.from_numpy_dtype(data.dtype)  # raises for unsupported dtypes
         array = np.array(data)
-    else:
-        _check_nested(data)
-        values, inferred, huge = _python_values(data)
-        dtype = dtype or _dtype.from_numpy_dtype(inferred)
-        if huge and dtype.numpy_dtype.kind in "iub":
-            raise ValueError("Overflow when unpacking long long")
-        array = np.array(values, dtype=np.float64 if huge else None)
-        if array.dtype.kind not in "fiub":
-            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-        checked_range(array, dtype, "tensor")
+    else:  # fidelity: any other data PyTorch takes, checked and inferred as it does
+        array, dtype = _python_data(data, dtype)
     if dtype is None:
         return array
     # 1e300 becomes inf in float32, silently as in PyTorch
     return quietly(array.astype, dtype.numpy_dtype)
+
+
+def _plain_numbers(data: Any, dtype: Optional[_dtype.dtype]) -> Optional[np.ndarray]:
+    """The common case: ``data`` is a Python float or int, or a rectangular
+    nest of lists of them (``[[1.0, 2.0], [3.0, 4.0]]``), and ``dtype`` is
+    None or floating.  Its array, in ``dtype`` or in the dtype PyTorch
+    infers: the default float dtype if a float is anywhere, else int64.
+    Anything else is None (bools, NumPy scalars and tensors keep their own
+    dtypes, an integer ``dtype`` checks its range: :func:`_python_data`)."""
+    if dtype is not None and not dtype.is_floating_point:
+        return None
+    leaves = [data]
+    while type(leaves[0]) is list:  # one level deeper: every item a list of one length
+        length = len(leaves[0])
+        if not length or any(type(item) is not list or len(item) != length for item in leaves):
+            return None
+        leaves = [leaf for item in leaves for leaf in item]
+    kinds = {type(leaf) for leaf in leaves}
+    if not kinds <= {float, int}:
+        return None
+    array = np.array(data)
+    if array.dtype != (np.float64 if float in kinds else np.int64):  # an int past int64
+        return None
+    if dtype is None and float not in kinds:
+        return array
+    # 1e300 becomes inf in float32, silently as in PyTorch
+    return quietly(array.astype, (dtype or _dtype.default_float).numpy_dtype)
+
+
+def _python_data(data: Any, dtype: Optional[_dtype.dtype]) -> Tuple[np.ndarray, _dtype.dtype]:
+    """Any data PyTorch takes that is not a tensor or an array: checked as
+    PyTorch checks it (:func:`_check_nested`, :func:`checked_range`), in the
+    dtype it infers (:func:`_python_values`) unless ``dtype`` is given."""
+    _check_nested(data)
+    values, inferred, huge = _python_values(data)
+    dtype = dtype or _dtype.from_numpy_dtype(inferred)
+    if huge and dtype.numpy_dtype.kind in "iub":
+        raise ValueError("Overflow when unpacking long long")
+    array = np.array(values, dtype=np.float64 if huge else None)
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    checked_range(array, dtype, "tensor")
+    return array, dtype
 
 
 def _python_values(data: Any) -> Tuple[Any, np.dtype, bool]:

@@ -102,93 +102,62 @@ class _Formatter:
 
     Built from the elements that will be printed (the summarized ones, for a
     big tensor).  For floating-point tensors only the nonzero finite values
-    decide the format:
+    decide the format (:func:`_float_modes`):
 
     - ``int_mode``: all of them are whole numbers, printed as ``3.``;
     - ``sci_mode``: largest/smallest magnitude > 1000, largest > 1e8 or
-      smallest < 1e-4 (unless ``sci_mode`` is forced by the print options).
+      smallest < 1e-4 (unless ``sci_mode`` is forced by the print options);
 
-    If there are no such values (all zeros, nan or inf), int_mode is kept.
+    and the common width is the widest of them (of all the elements, for an
+    integer or bool tensor).  If there are none (all zeros, nan or inf),
+    int_mode is kept and the width is 1.
     """
 
     def __init__(self, values: np.ndarray, floating: bool) -> None:
-        self.floating = floating
-        self.int_mode = True
-        self.sci_mode = False
-        self.width = 1
-        precision = PRINT_OPTS.precision
+        self.floating, self.int_mode, self.sci_mode = floating, True, False
+        if floating:
+            # float16/float32 values widen exactly to float64, which is what
+            # torch formats (it converts each element to a Python float).
+            values = values.astype(np.float64)
+            values = values[np.isfinite(values) & (values != 0)]
+            if values.size:
+                self.int_mode, self.sci_mode = _float_modes(values)
+        self.width = max([1] + [len(self.text(value)) for value in values.ravel().tolist()])
 
-        if not floating:
-            for value in values.ravel().tolist():
-                self.width = max(self.width, len(str(value)))
-            return
-
-        # float16/float32 values widen exactly to float64, which is what
-        # torch formats (it converts each element to a Python float).
-        values = values.astype(np.float64).ravel()
-        nonzero_finite = values[np.isfinite(values) & (values != 0)]
-        if nonzero_finite.size == 0:
-            return
-
-        magnitudes = np.abs(nonzero_finite)
-        smallest, largest = magnitudes.min(), magnitudes.max()
-        self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
-        if PRINT_OPTS.sci_mode is None:
-            ratio = quietly(np.divide, largest, smallest)  # 1e300 / 1e-300 is inf, silently
-            self.sci_mode = bool(ratio > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4)
-        else:
-            self.sci_mode = PRINT_OPTS.sci_mode
-
-        for value in nonzero_finite.tolist():
-            if self.sci_mode:
-                text = f"{value:.{precision}e}"
-            elif self.int_mode:
-                text = f"{value:.0f}."
-            else:
-                text = f"{value:.{precision}f}"
-            self.width = max(self.width, len(text))
+    def text(self, value: float) -> str:
+        """One element (a Python float, int or bool) in the chosen format."""
+        if not self.floating:
+            return str(value)
+        if self.sci_mode:
+            return f"{value:.{PRINT_OPTS.precision}e}"
+        if self.int_mode:  # the dot tells a float tensor from an integer one
+            return f"{value:.0f}." if math.isfinite(value) else f"{value:.0f}"
+        return f"{value:.{PRINT_OPTS.precision}f}"
 
     def format(self, value: float) -> str:
-        """One element (a Python float, int or bool), right-aligned to the common width."""
-        precision = PRINT_OPTS.precision
-        if not self.floating:
-            text = str(value)
-        elif self.sci_mode:
-            text = f"{value:.{precision}e}"
-        elif self.int_mode:
-            text = f"{value:.0f}"
-            if math.isfinite(value):
-                text += "."  # the dot tells a float tensor from an integer one
-        else:
-            text = f"{value:.{precision}f}"
-        return text.rjust(self.width)
+        """One element, right-aligned to the common width."""
+        return self.text(value).rjust(self.width)
 
 
-def _summarized(array: np.ndarray) -> np.ndarray:
-    """The elements a summarized print shows: ``edgeitems`` at each end of each long dim."""
-    edge = PRINT_OPTS.edgeitems
-    for axis, size in enumerate(array.shape):
-        if size > 2 * edge:
-            kept = np.concatenate([np.arange(edge), np.arange(size - edge, size)])
-            array = np.take(array, kept, axis=axis)
-    return array
+def _float_modes(values: np.ndarray) -> tuple[bool, bool]:
+    """``int_mode`` and ``sci_mode`` (see :class:`_Formatter`) for nonzero finite ``values``."""
+    magnitudes = np.abs(values)
+    smallest, largest = magnitudes.min(), magnitudes.max()
+    int_mode = bool(np.all(values == np.ceil(values)))
+    if PRINT_OPTS.sci_mode is not None:
+        return int_mode, PRINT_OPTS.sci_mode
+    ratio = quietly(np.divide, largest, smallest)  # 1e300 / 1e-300 is inf, silently
+    return int_mode, bool(ratio > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4)
 
 
 def _vector_str(array: np.ndarray, indent: int, summarize: bool, formatter: _Formatter) -> str:
     """A 1-d tensor: ``[a, b, c]``, wrapped onto lines that fit the line width."""
-    edge = PRINT_OPTS.edgeitems
-    element_length = formatter.width + 2  # the element plus ", "
-    per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / element_length))
-
-    if summarize and not edge:
-        elements = ["..."]
-    elif summarize and array.shape[0] > 2 * edge:
-        head = [formatter.format(v) for v in array[:edge].tolist()]
-        tail = [formatter.format(v) for v in array[-edge:].tolist()]
-        elements = head + [" ..."] + tail
+    if summarize:  # fidelity: a big tensor shows the ends of each dim only
+        elements = _summarized_elements(array, formatter)
     else:
         elements = [formatter.format(v) for v in array.tolist()]
-
+    element_length = formatter.width + 2  # the element plus ", "
+    per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / element_length))
     lines = [
         ", ".join(elements[start : start + per_line]) for start in range(0, len(elements), per_line)
     ]
@@ -205,13 +174,7 @@ def _array_str(array: np.ndarray, indent: int, summarize: bool, formatter: _Form
         return formatter.format(array.item())
     if array.ndim == 1:
         return _vector_str(array, indent, summarize, formatter)
-
-    edge = PRINT_OPTS.edgeitems
-    size = array.shape[0]
-    if summarize and size > 2 * edge:
-        rows = list(range(edge)) + [None] + list(range(size - edge, size))
-    else:
-        rows = list(range(size))
+    rows = _summarized_rows(array.shape[0]) if summarize else range(array.shape[0])  # fidelity
     parts = [
         "..." if row is None else _array_str(array[row], indent + 1, summarize, formatter)
         for row in rows
@@ -228,6 +191,45 @@ def _contents_str(array: np.ndarray, dtype: _dtype.dtype, indent: int) -> str:
     return _array_str(array, indent, summarize, formatter)
 
 
+# -- summarized printing: a big tensor's ends, "..." in between ---------------
+def _summarized(array: np.ndarray) -> np.ndarray:
+    """The elements a summarized print shows: ``edgeitems`` at each end of each long dim."""
+    edge = PRINT_OPTS.edgeitems
+    for axis, size in enumerate(array.shape):
+        if size > 2 * edge:
+            kept = np.concatenate([np.arange(edge), np.arange(size - edge, size)])
+            array = np.take(array, kept, axis=axis)
+    return array
+
+
+def _summarized_elements(array: np.ndarray, formatter: _Formatter) -> list[str]:
+    """A summarized 1-d tensor's elements: ``edgeitems`` at each end, ``...`` between."""
+    edge = PRINT_OPTS.edgeitems
+    if not edge:
+        return ["..."]
+    if array.shape[0] <= 2 * edge:
+        return [formatter.format(v) for v in array.tolist()]
+    head = [formatter.format(v) for v in array[:edge].tolist()]
+    tail = [formatter.format(v) for v in array[-edge:].tolist()]
+    return head + [" ..."] + tail
+
+
+def _summarized_rows(size: int) -> list[int | None]:
+    """The rows a summarized n-d tensor shows: ``edgeitems`` at each end, None for ``...``."""
+    edge = PRINT_OPTS.edgeitems
+    if size <= 2 * edge:
+        return list(range(size))
+    return list(range(edge)) + [None] + list(range(size - edge, size))
+
+
+def _empty_suffixes(array: np.ndarray, dtype: _dtype.dtype) -> list[str]:
+    """An empty tensor has nothing to read its shape or dtype from, so both are
+    spelled out (the shape unless it is the plain (0,))."""
+    suffixes = [] if array.ndim == 1 else [f"size={array.shape}"]
+    return suffixes + ([] if dtype is _dtype.default_float else [f"dtype={dtype!r}"])
+
+
+# -- the whole text ---------------------------------------------------------------
 def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     """Append ``, suffix`` items and the closing ``)``, moving a suffix to a new line
     when it would pass the line width.
@@ -246,6 +248,7 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     return "".join(parts)
 
 
+# docs/tour.md, stop 14: quoted there; keep the two in step.
 def format_tensor(
     array: np.ndarray,
     dtype: _dtype.dtype,
@@ -261,30 +264,22 @@ def format_tensor(
     array = np.asarray(array, dtype=dtype.numpy_dtype)
     prefix = "tensor("
     indent = len(prefix)
-    suffixes = []
+    if array.size == 0:  # fidelity
+        return _add_suffixes(prefix + "[]", _empty_suffixes(array, dtype)
+                             + _grad_suffix(grad_fn_name, requires_grad), indent)
+    suffixes = [] if PRINT_OPTS.edgeitems else [f"size={array.shape}"]  # "[...]" hides it
+    if dtype not in (_dtype.default_float, _dtype.int64, _dtype.bool):
+        suffixes.append(f"dtype={dtype!r}")
+    suffixes += _grad_suffix(grad_fn_name, requires_grad)
+    return _add_suffixes(prefix + _contents_str(array, dtype, indent), suffixes, indent)
 
-    if array.size == 0:
-        # Nothing to read the shape or dtype from, so both are spelled out
-        # (the shape unless it is the plain (0,)).
-        if array.ndim != 1:
-            suffixes.append(f"size={array.shape}")
-        if dtype is not _dtype.default_float:
-            suffixes.append(f"dtype={dtype!r}")
-        contents = "[]"
-    else:
-        if not PRINT_OPTS.edgeitems:  # "[...]" alone hides the shape
-            suffixes.append(f"size={array.shape}")
-        if dtype not in (_dtype.default_float, _dtype.int64, _dtype.bool):
-            suffixes.append(f"dtype={dtype!r}")
-        contents = _contents_str(array, dtype, indent)
 
+def _grad_suffix(grad_fn_name: str | None, requires_grad: bool) -> list[str]:
+    """``grad_fn=<MulBackward0>`` for a tensor an op made, ``requires_grad=True`` for a leaf."""
     if grad_fn_name is not None:
         # C++ nodes have qualified names such as "torch::autograd::AccumulateGrad".
-        suffixes.append(f"grad_fn=<{grad_fn_name.rsplit('::', 1)[-1]}>")
-    elif requires_grad:
-        suffixes.append("requires_grad=True")
-
-    return _add_suffixes(prefix + contents, suffixes, indent)
+        return [f"grad_fn=<{grad_fn_name.rsplit('::', 1)[-1]}>"]
+    return ["requires_grad=True"] if requires_grad else []
 
 
 # docs/tour.md, stop 14: quoted there; keep the two in step.

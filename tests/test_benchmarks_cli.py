@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = ["benchmarks", "benchmarks.python_floor", "benchmarks.deep_graphs",
-            "benchmarks.memory"]
+            "benchmarks.memory", "benchmarks.tutorial_path"]
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
