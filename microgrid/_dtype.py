@@ -105,8 +105,10 @@ def from_type_argument(value: object) -> dtype:
 class Size(tuple):
     """A tensor's shape: a tuple of ints that prints as ``torch.Size([2, 3])``."""
 
+    __slots__ = ()  # like a tuple, no attributes of its own
+
     def __new__(cls, sizes: Iterable[int] = ()) -> "Size":
-        return super().__new__(cls, (operator.index(s) for s in sizes))
+        return super().__new__(cls, _sizes(sizes))
 
     def __repr__(self) -> str:
         return f"torch.Size({list(self)!r})"
@@ -141,3 +143,17 @@ class Size(tuple):
         for s in self:
             n *= s
         return n
+
+
+# Python's own messages name a type by its C name, which for PyTorch's is
+# ``torch.Size`` ("can only concatenate list (not "torch.Size") to list").
+Size.__name__ = "torch.Size"
+
+
+def _sizes(sizes: Iterable[int]) -> Iterable[int]:
+    """The ints of ``Size(sizes)``, each checked as PyTorch checks them."""
+    for i, size in enumerate(sizes):
+        if not hasattr(size, "__index__"):
+            raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is "
+                            f"'{type(size).__name__}')")
+        yield operator.index(size)

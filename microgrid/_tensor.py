@@ -1213,3 +1213,9 @@ from .ops.pointwise import OPERANDS as _OPERANDS  # noqa: E402
 # ``x.sum(axis=0, keepdims=True)`` is ``x.sum(dim=0, keepdim=True)`` in PyTorch.
 for _name in (*_reduction.NUMPY_NAMED, "squeeze", "unsqueeze", "unbind"):
     setattr(Tensor, _name, _arguments.numpy_names(getattr(Tensor, _name)))
+
+# -- issue 18: a call that fits none of an overloaded method's signatures ------------------
+# gets PyTorch's TypeError listing them (``x.pow('a')``; ops/arguments.py, overloaded).
+for _name in _arguments.overloaded_names(method=True):
+    if _name in Tensor.__dict__:
+        setattr(Tensor, _name, _arguments.overloaded(getattr(Tensor, _name), _name, method=True))

@@ -13,7 +13,10 @@ them:
 * ``with_out``: ``torch.add(a, b, out=c)`` computes ``a + b`` and writes it
   into ``c`` (resized, with PyTorch's warning, if it had another non-empty
   shape), which it returns.  ``out=`` records no graph: PyTorch refuses it
-  when an argument requires grad.
+  when an argument requires grad;
+* ``overloaded``: a call of ``x.pow('a')`` or ``torch.sum(x, dim='a')``
+  that fits none of the function's signatures gets PyTorch's TypeError,
+  which lists them (``_arguments.invalid_arguments``).
 
 Both wrappers set ``__tracebackhide__`` (pytest's convention, which compare's
 alias follows), so that an error in the call is reported at the caller's line.
@@ -29,11 +32,13 @@ from __future__ import annotations
 
 import functools
 import warnings
-from typing import Any, Callable
+from typing import Any, Callable, Tuple
 
 import numpy as np
 
+from .._arguments import fits, invalid_arguments, takes
 from .._dtype import LEGACY_TYPE_NAMES
+from .._messages import SIGNATURES
 from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode, no_grad
 
@@ -112,3 +117,52 @@ def write_into(out: Tensor, data: np.ndarray) -> Tensor:
     out._data[...] = data
     out._counter().bump()
     return out
+
+
+def overloaded(function: Callable[..., Any], name: str, method: bool) -> Callable[..., Any]:
+    """``function`` (the Tensor method ``name`` if ``method``, else ``torch.name``)
+    refusing, as PyTorch does, a call that fits none of its signatures.
+
+    PyTorch checks the arguments before it computes; here the check runs
+    only when the call has failed, so that a good call costs nothing: if
+    the arguments fit a signature, the failure was the op's own and is
+    raised as it is; if they fit none, PyTorch would have refused them
+    first, with the list of signatures."""
+    signatures = SIGNATURES[f"Tensor.{name}" if method else name]
+    most, keywords = takes(signatures)
+    most += method  # self
+    # Types that fit no parameter: a string, or a list where no list is taken.
+    unfit = frozenset(
+        ([] if any("str " in s for s in signatures) else [str])
+        + ([] if any("tuple of " in s for s in signatures) else [list, tuple]))
+
+    def refuse(args: Tuple[Any, ...], kwargs: dict) -> TypeError:
+        given = args[1:] if method else args
+        return invalid_arguments(name, signatures, given, kwargs, Tensor)
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True  # noqa: F841
+        # Too many arguments, a keyword no signature has, or a value of a type
+        # none takes: refused before the op runs (cheap to see: about 0.3 us a
+        # call).  Any other misfit is looked for only if the op fails.
+        if len(args) > most or not unfit.isdisjoint(map(type, args)) or (
+                kwargs and (not keywords.issuperset(kwargs)
+                            or not unfit.isdisjoint(map(type, kwargs.values())))):
+            if not fits(name, signatures, args[1:] if method else args, kwargs, Tensor):
+                raise refuse(args, kwargs)
+        try:
+            return function(*args, **kwargs)
+        except Exception:
+            if fits(name, signatures, args[1:] if method else args, kwargs, Tensor):
+                raise
+            raise refuse(args, kwargs) from None
+
+    return checked
+
+
+def overloaded_names(method: bool) -> Tuple[str, ...]:
+    """The names of the functions (or Tensor methods) PyTorch overloads."""
+    prefix = "Tensor." if method else ""
+    return tuple(key[len(prefix):] for key in SIGNATURES
+                 if key.startswith(prefix) and (method or "." not in key))
