@@ -16,6 +16,10 @@ rule, which this module implements:
   dtype wins (a Python float counting as the default float dtype, float32,
   and a Python int as int64).
 
+Integers and bools that become floating point (``exp`` of an int tensor,
+``int_tensor / 2``) become the default float dtype too, :func:`default_float`:
+``torch.set_default_dtype(torch.float64)`` makes them float64.
+
 Read next: ``_arguments.py``.
 """
 
@@ -28,6 +32,12 @@ import numpy as np
 _DEFAULT_FLOAT = np.dtype(np.float32)
 _INT64 = np.dtype(np.int64)
 _BOOL = np.dtype(np.bool_)
+
+
+def default_float() -> np.dtype:
+    """The dtype integers and bools become in floating-point math: PyTorch's
+    default dtype (float32 unless ``set_default_dtype`` changed it)."""
+    return _DEFAULT_FLOAT
 
 
 def category(dtype: np.dtype) -> int:

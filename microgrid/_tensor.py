@@ -89,11 +89,11 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, *args: Any) -> None:
-        """The legacy constructor: ``Tensor([1, 2])`` (float32 data) or
-        ``Tensor(2, 3)`` (a float32 tensor of that shape, zero-filled)."""
+        """The legacy constructor: ``Tensor([1, 2])`` (float32 data: the
+        default dtype) or ``Tensor(2, 3)`` (of that shape, zero-filled)."""
         from ._creation import legacy_new
 
-        self._data = legacy_new(args, _dtype.float32)
+        self._data = legacy_new(args, _dtype.default_float)
 
     # docs/tour.md, stop 2: quoted there; keep the two in step.
     @classmethod

@@ -40,7 +40,7 @@ from .._kernels import (
 )
 from .._kernels import math as kernels
 from .._kernels.mathfns import correctly_rounded
-from .._promotion import category, result_type
+from .._promotion import category, default_float, result_type
 from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode, _seen
 from ..autograd.graph import Node, record, zero_gradient
@@ -120,7 +120,7 @@ def _cast(*operands: Operand, floating: bool = False) -> Tuple[Any, ...]:
     # (asarray: a tensor's values counted as an array even if an op left a NumPy scalar)
     out = result_type(*(np.asarray(v._data) if isinstance(v, Tensor) else v for v in present))
     if floating and category(out) < 2:
-        out = np.dtype(np.float32)
+        out = default_float()
     return tuple(None if v is None else _as_numpy(v, out) for v in operands)
 
 
@@ -160,10 +160,11 @@ def binary(node_class: type, function: Callable[..., Any], input: Operand, other
 
 
 def _floating(input: Tensor, op: str) -> np.ndarray:
-    """The input's values for a math function: integers and bools become float32."""
+    """The input's values for a math function: integers and bools become
+    floating point (float32, PyTorch's default dtype)."""
     check_operand(input, op, 1, tensor_only=True)
     data = input._data
-    return data if data.dtype.kind == "f" else data.astype(np.float32)
+    return data if data.dtype.kind == "f" else data.astype(default_float())
 
 
 def _type_name(data: np.ndarray) -> str:
@@ -1232,7 +1233,7 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
     if rtol == 0 and atol == 0:
         return Tensor._make(close)
     if x.dtype.kind != "f":  # integers are compared as floats, of the default dtype
-        x, y = x.astype(np.float32), y.astype(np.float32)
+        x, y = x.astype(default_float()), y.astype(default_float())
     kind = x.dtype.type
     actual = compute(lambda a, b: np.abs(a - b), x, y)
     allowed = compute(lambda b: kind(atol) + np.abs(kind(rtol) * b), y)

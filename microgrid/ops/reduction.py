@@ -38,6 +38,7 @@ from .._kernels import norms as norm_kernels
 from .._kernels import quietly
 from .._kernels import reduce as exact
 from .._kernels import softmax as exact_softmax
+from .._promotion import default_float
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import Node, record
 from .arguments import numpy_names
@@ -502,7 +503,7 @@ def logsumexp(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     check_operand(input, "logsumexp", 1, tensor_only=True)
     _check_dim_given(dim, "logsumexp")
     data = input._data
-    out_dtype = data.dtype if data.dtype.kind == "f" else np.dtype(np.float32)
+    out_dtype = data.dtype if data.dtype.kind == "f" else default_float()
     values = _accumulated(data.astype(out_dtype, copy=False))
     dims = reduction_dims(dim, data.ndim)
     axes = _axes(dims, data.ndim)
