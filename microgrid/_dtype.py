@@ -72,6 +72,22 @@ CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half
 #: The dtype of floating-point tensors made from Python floats (torch's default).
 default_float = float32
 
+#: PyTorch's "barebones" unsigned dtypes: their tensors are made, printed,
+#: converted, indexed, compared for equality, multiplied and summed, but most
+#: of its kernels are not compiled for them (``x + x`` is refused), and they
+#: promote with no other integer dtype (``_promotion.promote_types``).
+BAREBONES = frozenset({np.dtype(np.uint16), np.dtype(np.uint32)})
+
+
+def refuse_barebones(kernel: str, data: "np.ndarray | np.dtype") -> None:
+    """PyTorch's NotImplementedError when its ``kernel`` meets uint16 or
+    uint32 ``data`` (an array, a NumPy scalar or a NumPy dtype): ``"add_stub"
+    not implemented for 'UInt16'``."""
+    kind = data if isinstance(data, np.dtype) else data.dtype
+    if kind in BAREBONES:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{LEGACY_TYPE_NAMES[kind.name]}'")
+
 
 def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
     """The microgrid dtype that stores elements of NumPy dtype ``np_dtype``."""

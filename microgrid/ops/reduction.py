@@ -321,6 +321,7 @@ def _max_or_min(input: Tensor, dim: Any, keepdim: bool, op: str) -> Any:
     if isinstance(dim, Tensor):  # torch.max(x, y) is maximum(x, y)
         return (maximum if op == "max" else minimum)(input, dim)
     data = input._data
+    _dtype.refuse_barebones(f"{op}_all" if dim is None else f"{op}_cpu", data)
     is_max = op == "max"
     if dim is None:
         _check_nonempty(data, None, op, RuntimeError,
@@ -356,6 +357,7 @@ def _argmax_or_argmin(input: Tensor, dim: Optional[int], keepdim: bool, op: str)
     check_operand(input, op, 1, tensor_only=True)
     if input._data.dtype == np.bool_:
         raise RuntimeError(f"{op}(): does not support bool input")
+    _dtype.refuse_barebones(f"{op}_cpu", input._data)
     indices = _arg_extreme(input._data, dim, keepdim, op)
     if dim is None and keepdim:
         indices = indices.reshape((1,) * input._data.ndim)
@@ -695,6 +697,9 @@ def flip(input: Tensor, dims: Any) -> Tensor:
     """``input`` with the order of its elements reversed along each of ``dims``."""
     check_operand(input, "flip", 1, tensor_only=True)
     wrapped = reduction_dims(dims, input._data.ndim) if dims != () else ()
+    data = input._data
+    if builtins.any(data.strides[d] == data.itemsize and data.shape[d] > 1 for d in wrapped):
+        _dtype.refuse_barebones("flip_cpu", data)  # (its kernel for a dim of stride 1)
     axes = _axes(wrapped, input._data.ndim) or ()
     return record(FlipBackward0, np.flip(input._data, axes).copy(), (input,), dims=wrapped)
 
