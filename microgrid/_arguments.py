@@ -167,15 +167,8 @@ def parameters(signatures: Tuple[str, ...]) -> Tuple[Tuple[Parameter, ...], ...]
 def type_name(value: Any) -> str:
     """The name PyTorch's messages give ``value``'s type (its C ``tp_name``):
     ``int``, ``Tensor``, ``torch.dtype``, ``numpy.float64``."""
-    kind = type(value)
-    if isinstance(value, _dtype.dtype):
-        return "torch.dtype"
-    module = kind.__module__
-    if module == "numpy":
-        return f"numpy.{kind.__name__}"
-    if module == "torch" or (module.startswith("microgrid") and kind.__name__ == "device"):
-        return f"torch.{kind.__name__}"
-    return kind.__name__
+    kind = type(value)  # (microgrid's Size, dtype and device are named torch.Size ...)
+    return f"numpy.{kind.__name__}" if kind.__module__ == "numpy" else kind.__name__
 
 
 def _is_int(value: Any, tensor: type) -> builtins.bool:
@@ -213,7 +206,7 @@ def accepts(parameter: Parameter, value: Any, function: str, tensor: type) -> bu
         return isinstance(value, _dtype.dtype) or (isinstance(value, type)
                                                    and value in _PYTHON_TYPES)
     if kind == "torch.device":
-        return isinstance(value, (str, builtins.int)) or type(value).__name__ == "device"
+        return isinstance(value, (str, builtins.int)) or type(value).__name__ == "torch.device"
     if kind.startswith("tuple of "):
         item = {"tuple of ints": _is_int, "tuple of floats": _is_number,
                 "tuple of Tensors": lambda v, t: isinstance(v, t)}[kind]

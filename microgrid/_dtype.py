@@ -36,6 +36,10 @@ class dtype:  # noqa: N801 - the name is torch's
         return self.name
 
 
+# Python's own messages name a type by its C name, which for PyTorch's is
+# ``torch.dtype`` ("unsupported operand type(s) for +: 'Tensor' and 'torch.dtype'").
+dtype.__name__ = "torch.dtype"
+
 float16 = dtype("float16", np.float16)
 float32 = dtype("float32", np.float32)
 float64 = dtype("float64", np.float64)

@@ -392,6 +392,13 @@ CASES = [
     Case("an attribute on a Size", lambda t: setattr(t.ones(2).shape, "x", 1)),
     Case("exp(Size)", lambda t: t.exp(t.ones(2).shape)),
     Case("tensor + Size", lambda t: t.ones(2) + t.ones(2).shape),
+    Case("zeros(dtype)", lambda t: t.zeros(t.float32)),
+    Case("ones(2, dtype)", lambda t: t.ones(2, t.float32)),
+    Case("tensor + dtype", lambda t: t.ones(2) + t.float32),
+    Case("dtype < dtype", lambda t: t.float32 < t.float64),
+    Case("an attribute on a dtype", lambda t: setattr(t.float32, "x", 1)),
+    Case("zeros(device)", lambda t: t.zeros(t.device("cpu"))),
+    Case("len(device)", lambda t: len(t.device("cpu"))),
 ]
 
 
