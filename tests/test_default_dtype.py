@@ -10,7 +10,7 @@ dtype and values.
 import numpy as np
 import pytest
 import torch
-from difftest import error_of
+from difftest import both, outcome
 
 import microgrid
 
@@ -76,6 +76,11 @@ CASES = {
 }
 
 
+def str_dtypes(value):
+    """A dtype as its text, which both libraries share (``torch.float64``)."""
+    return str(value) if isinstance(value, (torch.dtype, microgrid.dtype)) else value
+
+
 @pytest.fixture
 def float64_default():
     for lib in (torch, microgrid):
@@ -85,20 +90,9 @@ def float64_default():
         lib.set_default_dtype(lib.float32)
 
 
-def _outcome(lib, case):
-    error = error_of(lambda: case(lib))
-    if error is not None:
-        return error
-    value = case(lib)
-    if isinstance(value, lib.Tensor):
-        return "tensor", str(value.dtype), value.tolist()
-    return str(value)
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_the_default_dtype_reaches(name, float64_default):
-    expected = _outcome(torch, CASES[name])
-    got = _outcome(microgrid, CASES[name])
+    expected, got = both(lambda lib: outcome(lambda: CASES[name](lib)), convert=str_dtypes)
     if expected[0] != "tensor":  # a dtype, or an error
         assert got == expected
     else:
