@@ -561,23 +561,6 @@ SIGNATURES = {
         'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
         'bool pin_memory = False, bool requires_grad = False)',
     ),
-    "randn": (
-        '(tuple of ints size, *, torch.Generator generator, Tensor out = None, '
-        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
-        'bool pin_memory = False, bool requires_grad = False)',
-        '(tuple of ints size, *, Tensor out = None, torch.dtype dtype = None, '
-        'torch.layout layout = None, torch.device device = None, bool pin_memory = False, '
-        'bool requires_grad = False)',
-    ),
-    "randn_like": (
-        '(Tensor input, *, torch.Generator generator, '
-        'torch.memory_format memory_format = None, torch.dtype dtype = None, '
-        'torch.layout layout = None, torch.device device = None, bool pin_memory = False, '
-        'bool requires_grad = False)',
-        '(Tensor input, *, torch.memory_format memory_format = None, '
-        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
-        'bool pin_memory = False, bool requires_grad = False)',
-    ),
     "randperm": (
         '(int n, *, torch.Generator generator, Tensor out = None, torch.dtype dtype = None, '
         'torch.layout layout = None, torch.device device = None, bool pin_memory = False, '
@@ -626,3 +609,5 @@ SIGNATURES = {
         '(Tensor condition, Number self, Number other)',
     ),
 }
+# (The same in PyTorch:)
+SIGNATURES["randn"], SIGNATURES["randn_like"] = SIGNATURES["rand"], SIGNATURES["rand_like"]
