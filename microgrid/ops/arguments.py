@@ -31,6 +31,7 @@ Read next: ``random.py``.
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
 from typing import Any, Callable, Tuple
 
@@ -123,40 +124,47 @@ def overloaded(function: Callable[..., Any], name: str, method: bool) -> Callabl
     """``function`` (the Tensor method ``name`` if ``method``, else ``torch.name``)
     refusing, as PyTorch does, a call that fits none of its signatures.
 
-    PyTorch checks the arguments before it computes; here the check runs
-    only when the call has failed, so that a good call costs nothing: if
-    the arguments fit a signature, the failure was the op's own and is
+    PyTorch matches the arguments against each signature before it
+    computes.  Here that costs too much for every call, so only what is
+    cheap to see is looked at first (too many arguments, a keyword, a string
+    or a list where none is taken); the full match runs when the op fails:
+    if the arguments fit a signature, the failure was the op's own and is
     raised as it is; if they fit none, PyTorch would have refused them
     first, with the list of signatures."""
     signatures = SIGNATURES[f"Tensor.{name}" if method else name]
     most, keywords = takes(signatures)
-    most += method  # self
+    most = sys.maxsize if most == float("inf") else int(most) + method  # (+ self)
     # Types that fit no parameter: a string, or a list where no list is taken.
     unfit = frozenset(
         ([] if any("str " in s for s in signatures) else [str])
         + ([] if any("tuple of " in s for s in signatures) else [list, tuple]))
 
-    def refuse(args: Tuple[Any, ...], kwargs: dict) -> TypeError:
-        given = args[1:] if method else args
-        return invalid_arguments(name, signatures, given, kwargs, Tensor)
+    def given(args: Tuple[Any, ...]) -> Tuple[Any, ...]:
+        return args[1:] if method else args
+
+    def check(args: Tuple[Any, ...], kwargs: dict) -> None:
+        """Too many arguments, a keyword no signature has, or a value of a
+        type none takes: refused before the op runs, if no signature fits."""
+        if (len(args) > most or not keywords.issuperset(kwargs)
+                or not unfit.isdisjoint(map(type, (*args, *kwargs.values())))) and not fits(
+                    name, signatures, given(args), kwargs, Tensor):
+            raise invalid_arguments(name, signatures, given(args), kwargs, Tensor)
 
     @functools.wraps(function)
     def checked(*args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True  # noqa: F841
-        # Too many arguments, a keyword no signature has, or a value of a type
-        # none takes: refused before the op runs (cheap to see: about 0.3 us a
-        # call).  Any other misfit is looked for only if the op fails.
-        if len(args) > most or not unfit.isdisjoint(map(type, args)) or (
-                kwargs and (not keywords.issuperset(kwargs)
-                            or not unfit.isdisjoint(map(type, kwargs.values())))):
-            if not fits(name, signatures, args[1:] if method else args, kwargs, Tensor):
-                raise refuse(args, kwargs)
+        if kwargs or len(args) > most:
+            check(args, kwargs)
+        else:
+            for value in args:
+                if type(value) in unfit:
+                    check(args, kwargs)
         try:
             return function(*args, **kwargs)
         except Exception:
-            if fits(name, signatures, args[1:] if method else args, kwargs, Tensor):
+            if fits(name, signatures, given(args), kwargs, Tensor):
                 raise
-            raise refuse(args, kwargs) from None
+            raise invalid_arguments(name, signatures, given(args), kwargs, Tensor) from None
 
     return checked
 
