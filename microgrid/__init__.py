@@ -293,4 +293,14 @@ __all__ += ["as_tensor", "get_default_dtype", "is_floating_point", "is_tensor",
             "set_default_dtype", "uint16", "uint32", "bitwise_and", "bitwise_not", "bitwise_or",
             "bitwise_xor", "floor_divide", "remainder"]
 
+# -- issue 18: a call that fits none of an overloaded function's signatures ----------------
+# gets PyTorch's TypeError listing them (ops/arguments.py, overloaded).
+from .ops.arguments import overloaded as _overloaded  # noqa: E402
+from .ops.arguments import overloaded_names as _overloaded_names  # noqa: E402
+
+for _name in _overloaded_names(method=False):
+    if _name in globals():
+        globals()[_name] = _overloaded(globals()[_name], _name, method=False)
+del _name, _overloaded, _overloaded_names
+
 del _dtype

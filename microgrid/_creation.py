@@ -393,6 +393,7 @@ def eye(n: int, m: Optional[int] = None, dtype: Optional[_dtype.dtype] = None,
     for name, size in (("n", n), ("m", m)):
         if size is not None and size < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {size}")
+    _dtype.refuse_barebones("eye", _default_float(dtype))  # issue 18: uint16/uint32
     return _leaf(np.eye(n, n if m is None else m, dtype=_default_float(dtype)), None,
                  requires_grad, device)
 
@@ -412,6 +413,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Optional[_dtype.dt
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     floating = any(isinstance(v, float) for v in (start, end, step))
     out = _default_float(dtype) if floating or dtype is not None else np.dtype(np.int64)
+    _dtype.refuse_barebones("arange_cpu", out)  # issue 18: uint16/uint32
     if out.kind == "f" and out != np.float16:  # PyTorch's arange_kernel (_kernels/mathfns.py)
         data = mathfns.arange(float(start), float(end), float(step), out)
     else:
@@ -425,6 +427,7 @@ def linspace(start: float, end: float, steps: int, dtype: Optional[_dtype.dtype]
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     out = _default_float(dtype)
+    _dtype.refuse_barebones("linspace_cpu", out)  # issue 18: uint16/uint32
     if out in (np.float32, np.float64) and steps > 0:  # linspace_kernel (_kernels/mathfns.py)
         data = mathfns.linspace(start, end, steps, out)
     else:

@@ -57,6 +57,10 @@ class device:  # noqa: N801 - torch's name
         return hash((self.type, self.index))
 
 
+# Python's own messages name a type by its C name: ``torch.device`` (issue 18).
+device.__name__ = "torch.device"
+
+
 def require_cpu(where: Any) -> None:
     """Check that a tensor may be put on ``where`` (a device or its name;
     None means the default device, normally the CPU).  The CPU is fine; CUDA

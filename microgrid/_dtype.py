@@ -36,6 +36,10 @@ class dtype:  # noqa: N801 - the name is torch's
         return self.name
 
 
+# Python's own messages name a type by its C name, which for PyTorch's is
+# ``torch.dtype`` ("unsupported operand type(s) for +: 'Tensor' and 'torch.dtype'").
+dtype.__name__ = "torch.dtype"
+
 float16 = dtype("float16", np.float16)
 float32 = dtype("float32", np.float32)
 float64 = dtype("float64", np.float64)
@@ -72,6 +76,22 @@ CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half
 #: The dtype of floating-point tensors made from Python floats (torch's default).
 default_float = float32
 
+#: PyTorch's "barebones" unsigned dtypes: their tensors are made, printed,
+#: converted, indexed, compared for equality, multiplied and summed, but most
+#: of its kernels are not compiled for them (``x + x`` is refused), and they
+#: promote with no other integer dtype (``_promotion.promote_types``).
+BAREBONES = frozenset({np.dtype(np.uint16), np.dtype(np.uint32)})
+
+
+def refuse_barebones(kernel: str, data: "np.ndarray | np.dtype") -> None:
+    """PyTorch's NotImplementedError when its ``kernel`` meets uint16 or
+    uint32 ``data`` (an array, a NumPy scalar or a NumPy dtype): ``"add_stub"
+    not implemented for 'UInt16'``."""
+    kind = data if isinstance(data, np.dtype) else data.dtype
+    if kind in BAREBONES:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{LEGACY_TYPE_NAMES[kind.name]}'")
+
 
 def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
     """The microgrid dtype that stores elements of NumPy dtype ``np_dtype``."""
@@ -105,8 +125,10 @@ def from_type_argument(value: object) -> dtype:
 class Size(tuple):
     """A tensor's shape: a tuple of ints that prints as ``torch.Size([2, 3])``."""
 
+    __slots__ = ()  # like a tuple, no attributes of its own
+
     def __new__(cls, sizes: Iterable[int] = ()) -> "Size":
-        return super().__new__(cls, (operator.index(s) for s in sizes))
+        return super().__new__(cls, _sizes(sizes))
 
     def __repr__(self) -> str:
         return f"torch.Size({list(self)!r})"
@@ -141,3 +163,17 @@ class Size(tuple):
         for s in self:
             n *= s
         return n
+
+
+# Python's own messages name a type by its C name, which for PyTorch's is
+# ``torch.Size`` ("can only concatenate list (not "torch.Size") to list").
+Size.__name__ = "torch.Size"
+
+
+def _sizes(sizes: Iterable[int]) -> Iterable[int]:
+    """The ints of ``Size(sizes)``, each checked as PyTorch checks them."""
+    for i, size in enumerate(sizes):
+        if not hasattr(size, "__index__"):
+            raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is "
+                            f"'{type(size).__name__}')")
+        yield operator.index(size)

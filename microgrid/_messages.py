@@ -113,3 +113,501 @@ def to_invalid_combination(got: str) -> str:
             "(torch.dtype dtype, bool non_blocking = False, bool copy = False, *, "
             "torch.memory_format memory_format = None)\n * (Tensor tensor, bool non_blocking "
             "= False, bool copy = False, *, torch.memory_format memory_format = None)\n")
+
+
+# -- issue 18: the signatures PyTorch's argument parser lists --------------------------------
+#: For each overloaded function (``"Tensor.sum"``: the method), its signatures
+#: as PyTorch prints them when a call fits none (``_arguments.invalid_arguments``).
+#: Read from torch by ``tests/overload_probe.py``; ``tests/test_overloads.py``
+#: checks that they are still torch's.
+SIGNATURES = {
+    "Tensor.all": (
+        '()',
+        '(tuple of ints dim = None, bool keepdim = False)',
+        '(int dim, bool keepdim = False)',
+    ),
+    "Tensor.any": (
+        '()',
+        '(tuple of ints dim = None, bool keepdim = False)',
+        '(int dim, bool keepdim = False)',
+    ),
+    "Tensor.bernoulli": (
+        '(*, torch.Generator generator = None)',
+        '(float p, *, torch.Generator generator = None)',
+    ),
+    "Tensor.bernoulli_": (
+        '(Tensor p, *, torch.Generator generator = None)',
+        '(float p = 0.5, *, torch.Generator generator = None)',
+    ),
+    "Tensor.bitwise_and": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.bitwise_and_": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.bitwise_or": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.bitwise_or_": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.bitwise_xor": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.bitwise_xor_": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.clamp": (
+        '(Tensor min = None, Tensor max = None)',
+        '(Number min = None, Number max = None)',
+    ),
+    "Tensor.clamp_": (
+        '(Tensor min = None, Tensor max = None)',
+        '(Number min = None, Number max = None)',
+    ),
+    "Tensor.clamp_max": (
+        '(Tensor max)',
+        '(Number max)',
+    ),
+    "Tensor.clamp_max_": (
+        '(Tensor max)',
+        '(Number max)',
+    ),
+    "Tensor.clamp_min": (
+        '(Tensor min)',
+        '(Number min)',
+    ),
+    "Tensor.clamp_min_": (
+        '(Tensor min)',
+        '(Number min)',
+    ),
+    "Tensor.clip": (
+        '(Tensor min = None, Tensor max = None)',
+        '(Number min = None, Number max = None)',
+    ),
+    "Tensor.clip_": (
+        '(Tensor min = None, Tensor max = None)',
+        '(Number min = None, Number max = None)',
+    ),
+    "Tensor.div": (
+        '(Tensor other)',
+        '(Tensor other, *, str rounding_mode)',
+        '(Number other, *, str rounding_mode)',
+    ),
+    "Tensor.div_": (
+        '(Tensor other)',
+        '(Tensor other, *, str rounding_mode)',
+        '(Number other, *, str rounding_mode)',
+    ),
+    "Tensor.eq": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.fill_": (
+        '(Tensor value)',
+        '(Number value)',
+    ),
+    "Tensor.floor_divide": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.floor_divide_": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.ge": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.gt": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.histogram": (
+        '(Tensor bins, *, Tensor weight = None, bool density = False)',
+        '(int bins = 100, *, tuple of floats range = None, Tensor weight = None, '
+        'bool density = False)',
+    ),
+    "Tensor.le": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.lt": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.masked_fill": (
+        '(Tensor mask, Tensor value)',
+        '(Tensor mask, Number value)',
+    ),
+    "Tensor.masked_fill_": (
+        '(Tensor mask, Tensor value)',
+        '(Tensor mask, Number value)',
+    ),
+    "Tensor.max": (
+        '()',
+        '(Tensor other)',
+        '(int dim, bool keepdim = False)',
+    ),
+    "Tensor.mean": (
+        '(*, torch.dtype dtype = None)',
+        '(tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)',
+    ),
+    "Tensor.min": (
+        '()',
+        '(Tensor other)',
+        '(int dim, bool keepdim = False)',
+    ),
+    "Tensor.narrow": (
+        '(int dim, Tensor start, int length)',
+        '(int dim, int start, int length)',
+    ),
+    "Tensor.ne": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.pow": (
+        '(Tensor exponent)',
+        '(Number exponent)',
+    ),
+    "Tensor.pow_": (
+        '(Tensor exponent)',
+        '(Number exponent)',
+    ),
+    "Tensor.random_": (
+        '(*, torch.Generator generator = None)',
+        '(int from, int to, *, torch.Generator generator = None)',
+        '(int to, *, torch.Generator generator = None)',
+    ),
+    "Tensor.remainder": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.remainder_": (
+        '(Tensor other)',
+        '(Number other)',
+    ),
+    "Tensor.squeeze": (
+        '()',
+        '(int dim)',
+        '(tuple of ints dim)',
+    ),
+    "Tensor.std": (
+        '(tuple of ints dim, bool unbiased = True, bool keepdim = False)',
+        '(tuple of ints dim = None, *, Number correction = None, bool keepdim = False)',
+        '(bool unbiased = True)',
+    ),
+    "Tensor.sum": (
+        '(*, torch.dtype dtype = None)',
+        '(tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)',
+    ),
+    "Tensor.to": (
+        '(torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, '
+        'bool copy = False, *, torch.memory_format memory_format = None)',
+        '(torch.dtype dtype, bool non_blocking = False, bool copy = False, *, '
+        'torch.memory_format memory_format = None)',
+        '(Tensor tensor, bool non_blocking = False, bool copy = False, *, '
+        'torch.memory_format memory_format = None)',
+    ),
+    "Tensor.var": (
+        '(tuple of ints dim, bool unbiased = True, bool keepdim = False)',
+        '(tuple of ints dim = None, *, Number correction = None, bool keepdim = False)',
+        '(bool unbiased = True)',
+    ),
+    "Tensor.view": (
+        '(torch.dtype dtype)',
+        '(tuple of ints size)',
+    ),
+    "Tensor.where": (
+        '(Tensor condition, Tensor other)',
+        '(Tensor condition, Number other)',
+    ),
+    "addmm": (
+        '(Tensor input, Tensor mat1, Tensor mat2, *, Number beta = 1, Number alpha = 1, '
+        'Tensor out = None)',
+        '(Tensor input, Tensor mat1, Tensor mat2, torch.dtype out_dtype, *, Number beta = 1, '
+        'Number alpha = 1, Tensor out = None)',
+    ),
+    "all": (
+        '(Tensor input, *, Tensor out = None)',
+        '(Tensor input, tuple of ints dim = None, bool keepdim = False, *, Tensor out = None)',
+        '(Tensor input, int dim, bool keepdim = False, *, Tensor out = None)',
+    ),
+    "any": (
+        '(Tensor input, *, Tensor out = None)',
+        '(Tensor input, tuple of ints dim = None, bool keepdim = False, *, Tensor out = None)',
+        '(Tensor input, int dim, bool keepdim = False, *, Tensor out = None)',
+    ),
+    "arange": (
+        '(Number end, *, Tensor out = None, torch.dtype dtype = None, '
+        'torch.layout layout = None, torch.device device = None, bool pin_memory = False, '
+        'bool requires_grad = False)',
+        '(Number start, Number end, *, torch.dtype dtype = None, torch.layout layout = None, '
+        'torch.device device = None, bool pin_memory = False, bool requires_grad = False)',
+        '(Number start, Number end, Number step = 1, *, Tensor out = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+    ),
+    "bernoulli": (
+        '(Tensor input, *, torch.Generator generator = None, Tensor out = None)',
+        '(Tensor input, float p, *, torch.Generator generator = None)',
+    ),
+    "bitwise_and": (
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Number self, Tensor other)',
+        '(Tensor input, Number other, *, Tensor out = None)',
+    ),
+    "bitwise_or": (
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Number self, Tensor other)',
+        '(Tensor input, Number other, *, Tensor out = None)',
+    ),
+    "bitwise_xor": (
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Number self, Tensor other)',
+        '(Tensor input, Number other, *, Tensor out = None)',
+    ),
+    "bmm": (
+        '(Tensor input, Tensor mat2, *, Tensor out = None)',
+        '(Tensor input, Tensor mat2, torch.dtype out_dtype, *, Tensor out = None)',
+    ),
+    "clamp": (
+        '(Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)',
+        '(Tensor input, Number min = None, Number max = None, *, Tensor out = None)',
+    ),
+    "clamp_max": (
+        '(Tensor input, Tensor max, *, Tensor out = None)',
+        '(Tensor input, Number max, *, Tensor out = None)',
+    ),
+    "clamp_min": (
+        '(Tensor input, Tensor min, *, Tensor out = None)',
+        '(Tensor input, Number min, *, Tensor out = None)',
+    ),
+    "clip": (
+        '(Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)',
+        '(Tensor input, Number min = None, Number max = None, *, Tensor out = None)',
+    ),
+    "div": (
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Tensor input, Tensor other, *, str rounding_mode, Tensor out = None)',
+        '(Tensor input, Number other, *, str rounding_mode)',
+    ),
+    "eq": (
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Tensor input, Number other, *, Tensor out = None)',
+    ),
+    "eye": (
+        '(int n, *, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, '
+        'torch.device device = None, bool pin_memory = False, bool requires_grad = False)',
+        '(int n, int m, *, Tensor out = None, torch.dtype dtype = None, '
+        'torch.layout layout = None, torch.device device = None, bool pin_memory = False, '
+        'bool requires_grad = False)',
+    ),
+    "floor_divide": (
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Tensor input, Number other)',
+    ),
+    "ge": (
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Tensor input, Number other, *, Tensor out = None)',
+    ),
+    "gt": (
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Tensor input, Number other, *, Tensor out = None)',
+    ),
+    "histogram": (
+        '(Tensor input, Tensor bins, *, Tensor weight = None, bool density = False, '
+        'tuple of Tensors out = None)',
+        '(Tensor input, int bins = 100, *, tuple of floats range = None, '
+        'Tensor weight = None, bool density = False, tuple of Tensors out = None)',
+    ),
+    "le": (
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Tensor input, Number other, *, Tensor out = None)',
+    ),
+    "linspace": (
+        '(Tensor start, Tensor end, int steps, *, Tensor out = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+        '(Number start, Tensor end, int steps, *, Tensor out = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+        '(Tensor start, Number end, int steps, *, Tensor out = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+        '(Number start, Number end, int steps, *, Tensor out = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+    ),
+    "logspace": (
+        '(Tensor start, Tensor end, int steps, float base = 10.0, *, Tensor out = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+        '(Number start, Tensor end, int steps, float base = 10.0, *, Tensor out = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+        '(Tensor start, Number end, int steps, float base = 10.0, *, Tensor out = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+        '(Number start, Number end, int steps, float base = 10.0, *, Tensor out = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+    ),
+    "lt": (
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Tensor input, Number other, *, Tensor out = None)',
+    ),
+    "masked_fill": (
+        '(Tensor input, Tensor mask, Tensor value)',
+        '(Tensor input, Tensor mask, Number value)',
+    ),
+    "max": (
+        '(Tensor input, *, Tensor out = None)',
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)',
+    ),
+    "mean": (
+        '(Tensor input, *, torch.dtype dtype = None, Tensor out = None)',
+        '(Tensor input, tuple of ints dim, bool keepdim = False, *, '
+        'torch.dtype dtype = None, Tensor out = None)',
+    ),
+    "min": (
+        '(Tensor input, *, Tensor out = None)',
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)',
+    ),
+    "mm": (
+        '(Tensor input, Tensor mat2, *, Tensor out = None)',
+        '(Tensor input, Tensor mat2, torch.dtype out_dtype, *, Tensor out = None)',
+    ),
+    "narrow": (
+        '(Tensor input, int dim, Tensor start, int length)',
+        '(Tensor input, int dim, int start, int length)',
+    ),
+    "ne": (
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Tensor input, Number other, *, Tensor out = None)',
+    ),
+    "normal": (
+        '(Tensor mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)',
+        '(Tensor mean, float std = 1, *, torch.Generator generator = None, Tensor out = None)',
+        '(float mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)',
+        '(float mean, float std, tuple of ints size, *, torch.Generator generator = None, '
+        'Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, '
+        'torch.device device = None, bool pin_memory = False, bool requires_grad = False)',
+    ),
+    "pow": (
+        '(Tensor input, Tensor exponent, *, Tensor out = None)',
+        '(Number self, Tensor exponent, *, Tensor out = None)',
+        '(Tensor input, Number exponent, *, Tensor out = None)',
+    ),
+    "rand": (
+        '(tuple of ints size, *, torch.Generator generator, Tensor out = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+        '(tuple of ints size, *, Tensor out = None, torch.dtype dtype = None, '
+        'torch.layout layout = None, torch.device device = None, bool pin_memory = False, '
+        'bool requires_grad = False)',
+    ),
+    "rand_like": (
+        '(Tensor input, *, torch.Generator generator, '
+        'torch.memory_format memory_format = None, torch.dtype dtype = None, '
+        'torch.layout layout = None, torch.device device = None, bool pin_memory = False, '
+        'bool requires_grad = False)',
+        '(Tensor input, *, torch.memory_format memory_format = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+    ),
+    "randint": (
+        '(int high, tuple of ints size, *, torch.Generator generator, Tensor out = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+        '(int high, tuple of ints size, *, Tensor out = None, torch.dtype dtype = None, '
+        'torch.layout layout = None, torch.device device = None, bool pin_memory = False, '
+        'bool requires_grad = False)',
+        '(int low, int high, tuple of ints size, *, torch.Generator generator, '
+        'Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, '
+        'torch.device device = None, bool pin_memory = False, bool requires_grad = False)',
+        '(int low, int high, tuple of ints size, *, Tensor out = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+    ),
+    "randint_like": (
+        '(Tensor input, int low, int high, *, torch.Generator generator, '
+        'torch.memory_format memory_format = None, torch.dtype dtype = None, '
+        'torch.layout layout = None, torch.device device = None, bool pin_memory = False, '
+        'bool requires_grad = False)',
+        '(Tensor input, int low, int high, *, torch.memory_format memory_format = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+        '(Tensor input, Tensor high, *, torch.Generator generator, '
+        'torch.memory_format memory_format = None, torch.dtype dtype = None, '
+        'torch.layout layout = None, torch.device device = None, bool pin_memory = False, '
+        'bool requires_grad = False)',
+        '(Tensor input, Tensor high, *, torch.memory_format memory_format = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+        '(Tensor input, int high, *, torch.Generator generator, '
+        'torch.memory_format memory_format = None, torch.dtype dtype = None, '
+        'torch.layout layout = None, torch.device device = None, bool pin_memory = False, '
+        'bool requires_grad = False)',
+        '(Tensor input, int high, *, torch.memory_format memory_format = None, '
+        'torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+        'bool pin_memory = False, bool requires_grad = False)',
+    ),
+    "randperm": (
+        '(int n, *, torch.Generator generator, Tensor out = None, torch.dtype dtype = None, '
+        'torch.layout layout = None, torch.device device = None, bool pin_memory = False, '
+        'bool requires_grad = False)',
+        '(int n, *, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, '
+        'torch.device device = None, bool pin_memory = False, bool requires_grad = False)',
+    ),
+    "remainder": (
+        '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Number self, Tensor other)',
+        '(Tensor input, Number other, *, Tensor out = None)',
+    ),
+    "rsub": (
+        '(Tensor input, Tensor other, *, Number alpha = 1)',
+        '(Tensor input, Number other, Number alpha = 1)',
+    ),
+    "squeeze": (
+        '(Tensor input)',
+        '(Tensor input, int dim)',
+        '(Tensor input, tuple of ints dim)',
+    ),
+    "std": (
+        '(Tensor input, tuple of ints dim, bool unbiased = True, bool keepdim = False, *, '
+        'Tensor out = None)',
+        '(Tensor input, tuple of ints dim = None, *, Number correction = None, '
+        'bool keepdim = False, Tensor out = None)',
+        '(Tensor input, bool unbiased = True)',
+    ),
+    "sum": (
+        '(Tensor input, *, torch.dtype dtype = None)',
+        '(Tensor input, tuple of ints dim, bool keepdim = False, *, '
+        'torch.dtype dtype = None, Tensor out = None)',
+    ),
+    "var": (
+        '(Tensor input, tuple of ints dim, bool unbiased = True, bool keepdim = False, *, '
+        'Tensor out = None)',
+        '(Tensor input, tuple of ints dim = None, *, Number correction = None, '
+        'bool keepdim = False, Tensor out = None)',
+        '(Tensor input, bool unbiased = True)',
+    ),
+    "where": (
+        '(Tensor condition)',
+        '(Tensor condition, Tensor input, Tensor other, *, Tensor out = None)',
+        '(Tensor condition, Number self, Tensor other)',
+        '(Tensor condition, Tensor input, Number other)',
+        '(Tensor condition, Number self, Number other)',
+    ),
+}
+# (The same in PyTorch:)
+SIGNATURES["randn"], SIGNATURES["randn_like"] = SIGNATURES["rand"], SIGNATURES["rand_like"]

@@ -16,6 +16,10 @@ rule, which this module implements:
   dtype wins (a Python float counting as the default float dtype, float32,
   and a Python int as int64).
 
+Integers and bools that become floating point (``exp`` of an int tensor,
+``int_tensor / 2``) become the default float dtype too, :func:`default_float`:
+``torch.set_default_dtype(torch.float64)`` makes them float64.
+
 Read next: ``_arguments.py``.
 """
 
@@ -25,9 +29,17 @@ from typing import Any, Optional
 
 import numpy as np
 
+from ._dtype import BAREBONES, LEGACY_TYPE_NAMES
+
 _DEFAULT_FLOAT = np.dtype(np.float32)
 _INT64 = np.dtype(np.int64)
 _BOOL = np.dtype(np.bool_)
+
+
+def default_float() -> np.dtype:
+    """The dtype integers and bools become in floating-point math: PyTorch's
+    default dtype (float32 unless ``set_default_dtype`` changed it)."""
+    return _DEFAULT_FLOAT
 
 
 def category(dtype: np.dtype) -> int:
@@ -46,6 +58,13 @@ def promote_types(a: Optional[np.dtype], b: Optional[np.dtype]) -> Optional[np.d
     """
     if a is None or b is None:
         return b if a is None else a
+    if (a in BAREBONES or b in BAREBONES) and a != b:
+        # uint16 and uint32 promote with a floating dtype only (PyTorch's promoteTypes).
+        if category(a) == 2 or category(b) == 2:
+            return a if category(a) == 2 else b
+        raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, "
+                           f"attempted to promote {LEGACY_TYPE_NAMES[a.name]} and "
+                           f"{LEGACY_TYPE_NAMES[b.name]}")
     if category(a) != category(b):
         return a if category(a) > category(b) else b
     return np.promote_types(a, b)

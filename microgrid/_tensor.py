@@ -89,11 +89,11 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, *args: Any) -> None:
-        """The legacy constructor: ``Tensor([1, 2])`` (float32 data) or
-        ``Tensor(2, 3)`` (a float32 tensor of that shape, zero-filled)."""
+        """The legacy constructor: ``Tensor([1, 2])`` (float32 data: the
+        default dtype) or ``Tensor(2, 3)`` (of that shape, zero-filled)."""
         from ._creation import legacy_new
 
-        self._data = legacy_new(args, _dtype.float32)
+        self._data = legacy_new(args, _dtype.default_float)
 
     # docs/tour.md, stop 2: quoted there; keep the two in step.
     @classmethod
@@ -1213,3 +1213,9 @@ from .ops.pointwise import OPERANDS as _OPERANDS  # noqa: E402
 # ``x.sum(axis=0, keepdims=True)`` is ``x.sum(dim=0, keepdim=True)`` in PyTorch.
 for _name in (*_reduction.NUMPY_NAMED, "squeeze", "unsqueeze", "unbind"):
     setattr(Tensor, _name, _arguments.numpy_names(getattr(Tensor, _name)))
+
+# -- issue 18: a call that fits none of an overloaded method's signatures ------------------
+# gets PyTorch's TypeError listing them (``x.pow('a')``; ops/arguments.py, overloaded).
+for _name in _arguments.overloaded_names(method=True):
+    if _name in Tensor.__dict__:
+        setattr(Tensor, _name, _arguments.overloaded(getattr(Tensor, _name), _name, method=True))

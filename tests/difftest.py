@@ -14,6 +14,11 @@ Shared by the op tests (import it as ``from difftest import ...``; pytest puts
   gradients, every input's ``.grad``.  Returns both :class:`Outcome` objects.
 * ``assert_same_error(fn)``: ``fn(lib)`` must raise the same exception class
   with the same message under both libraries.
+* ``both(fn)``: ``fn(lib)`` under each library (optionally seeded, each result
+  passed through ``convert``); ``assert_same(fn)``: the two are equal.
+  ``outcome(fn)``: what ``fn()`` did, as plain data (its error, or its value
+  with a tensor's dtype and values).  The one helper for "the same under both
+  engines" that the tests share.
 * hypothesis strategies: ``float_dtypes``, ``shapes()``, ``broadcast_shapes()``,
   ``float_arrays()``, ``dims()``.
 """
@@ -69,6 +74,38 @@ def error_of(fn: Callable[[], Any]) -> Optional[Tuple[str, str]]:
     except Exception as exc:  # noqa: BLE001 - we compare whatever is raised
         return type(exc).__name__, str(exc)
     return None
+
+
+def both(fn: Callable[[Any], Any], convert: Callable[[Any], Any] = lambda value: value,
+         seed: Optional[int] = None) -> Tuple[Any, Any]:
+    """``fn(lib)`` under PyTorch, then under microgrid (each after
+    ``lib.manual_seed(seed)`` if a seed is given), passed through ``convert``."""
+    results = []
+    for lib in LIBS:
+        if seed is not None:
+            lib.manual_seed(seed)
+        results.append(convert(fn(lib)))
+    return results[0], results[1]
+
+
+def assert_same(fn: Callable[[Any], Any], convert: Callable[[Any], Any] = lambda value: value,
+                seed: Optional[int] = None) -> Any:
+    """``fn(lib)`` gives the same result under both libraries (see :func:`both`); returns it."""
+    theirs, ours = both(fn, convert, seed)
+    assert ours == theirs
+    return theirs
+
+
+def outcome(fn: Callable[[], Any]) -> Any:
+    """What ``fn()`` did, as data to compare across libraries: its error
+    (class name, message), or its value, a tensor as ``("tensor", dtype, values)``."""
+    error = error_of(fn)
+    if error is not None:
+        return error
+    value = fn()
+    if isinstance(value, (torch.Tensor, microgrid.Tensor)):
+        return "tensor", str(value.dtype), value.tolist()
+    return value
 
 
 def assert_same_error(fn: Callable[[Any], Any]) -> Tuple[str, str]:

@@ -13,32 +13,13 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from difftest import assert_same_error, both, error_of
 from hypothesis import given
 from hypothesis import strategies as st
 from torch.autograd import Variable as TorchVariable
 
 import microgrid
 from microgrid.autograd import Variable as MgVariable
-
-
-def both(fn):
-    """Run ``fn(lib)`` with torch and with microgrid; return both results."""
-    return fn(torch), fn(microgrid)
-
-
-def error_of(fn):
-    """(exception class name, message) raised by ``fn()``, or None."""
-    try:
-        fn()
-    except Exception as exc:  # noqa: BLE001 - we compare whatever is raised
-        return type(exc).__name__, str(exc)
-    return None
-
-
-def assert_same_error(fn):
-    t, m = both(lambda lib: error_of(lambda: fn(lib)))
-    assert t is not None, "torch raised nothing: the test is wrong"
-    assert m == t
 
 
 # -- the tutorial -------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any, Callable, List
 import numpy as np
 import pytest
 import torch
-from difftest import assert_same_error
+from difftest import assert_same, assert_same_error
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,13 +39,7 @@ def bits(value: Any) -> Any:
 
 def run_both(fn: Callable[[Any], Any], seed: int = 0) -> None:
     """``fn(lib)`` after ``lib.manual_seed(seed)``: same bits, same state after."""
-    results, states = [], []
-    for lib in (torch, microgrid):
-        lib.manual_seed(seed)
-        results.append(bits(fn(lib)))
-        states.append(lib.get_rng_state().numpy().tobytes())
-    assert results[0] == results[1]
-    assert states[0] == states[1]
+    assert_same(lambda lib: (bits(fn(lib)), lib.get_rng_state().numpy().tobytes()), seed=seed)
 
 
 # -- the generator --------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ import numpy as np
 from .._dtype import LEGACY_TYPE_NAMES
 from .._kernels import activation as kernels
 from .._kernels import compute
+from .._promotion import default_float
 from .._tensor import Tensor
 from ..autograd.graph import Node, record
 from .pointwise import check_operand, exp, sigmoid, tanh, where
@@ -59,7 +60,7 @@ class ErfBackward0(Node):
 def erf(input: Tensor) -> Tensor:
     """The error function ``2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt``."""
     check_operand(input, "erf", 1, tensor_only=True)
-    data = input._data if input._data.dtype.kind == "f" else input._data.astype(np.float32)
+    data = input._data if input._data.dtype.kind == "f" else input._data.astype(default_float())
     return record(ErfBackward0, kernels.erf(data), (input,), saved=(input,))
 
 

@@ -13,7 +13,10 @@ them:
 * ``with_out``: ``torch.add(a, b, out=c)`` computes ``a + b`` and writes it
   into ``c`` (resized, with PyTorch's warning, if it had another non-empty
   shape), which it returns.  ``out=`` records no graph: PyTorch refuses it
-  when an argument requires grad.
+  when an argument requires grad;
+* ``overloaded``: a call of ``x.pow('a')`` or ``torch.sum(x, dim='a')``
+  that fits none of the function's signatures gets PyTorch's TypeError,
+  which lists them (``_arguments.invalid_arguments``).
 
 Both wrappers set ``__tracebackhide__`` (pytest's convention, which compare's
 alias follows), so that an error in the call is reported at the caller's line.
@@ -28,12 +31,15 @@ Read next: ``random.py``.
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
-from typing import Any, Callable
+from typing import Any, Callable, Tuple
 
 import numpy as np
 
+from .._arguments import fits, invalid_arguments, takes
 from .._dtype import LEGACY_TYPE_NAMES
+from .._messages import SIGNATURES
 from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode, no_grad
 
@@ -112,3 +118,59 @@ def write_into(out: Tensor, data: np.ndarray) -> Tensor:
     out._data[...] = data
     out._counter().bump()
     return out
+
+
+def overloaded(function: Callable[..., Any], name: str, method: bool) -> Callable[..., Any]:
+    """``function`` (the Tensor method ``name`` if ``method``, else ``torch.name``)
+    refusing, as PyTorch does, a call that fits none of its signatures.
+
+    PyTorch matches the arguments against each signature before it
+    computes.  Here that costs too much for every call, so only what is
+    cheap to see is looked at first (too many arguments, a keyword, a string
+    or a list where none is taken); the full match runs when the op fails:
+    if the arguments fit a signature, the failure was the op's own and is
+    raised as it is; if they fit none, PyTorch would have refused them
+    first, with the list of signatures."""
+    signatures = SIGNATURES[f"Tensor.{name}" if method else name]
+    most, keywords = takes(signatures)
+    most = sys.maxsize if most == float("inf") else int(most) + method  # (+ self)
+    # Types that fit no parameter: a string, or a list where no list is taken.
+    unfit = frozenset(
+        ([] if any("str " in s for s in signatures) else [str])
+        + ([] if any("tuple of " in s for s in signatures) else [list, tuple]))
+
+    def given(args: Tuple[Any, ...]) -> Tuple[Any, ...]:
+        return args[1:] if method else args
+
+    def check(args: Tuple[Any, ...], kwargs: dict) -> None:
+        """Too many arguments, a keyword no signature has, or a value of a
+        type none takes: refused before the op runs, if no signature fits."""
+        if (len(args) > most or not keywords.issuperset(kwargs)
+                or not unfit.isdisjoint(map(type, (*args, *kwargs.values())))) and not fits(
+                    name, signatures, given(args), kwargs, Tensor):
+            raise invalid_arguments(name, signatures, given(args), kwargs, Tensor)
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True  # noqa: F841
+        if kwargs or len(args) > most:
+            check(args, kwargs)
+        else:
+            for value in args:
+                if type(value) in unfit:
+                    check(args, kwargs)
+        try:
+            return function(*args, **kwargs)
+        except Exception:
+            if fits(name, signatures, given(args), kwargs, Tensor):
+                raise
+            raise invalid_arguments(name, signatures, given(args), kwargs, Tensor) from None
+
+    return checked
+
+
+def overloaded_names(method: bool) -> Tuple[str, ...]:
+    """The names of the functions (or Tensor methods) PyTorch overloads."""
+    prefix = "Tensor." if method else ""
+    return tuple(key[len(prefix):] for key in SIGNATURES
+                 if key.startswith(prefix) and (method or "." not in key))

@@ -44,13 +44,14 @@ Read next: ``arguments.py``.
 
 from __future__ import annotations
 
+import builtins
 import warnings
 from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .. import _messages
-from .._dtype import LEGACY_TYPE_NAMES
+from .._dtype import LEGACY_TYPE_NAMES, refuse_barebones
 from .._promotion import category
 from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode, no_grad
@@ -520,6 +521,10 @@ def setitem(tensor: Tensor, index: Any, value: Any) -> None:
         raise RuntimeError("Index put requires the source and destination dtypes match, got "
                            f"{LEGACY_TYPE_NAMES[tensor._data.dtype.name]} for the destination "
                            f"and {LEGACY_TYPE_NAMES[value._data.dtype.name]} for the source.")
+    masked = value._data.ndim == 0 and builtins.any(  # PyTorch fills a mask with one value
+        isinstance(part, Tensor) and part._data.dtype == np.bool_
+        for part in indexing.as_parts(index))
+    refuse_barebones("masked_fill" if masked else "index_put", tensor._data)  # uint16/uint32
     value = _without_leading_ones(value)
     if not expandable(value._data.shape, picked.shape):
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be "

@@ -41,7 +41,7 @@ from typing import Any, Tuple
 
 import numpy as np
 
-from .._dtype import CPP_TYPE_NAMES, LEGACY_TYPE_NAMES
+from .._dtype import CPP_TYPE_NAMES, LEGACY_TYPE_NAMES, refuse_barebones
 from .._kernels import quietly
 from .._tensor import Tensor
 from ..autograd.graph import Node, record
@@ -84,6 +84,7 @@ def _multiply(node_class: Any, x: Tensor, y: Tensor, kernel: str) -> Tensor:
     needs y, dL/dy needs x)."""
     if x._data.dtype == np.bool_:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    refuse_barebones(kernel, x._data)
     return record(node_class, matrix_product(x._data, y._data), (x, y),
                   saved=(x if y._requires_grad else None, y if x._requires_grad else None))
 

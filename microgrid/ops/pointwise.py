@@ -29,7 +29,7 @@ from typing import Any, Callable, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .._dtype import CPP_TYPE_NAMES, LEGACY_TYPE_NAMES, dtype
+from .._dtype import CPP_TYPE_NAMES, LEGACY_TYPE_NAMES, dtype, refuse_barebones
 from .._kernels import (
     broadcast_view,  # noqa: F401 - benchmarks/python_floor.py imports it here
     compute,
@@ -40,7 +40,7 @@ from .._kernels import (
 )
 from .._kernels import math as kernels
 from .._kernels.mathfns import correctly_rounded
-from .._promotion import category, result_type
+from .._promotion import category, default_float, result_type
 from .._tensor import Tensor
 from ..autograd.grad_mode import _grad_mode, _seen
 from ..autograd.graph import Node, record, zero_gradient
@@ -109,7 +109,14 @@ def cast_operands(input: Operand, other: Operand, op: str,
                 return x, other
     check_operand(input, op, 1)
     check_operand(other, op, 2)
-    return _cast(input, other, floating=floating)
+    x, y = _cast(input, other, floating=floating)
+    if op in _BAREBONES_KERNELS:  # uint16/uint32: PyTorch has no kernel for these
+        refuse_barebones(_BAREBONES_KERNELS[op], x)
+    return x, y
+
+
+#: The kernels PyTorch names when it refuses uint16/uint32 in these ops.
+_BAREBONES_KERNELS = {"add": "add_stub", "sub": "add_stub", "rsub": "add_stub"}
 
 
 def _cast(*operands: Operand, floating: bool = False) -> Tuple[Any, ...]:
@@ -120,7 +127,7 @@ def _cast(*operands: Operand, floating: bool = False) -> Tuple[Any, ...]:
     # (asarray: a tensor's values counted as an array even if an op left a NumPy scalar)
     out = result_type(*(np.asarray(v._data) if isinstance(v, Tensor) else v for v in present))
     if floating and category(out) < 2:
-        out = np.dtype(np.float32)
+        out = default_float()
     return tuple(None if v is None else _as_numpy(v, out) for v in operands)
 
 
@@ -160,10 +167,11 @@ def binary(node_class: type, function: Callable[..., Any], input: Operand, other
 
 
 def _floating(input: Tensor, op: str) -> np.ndarray:
-    """The input's values for a math function: integers and bools become float32."""
+    """The input's values for a math function: integers and bools become
+    floating point (float32, PyTorch's default dtype)."""
     check_operand(input, op, 1, tensor_only=True)
     data = input._data
-    return data if data.dtype.kind == "f" else data.astype(np.float32)
+    return data if data.dtype.kind == "f" else data.astype(default_float())
 
 
 def _type_name(data: np.ndarray) -> str:
@@ -394,6 +402,8 @@ def div(input: Operand, other: Operand, *, rounding_mode: Optional[str] = _TRUE_
         return binary(DivBackward0, np.true_divide, input, other, "div", saved=True,
                       floating=True)
     x, y = cast_operands(input, other, "div", floating=rounding_mode is None)
+    if rounding_mode in ("trunc", "floor"):
+        refuse_barebones(f"div_{rounding_mode}_cpu", x)
     return record(DivBackward2, _rounded_division(x, y, rounding_mode), (input, other),
                   saved=(input, other), rounding_mode=rounding_mode)
 
@@ -535,6 +545,8 @@ def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's na
     if not isinstance(input, Tensor):
         check_operand(exponent, "pow", 2, tensor_only=True)
         b, y = cast_operands(input, exponent, "pow")
+        if input != 1:  # (1 ** x needs no kernel)
+            refuse_barebones("pow", y)
         data = kernels.integer_power(b, y) if y.dtype.kind != "f" else compute(kernels.power, b, y)
         return record(PowBackward2, data, (exponent,), saved=(exponent,), save_result=True,
                       base=input)
@@ -542,6 +554,8 @@ def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's na
     if x.dtype.kind != "f":
         if not isinstance(exponent, Tensor) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if isinstance(exponent, Tensor) or exponent not in (0, 1):  # (x ** 0, x ** 1: no kernel)
+            refuse_barebones("pow", x)
         data = kernels.integer_power(x, y)
     elif isinstance(exponent, Tensor):
         data = compute(kernels.power, x, y)
@@ -587,6 +601,7 @@ def _extremum(node_class: type, function: Callable[..., Any], op: str, input: Te
     check_operand(input, op, 1, tensor_only=True)
     check_operand(other, op, 2, tensor_only=True)
     x, y = _cast(input, other)
+    refuse_barebones(f"{op}_cpu", x)
     return record(node_class, compute(function, x, y), (input, other), saved=(input, other))
 
 
@@ -611,6 +626,7 @@ class NegBackward0(Node):
 def neg(input: Tensor) -> Tensor:
     """``-input``, elementwise."""
     check_operand(input, "neg", 1, tensor_only=True)
+    refuse_barebones("neg_cpu", input._data)
     if input._data.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                            "you are trying to invert a mask, use the `~` or `logical_not()` "
@@ -744,6 +760,7 @@ class ReluBackward0(Node):
 def relu(input: Tensor) -> Tensor:
     """``max(input, 0)``, elementwise; keeps the dtype."""
     check_operand(input, "relu", 1, tensor_only=True)
+    refuse_barebones("clamp_min_scalar_cpu", input._data)
     data = input._data
     if data.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
@@ -761,6 +778,7 @@ class SignBackward0(Node):
 def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 by the sign of each element (bools stay as they are)."""
     check_operand(input, "sign", 1, tensor_only=True)
+    refuse_barebones("sign_cpu", input._data)
     return record(SignBackward0, compute(kernels.sign, input._data), (input,))
 
 
@@ -775,6 +793,7 @@ class SgnBackward0(Node):
 def sgn(input: Tensor) -> Tensor:
     """``sign`` under the name that also covers complex numbers (its own node)."""
     check_operand(input, "sgn", 1, tensor_only=True)
+    refuse_barebones("sign_cpu", input._data)
     return record(SgnBackward0, compute(kernels.sign, input._data), (input,))
 
 
@@ -791,6 +810,7 @@ class AbsBackward0(Node):
 def abs(input: Tensor) -> Tensor:  # noqa: A001 - torch's name
     """The absolute value, elementwise; keeps the dtype."""
     check_operand(input, "abs", 1, tensor_only=True)
+    refuse_barebones("abs_cpu", input._data)
     if input._data.dtype == np.bool_:
         raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     return record(AbsBackward0, compute(np.abs, input._data), (input,), saved=(input,))
@@ -887,6 +907,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value._data.ndim} dimension(s).")
     broadcast_shape(mask._data.shape, input._data.shape)  # PyTorch's order, for the message
+    refuse_barebones("masked_fill", input._data)
     fill = _as_numpy(value, input._data.dtype)
     data = compute(np.where, mask._data, fill, input._data)
     if isinstance(value, Tensor):
@@ -971,6 +992,10 @@ def _clamp(input: Tensor, low: Operand, high: Operand, op: str, number_node: typ
     if low is None and high is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     x, lo, hi = _cast(input, low, high)
+    if isinstance(low, Tensor) or isinstance(high, Tensor):
+        refuse_barebones("maximum_cpu" if low is not None else "minimum_cpu", x)
+    refuse_barebones({(True, True): "clamp_scalar_cpu", (True, False): "clamp_min_scalar_cpu",
+                      (False, True): "clamp_max_scalar_cpu"}[low is not None, high is not None], x)
     data = x if lo is None else compute(kernels.larger, x, lo)
     data = data if hi is None else compute(kernels.smaller, data, hi)
     if isinstance(low, Tensor) or isinstance(high, Tensor):
@@ -1039,6 +1064,8 @@ def _compare(function: Callable[..., Any], op: str, input: Operand, other: Opera
             "expected one of:\n * (Tensor input, Tensor other, *, Tensor out = None)\n"
             " * (Tensor input, Number other, *, Tensor out = None)\n")
     x, y = _cast(input, other)
+    if op in ("lt", "le", "gt", "ge"):  # (== and != take uint16/uint32)
+        refuse_barebones(f"{op}_cpu", x)
     return Tensor._make(compute(function, x, y))
 
 
@@ -1076,6 +1103,8 @@ def _logical(function: Callable[..., Any], op: str, *operands: Tensor) -> Tensor
     for position, value in enumerate(operands, start=1):
         check_operand(value, op, position, tensor_only=True)
     broadcast_shape(*(v._data.shape for v in operands))
+    for value in operands:
+        refuse_barebones(f"{op}_cpu", value._data)
     return Tensor._make(compute(function, *(v._data for v in operands)))
 
 
@@ -1232,7 +1261,7 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
     if rtol == 0 and atol == 0:
         return Tensor._make(close)
     if x.dtype.kind != "f":  # integers are compared as floats, of the default dtype
-        x, y = x.astype(np.float32), y.astype(np.float32)
+        x, y = x.astype(default_float()), y.astype(default_float())
     kind = x.dtype.type
     actual = compute(lambda a, b: np.abs(a - b), x, y)
     allowed = compute(lambda b: kind(atol) + np.abs(kind(rtol) * b), y)
@@ -1288,6 +1317,7 @@ def _integral_operands(input: Operand, other: Operand, kernel: str) -> Tuple[Any
     x, y = _cast(input, other)
     if x.dtype == np.bool_:
         raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for 'Bool'")
+    refuse_barebones(f"{kernel}_cpu", x)
     if x.dtype.kind != "f" and np.any(np.asarray(y) == 0):
         raise RuntimeError("ZeroDivisionError")
     return x, y
@@ -1356,6 +1386,7 @@ def bitwise_xor(input: Operand, other: Operand) -> Tensor:
 def bitwise_not(input: Tensor) -> Tensor:
     """Every bit flipped (``~5`` is ``-6``); a bool mask negated."""
     check_operand(input, "bitwise_not", 1, tensor_only=True)
+    refuse_barebones("bitwise_not_cpu", input._data)
     if input._data.dtype.kind == "f":
         raise NotImplementedError(
             f"\"bitwise_not_cpu\" not implemented for '{_type_name(input._data)}'")

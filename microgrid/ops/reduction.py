@@ -38,6 +38,7 @@ from .._kernels import norms as norm_kernels
 from .._kernels import quietly
 from .._kernels import reduce as exact
 from .._kernels import softmax as exact_softmax
+from .._promotion import default_float
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import Node, record
 from .arguments import numpy_names
@@ -320,6 +321,7 @@ def _max_or_min(input: Tensor, dim: Any, keepdim: bool, op: str) -> Any:
     if isinstance(dim, Tensor):  # torch.max(x, y) is maximum(x, y)
         return (maximum if op == "max" else minimum)(input, dim)
     data = input._data
+    _dtype.refuse_barebones(f"{op}_all" if dim is None else f"{op}_cpu", data)
     is_max = op == "max"
     if dim is None:
         _check_nonempty(data, None, op, RuntimeError,
@@ -355,6 +357,7 @@ def _argmax_or_argmin(input: Tensor, dim: Optional[int], keepdim: bool, op: str)
     check_operand(input, op, 1, tensor_only=True)
     if input._data.dtype == np.bool_:
         raise RuntimeError(f"{op}(): does not support bool input")
+    _dtype.refuse_barebones(f"{op}_cpu", input._data)
     indices = _arg_extreme(input._data, dim, keepdim, op)
     if dim is None and keepdim:
         indices = indices.reshape((1,) * input._data.ndim)
@@ -502,7 +505,7 @@ def logsumexp(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     check_operand(input, "logsumexp", 1, tensor_only=True)
     _check_dim_given(dim, "logsumexp")
     data = input._data
-    out_dtype = data.dtype if data.dtype.kind == "f" else np.dtype(np.float32)
+    out_dtype = data.dtype if data.dtype.kind == "f" else default_float()
     values = _accumulated(data.astype(out_dtype, copy=False))
     dims = reduction_dims(dim, data.ndim)
     axes = _axes(dims, data.ndim)
@@ -694,6 +697,9 @@ def flip(input: Tensor, dims: Any) -> Tensor:
     """``input`` with the order of its elements reversed along each of ``dims``."""
     check_operand(input, "flip", 1, tensor_only=True)
     wrapped = reduction_dims(dims, input._data.ndim) if dims != () else ()
+    data = input._data
+    if builtins.any(data.strides[d] == data.itemsize and data.shape[d] > 1 for d in wrapped):
+        _dtype.refuse_barebones("flip_cpu", data)  # (its kernel for a dim of stride 1)
     axes = _axes(wrapped, input._data.ndim) or ()
     return record(FlipBackward0, np.flip(input._data, axes).copy(), (input,), dims=wrapped)
 
