@@ -74,11 +74,13 @@ def _cpu_flags() -> frozenset:
     return frozenset()
 
 
+@functools.cache
 def cpu_capability() -> str:
     """The kernel set PyTorch's dispatcher picks: ``"avx512"``, ``"avx2"`` or ``"default"``.
 
-    Like PyTorch, ``ATEN_CPU_CAPABILITY`` (exactly ``avx512``, ``avx2`` or ``default``)
-    wins; otherwise AVX512 needs avx512 vl/bw/dq and fma, AVX2 needs avx2 and fma."""
+    Like PyTorch, ``ATEN_CPU_CAPABILITY`` (exactly ``avx512``, ``avx2`` or ``default``),
+    read once per process as PyTorch's dispatcher reads it, wins; otherwise AVX512 needs
+    avx512 vl/bw/dq and fma, AVX2 needs avx2 and fma."""
     wanted = os.environ.get("ATEN_CPU_CAPABILITY")
     if wanted in _VECTOR_BYTES:
         return wanted
