@@ -97,10 +97,13 @@ def _suspect(total: np.ndarray) -> np.ndarray:
 
 def _repair(result: np.ndarray, suspect: np.ndarray, a: np.ndarray, b: np.ndarray,
             c: np.ndarray) -> None:
-    """Recompute ``result`` where ``suspect`` with the sum rounded to odd."""
-    where = np.nonzero(suspect)
-    result[where] = _fma32_odd(*(np.broadcast_to(v, result.shape)[where].astype(np.float64)
-                                 for v in (a, b, c)))
+    """Recompute ``result`` (C-contiguous) where ``suspect`` with the sum rounded to odd."""
+    where = np.flatnonzero(suspect)
+    shape = result.shape
+    picked = [v.reshape(-1)[where] if v.shape == shape else v if v.ndim == 0
+              else np.broadcast_to(v, shape)[np.unravel_index(where, shape)]
+              for v in (a, b, c)]
+    result.reshape(-1)[where] = _fma32_odd(*(v.astype(np.float64) for v in picked))
 
 
 class _Scratch(threading.local):

@@ -215,22 +215,29 @@ def _inner_vectorized(x: np.ndarray, lanes: int, acc: np.dtype) -> np.ndarray:
 # whose columns are independent, each level one ``np.add.reduce`` (left to right: the
 # reduced axis is never NumPy's inner loop, the columns are).
 def _cascade_rows(rows: np.ndarray) -> np.ndarray:
-    """``_cascade`` of a 2-d ``(terms, columns)`` view, 2+ columns, columns innermost."""
+    """``_cascade`` of a 2-d ``(terms, columns)`` view, 2+ columns, columns innermost.
+    An empty level is the number 0 (adding it is ``+ 0``, as adding PyTorch's zeroed
+    accumulator is), not an array of zeros: one NumPy call fewer each."""
     add, (terms, width) = np.add.reduce, rows.shape
     step = 1 << max(4, _ceil_log2(terms) // 4)
     blocks = terms // step
-    total = add(rows[blocks * step:], axis=0)                # level 0 (zeros if none)
-    if blocks * step * width >= _BLOCKS_MIN and rows.flags.c_contiguous:
-        level = _block_sums(rows[:blocks * step].reshape(blocks, step, width))
+    if not blocks:
+        return add(rows, axis=0)                             # level 0 alone
+    zero = rows.dtype.type(0)
+    lead = blocks * step
+    total = add(rows[lead:], axis=0) if lead < terms else zero   # level 0
+    if lead * width >= _BLOCKS_MIN and rows.flags.c_contiguous:
+        level = _block_sums(rows[:lead].reshape(blocks, step, width))
     else:
-        level = add(rows[:blocks * step].reshape(blocks, step, width), axis=1)
+        level = add(rows[:lead].reshape(blocks, step, width), axis=1)
     for _ in range(2):                                      # levels 1 and 2
-        if not len(level):
-            return total
         groups = len(level) // step
-        total = total + add(level[groups * step:], axis=0)
-        level = add(level[:groups * step].reshape(groups, step, width), axis=1)
-    return total + add(level, axis=0) if len(level) else total
+        kept = groups * step
+        total = total + (add(level[kept:], axis=0) if kept < len(level) else zero)
+        if not groups:
+            return total
+        level = add(level[:kept].reshape(groups, step, width), axis=1)
+    return total + add(level, axis=0)
 
 
 _BLOCKS_MIN = 1 << 14        # elements: below, one np.add.reduce over axis 1 is cheaper
@@ -528,7 +535,42 @@ def sum(x: np.ndarray, dim: Optional[Sequence[int]] = None, keepdim: bool = Fals
         n = x.size
         if n < SUM_VECTOR_BYTES // x.itemsize:              # below one vector: one chain
             return np.add.accumulate(x.reshape(-1)[_TINY_ORDER[n]])[-1] + x.dtype.type(0)
+    key = (x.shape, x.strides, x.dtype, tuple(dim) if dim else None, keepdim)
+    plan = _plans.get(key)
+    if plan is None:
+        if len(_plans) >= 1024:
+            _plans.clear()
+        plan = _plans[key] = _plan(x, dim, keepdim)
+    kind, lanes, final_shape = plan
+    if kind == _DIM0:
+        return (_dim0_sum(x, lanes) + x.dtype.type(0)).reshape(final_shape)
+    if kind == _FLAT:
+        return (_flat_sum(x.reshape(-1), lanes) + x.dtype.type(0)).reshape(final_shape)
     return _sum(x, dim, keepdim, threads)
+
+
+# speed: what ``_sum`` decides from the shape, strides, dtype and dims alone, remembered
+# per such key (programs sum the same shapes over and over): one of these kinds, the
+# vector lanes and the result's shape.
+_WALK, _DIM0, _FLAT = 0, 1, 2
+_plans: dict = {}
+
+
+def _plan(x: np.ndarray, dim: Optional[Sequence[int]], keepdim: bool
+          ) -> Tuple[int, int, Tuple[int, ...]]:
+    if x.dtype.kind != "f" or x.dtype == np.float16 or x.size == 0 or x.ndim == 0:
+        return _WALK, 0, ()
+    reduced = tuple(range(x.ndim)) if not dim else tuple(sorted(set(dim)))
+    final_shape = tuple(1 if d in reduced else s for d, s in enumerate(x.shape)) if keepdim \
+        else tuple(s for d, s in enumerate(x.shape) if d not in reduced)
+    lanes = SUM_VECTOR_BYTES // x.itemsize
+    if x.size >= GRAIN_SIZE or not x.flags.c_contiguous:
+        return _WALK, lanes, final_shape
+    if reduced == (0,) and x.ndim == 2 and x.shape[0] > 1 and x.shape[1] > 1:
+        return _DIM0, lanes, final_shape                     # (as in _sum)
+    if len(reduced) == x.ndim and x.size >= lanes and x.size >= 8:
+        return _FLAT, lanes, final_shape                     # (as in _sum)
+    return _WALK, lanes, final_shape
 
 
 def _sum(x: np.ndarray, dim: Optional[Sequence[int]], keepdim: bool,
