@@ -68,7 +68,7 @@ def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
         return _fma32_odd(*(v.astype(np.float64).reshape(1) for v in (a, b, c)))[0]
     total = np.add(total, c, out=total if total.shape == c.shape else None, dtype=np.float64)
     result = total.astype(np.float32)
-    suspect = _suspect(total)
+    suspect = _suspect(total, result)
     if np.count_nonzero(suspect):                               # fix only those elements
         _repair(result, suspect, a, b, c)
     return result
@@ -82,16 +82,18 @@ _TINY_BITS = np.uint64(np.float64(_FLOAT32_TINY).view(np.int64) - 1)
 _SLICE = 1 << 15             # elements per slice of a big fma32 (256 KB of float64)
 
 
-def _suspect(total: np.ndarray) -> np.ndarray:
-    """Where rounding the float64 ``total`` to float32 may differ from rounding once: it
-    sits on a float32 halfway point (its 29 low bits are 1000...0), or it is nonzero and
-    below 2**-125 (float32 rounds at a coarser bit there).  nan and inf: never.
-    ``total`` is overwritten (the caller has rounded it already)."""
+def _suspect(total: np.ndarray, result: np.ndarray) -> np.ndarray:
+    """Where rounding the float64 ``total`` to float32 (``result``) may differ from rounding
+    once: it sits on a float32 halfway point (its 29 low bits are 1000...0), or it is
+    nonzero and below 2**-125 (float32 rounds at a coarser bit there).  nan and inf: never.
+    ``total`` may be overwritten.  The second test runs only if some ``result`` is that
+    small (one float32 ``abs`` and ``min`` to find out; zeros, exact, are not suspect)."""
     bits = total.view(np.int64)
     suspect = np.equal(np.bitwise_and(bits, _LOW_BITS), _HALFWAY)
-    np.bitwise_and(bits, _SIGN_OFF, out=bits)                   # |total|'s bits
-    bits -= _ONE                                                # 0 becomes -1: not suspect
-    suspect |= np.less(bits.view(np.uint64), _TINY_BITS)
+    if not np.fmin.reduce(np.abs(result), axis=None, initial=np.inf) > _FLOAT32_TINY:
+        np.bitwise_and(bits, _SIGN_OFF, out=bits)               # |total|'s bits
+        bits -= _ONE                                            # 0 becomes -1: not suspect
+        suspect |= np.less(bits.view(np.uint64), _TINY_BITS)
     return suspect
 
 
