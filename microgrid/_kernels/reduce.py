@@ -284,6 +284,10 @@ def _row_sum_rows(x: np.ndarray) -> np.ndarray:
     terms, width = x.shape
     quads = terms // 4
     partial = _cascade_rows(x[:quads * 4].reshape(quads, 4 * width)).reshape(4, width)
+    if width > 1:           # speed: ((p0 + leftovers...) + p1) + p2) + p3 as one reduce
+        if quads * 4 < terms:
+            partial = np.concatenate([partial[:1], x[quads * 4:], partial[1:]])
+        return np.add.reduce(partial, axis=0)
     first = partial[0]
     for row in x[quads * 4:]:                               # at most three leftover terms
         first = first + row
@@ -500,7 +504,7 @@ def _two_pass(base: np.ndarray, walk: _Walk, acc: np.dtype, lanes: int,
     flat = len(walk.shape) == 1 and walk.inp[0] == 1 and base.dtype == acc
     for t in range(used):
         begin, end = t * chunk, min(numel, (t + 1) * chunk)
-        if flat:        # speed: one contiguous row, the same cascade on 2-d views
+        if flat:        # speed: one contiguous row, the same cascades on 2-d views
             start = walk.offset + begin
             slots[t] = _flat_sum(base[start:start + end - begin], lanes) + acc.type(0)
             continue
