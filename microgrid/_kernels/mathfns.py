@@ -35,6 +35,7 @@ Read next: ``softmax.py``.
 from __future__ import annotations
 
 import math
+import threading
 from typing import Callable, Optional
 
 import numpy as np
@@ -54,27 +55,114 @@ def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     odd (the last bit records any inexactness), so rounding it to float32 rounds once.
     speed (performance.md, "What PyTorch's bits cost"): rounding the float64 sum directly
     is already right unless that sum sits exactly halfway between two float32 values (or
-    in float32's subnormal range, or at zero); only those elements, if any, take the
-    round-to-odd path."""
+    is nonzero and below float32's normal range); only those elements, if any, take the
+    round-to-odd path.  Big arrays go through in slices that stay in the cache
+    (``_fma32_slices``)."""
+    a, b, c = np.asarray(a), np.asarray(b), np.asarray(c)
+    if a.size >= _SLICE or c.size >= _SLICE or b.size >= _SLICE:
+        return _fma32_slices(a, b, c)
     total = np.multiply(a, b, dtype=np.float64)
-    if total.ndim == 0 and np.ndim(c) == 0:                     # numbers: the exact path
-        return _fma32_odd(*(np.asarray(v, np.float64).reshape(1) for v in (a, b, c)))[0]
-    c_shape = np.shape(c)                                       # in place unless c is wider
-    fits = len(c_shape) <= total.ndim and all(
-        n in (1, m) for n, m in zip(c_shape[::-1], total.shape[::-1], strict=False))
-    total = np.add(total, c, out=total if fits else None, dtype=np.float64)
+    if total.ndim == 0:                                         # numbers: the exact path
+        if c.ndim:
+            return fma32(np.broadcast_to(a, c.shape), b, c)
+        return _fma32_odd(*(v.astype(np.float64).reshape(1) for v in (a, b, c)))[0]
+    total = np.add(total, c, out=total if total.shape == c.shape else None, dtype=np.float64)
     result = total.astype(np.float32)
-    low = np.bitwise_and(total.view(np.int64), 0x1FFFFFFF)
-    suspect = np.equal(low, 0x10000000)
-    suspect |= np.abs(result) <= _FLOAT32_TINY                  # (nan: False, no warning)
-    if suspect.any():                                           # fix only those elements
-        where = np.nonzero(suspect)
-        result[where] = _fma32_odd(*(np.broadcast_to(v, total.shape)[where].astype(np.float64)
-                                     for v in (a, b, c)))
+    suspect = _suspect(total, result)
+    if np.count_nonzero(suspect):                               # fix only those elements
+        _repair(result, suspect, a, b, c)
     return result
 
 
 _FLOAT32_TINY = 2.0 ** -125  # below it float32 has fewer bits: no shortcut there
+# (NumPy scalars, not Python ints: converting an int operand costs a microsecond a call)
+_LOW_BITS, _HALFWAY = np.int64(0x1FFFFFFF), np.int64(0x10000000)  # float64's 29 extra bits
+_SIGN_OFF, _ONE = np.int64(0x7FFFFFFFFFFFFFFF), np.int64(1)
+_TINY_BITS = np.uint64(np.float64(_FLOAT32_TINY).view(np.int64) - 1)
+_SLICE = 1 << 15             # elements per slice of a big fma32 (256 KB of float64)
+
+
+def _suspect(total: np.ndarray, result: np.ndarray) -> np.ndarray:
+    """Where rounding the float64 ``total`` to float32 (``result``) may differ from rounding
+    once: it sits on a float32 halfway point (its 29 low bits are 1000...0), or it is
+    nonzero and below 2**-125 (float32 rounds at a coarser bit there).  nan and inf: never.
+    ``total`` may be overwritten.  The second test runs only if some ``result`` is that
+    small (one float32 ``abs`` and ``min`` to find out; zeros, exact, are not suspect)."""
+    bits = total.view(np.int64)
+    suspect = np.equal(np.bitwise_and(bits, _LOW_BITS), _HALFWAY)
+    if not np.fmin.reduce(np.abs(result), axis=None, initial=np.inf) > _FLOAT32_TINY:
+        np.bitwise_and(bits, _SIGN_OFF, out=bits)               # |total|'s bits
+        bits -= _ONE                                            # 0 becomes -1: not suspect
+        suspect |= np.less(bits.view(np.uint64), _TINY_BITS)
+    return suspect
+
+
+def _repair(result: np.ndarray, suspect: np.ndarray, a: np.ndarray, b: np.ndarray,
+            c: np.ndarray) -> None:
+    """Recompute ``result`` (C-contiguous) where ``suspect`` with the sum rounded to odd."""
+    where = np.flatnonzero(suspect)
+    shape = result.shape
+    picked = [v.reshape(-1)[where] if v.shape == shape else v if v.ndim == 0
+              else np.broadcast_to(v, shape)[np.unravel_index(where, shape)]
+              for v in (a, b, c)]
+    result.reshape(-1)[where] = _fma32_odd(*(v.astype(np.float64) for v in picked))
+
+
+class _Scratch(threading.local):
+    """Per-thread scratch arrays of ``_SLICE`` elements for ``_fma32_slices``, made once:
+    a fresh array of 256 KB costs its page faults on every call (on this 2-core machine
+    more than the arithmetic done in it)."""
+
+    def __init__(self) -> None:
+        self.total = np.empty(_SLICE, np.float64)
+        self.low = np.empty(_SLICE, np.int64)
+        self.suspect = np.empty(_SLICE, bool)
+        self.tiny = np.empty(_SLICE, bool)
+        self.magnitude = np.empty(_SLICE, np.float32)
+
+
+_scratch = _Scratch()
+
+
+def _fma32_slices(a: np.ndarray, b: np.ndarray, c: np.ndarray, negate: bool = False,
+                  times: Optional[np.ndarray] = None) -> np.ndarray:
+    """``fma32(a, b, c)`` of big arrays (``fma32(-a, b, c)`` with ``negate``, and then
+    multiplied by ``times`` in float32 if given), ``_SLICE`` elements at a time through
+    scratch arrays that stay in the cache: the same operations, but no fresh
+    8-byte-per-element arrays (on 1e6 elements their page faults cost ~3x the
+    arithmetic).  A slice with no result of magnitude 2**-125 or below (one float32
+    ``min``) skips the subnormal half of ``_suspect``."""
+    shape = np.broadcast_shapes(a.shape, b.shape, c.shape,
+                                () if times is None else times.shape)
+    n = math.prod(shape)
+    flat = [v.reshape(()) if v.size == 1 else np.broadcast_to(v, shape).reshape(-1)
+            for v in (a, b, c, times if times is not None else c)]  # (broadcasts: copied)
+    result = np.empty(n, np.float32)
+    scratch = _scratch
+    bits = scratch.total.view(np.int64)
+    for start in range(0, n, _SLICE):
+        stop = min(n, start + _SLICE)
+        m = stop - start
+        x, y, z, w = (v if v.ndim == 0 else v[start:stop] for v in flat)
+        t, lo, s = scratch.total[:m], scratch.low[:m], scratch.suspect[:m]
+        out = result[start:stop]
+        np.multiply(x, y, out=t, dtype=np.float64)              # exact
+        if negate:
+            np.subtract(z, t, out=t, dtype=np.float64)          # c - a*b == (-a)*b + c
+        else:
+            np.add(t, z, out=t, dtype=np.float64)
+        np.copyto(out, t, casting="unsafe")                     # rounded to float32
+        np.bitwise_and(bits[:m], _LOW_BITS, out=lo)
+        np.equal(lo, _HALFWAY, out=s)
+        if not np.fmin.reduce(np.abs(out, out=scratch.magnitude[:m])) > _FLOAT32_TINY:
+            np.bitwise_and(bits[:m], _SIGN_OFF, out=lo)         # the subnormal half
+            lo -= _ONE
+            s |= np.less(lo.view(np.uint64), _TINY_BITS, out=scratch.tiny[:m])
+        if np.count_nonzero(s):
+            _repair(out, s, np.negative(x) if negate else x, y, z)
+        if times is not None:
+            np.multiply(out, w, out=out)
+    return result.reshape(shape)
 
 
 def _fma32_odd(a64: np.ndarray, b64: np.ndarray, c64: np.ndarray) -> np.ndarray:
@@ -327,6 +415,18 @@ def correctly_rounded(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> 
     if x.dtype != np.float32:
         with np.errstate(all="ignore"):
             return fn(x)
+    if x.size >= _SLICE and isinstance(fn, np.ufunc):           # speed: in cached slices
+        flat = x.reshape(-1)
+        result = np.empty(flat.size, np.float32)
+        wide = _scratch.total
+        with np.errstate(all="ignore"):
+            for start in range(0, flat.size, _SLICE):
+                stop = min(flat.size, start + _SLICE)
+                t = wide[:stop - start]
+                np.copyto(t, flat[start:stop])
+                fn(t, out=t)
+                np.copyto(result[start:stop], t, casting="unsafe")
+        return result.reshape(x.shape)
     with np.errstate(all="ignore"):
         return fn(x.astype(np.float64)).astype(np.float32)
 
@@ -399,6 +499,10 @@ def add_scaled(x: np.ndarray, y: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 def tanh_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``dL/dx = grad * (1 - y*y)`` with ``y = tanh(x)``; ``1 - y*y`` is one fma."""
+    if (y.size >= _SLICE and y.dtype == _FLOAT32 and grad.dtype == _FLOAT32
+            and cpu_capability() != "default"):                 # speed: in cached slices
+        with np.errstate(all="ignore"):
+            return _fma32_slices(y, y, np.float32(1), negate=True, times=grad)
     with np.errstate(all="ignore"):
         return grad * _fused(-y, y, y.dtype.type(1))
 

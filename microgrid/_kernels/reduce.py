@@ -46,6 +46,7 @@ import builtins
 import functools
 import math
 import os
+import threading
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -74,11 +75,13 @@ def _cpu_flags() -> frozenset:
     return frozenset()
 
 
+@functools.cache
 def cpu_capability() -> str:
     """The kernel set PyTorch's dispatcher picks: ``"avx512"``, ``"avx2"`` or ``"default"``.
 
-    Like PyTorch, ``ATEN_CPU_CAPABILITY`` (exactly ``avx512``, ``avx2`` or ``default``)
-    wins; otherwise AVX512 needs avx512 vl/bw/dq and fma, AVX2 needs avx2 and fma."""
+    Like PyTorch, ``ATEN_CPU_CAPABILITY`` (exactly ``avx512``, ``avx2`` or ``default``),
+    read once per process as PyTorch's dispatcher reads it, wins; otherwise AVX512 needs
+    avx512 vl/bw/dq and fma, AVX2 needs avx2 and fma."""
     wanted = os.environ.get("ATEN_CPU_CAPABILITY")
     if wanted in _VECTOR_BYTES:
         return wanted
@@ -212,19 +215,67 @@ def _inner_vectorized(x: np.ndarray, lanes: int, acc: np.dtype) -> np.ndarray:
 # whose columns are independent, each level one ``np.add.reduce`` (left to right: the
 # reduced axis is never NumPy's inner loop, the columns are).
 def _cascade_rows(rows: np.ndarray) -> np.ndarray:
-    """``_cascade`` of a 2-d ``(terms, columns)`` view, 2+ columns, columns innermost."""
+    """``_cascade`` of a 2-d ``(terms, columns)`` view, 2+ columns, columns innermost.
+    An empty level is the number 0 (adding it is ``+ 0``, as adding PyTorch's zeroed
+    accumulator is), not an array of zeros: one NumPy call fewer each."""
     add, (terms, width) = np.add.reduce, rows.shape
     step = 1 << max(4, _ceil_log2(terms) // 4)
     blocks = terms // step
-    total = add(rows[blocks * step:], axis=0)                # level 0 (zeros if none)
-    level = add(rows[:blocks * step].reshape(blocks, step, width), axis=1)
+    if not blocks:
+        return add(rows, axis=0)                             # level 0 alone
+    zero = rows.dtype.type(0)
+    lead = blocks * step
+    total = add(rows[lead:], axis=0) if lead < terms else zero   # level 0
+    if lead * width >= _BLOCKS_MIN and rows.flags.c_contiguous:
+        level = _block_sums(rows[:lead].reshape(blocks, step, width))
+    else:
+        level = add(rows[:lead].reshape(blocks, step, width), axis=1)
     for _ in range(2):                                      # levels 1 and 2
-        if not len(level):
-            return total
         groups = len(level) // step
-        total = total + add(level[groups * step:], axis=0)
-        level = add(level[:groups * step].reshape(groups, step, width), axis=1)
-    return total + add(level, axis=0) if len(level) else total
+        kept = groups * step
+        total = total + (add(level[kept:], axis=0) if kept < len(level) else zero)
+        if not groups:
+            return total
+        level = add(level[:kept].reshape(groups, step, width), axis=1)
+    return total + add(level, axis=0)
+
+
+_BLOCKS_MIN = 1 << 14        # elements: below, one np.add.reduce over axis 1 is cheaper
+
+
+class _Scratch(threading.local):
+    """A per-thread scratch area for ``_block_sums``, made once (a fresh array of a few
+    hundred KB costs its page faults on every call)."""
+
+    def __init__(self) -> None:
+        self.bytes = np.empty(1 << 18, np.uint8)
+
+
+_scratch = _Scratch()
+
+
+def _block_sums(blocks: np.ndarray) -> np.ndarray:
+    """``np.add.reduce(blocks, axis=1)`` of a C-contiguous ``(n, step, width)`` array, in
+    the same order (``step`` rows added one after another), faster.
+
+    NumPy would run one inner loop of ``width`` elements per row.  Instead, a slice of
+    blocks is copied with its rows regrouped by position (each row moved whole, as one
+    ``width * itemsize``-byte element), so that position ``j`` of all blocks is one
+    contiguous run; ``np.add.reduce`` over the leading axis then adds those runs in order
+    of ``j``, each one long inner loop."""
+    n, step, width = blocks.shape
+    row = np.dtype((np.void, width * blocks.itemsize))
+    as_rows = blocks.view(row).reshape(n, step)             # one element per row
+    out = np.empty((n, width), blocks.dtype)
+    per_slice = max(1, _scratch.bytes.size // (step * row.itemsize))
+    regrouped = _scratch.bytes[:per_slice * step * row.itemsize].view(row).reshape(
+        step, per_slice)
+    values = regrouped.view(blocks.dtype).reshape(step, per_slice, width)
+    for start in range(0, n, per_slice):
+        stop = min(n, start + per_slice)
+        np.copyto(regrouped[:, :stop - start], as_rows[start:stop].T)
+        np.add.reduce(values[:, :stop - start], axis=0, out=out[start:stop])
+    return out
 
 
 def _row_sum_rows(x: np.ndarray) -> np.ndarray:
@@ -233,6 +284,10 @@ def _row_sum_rows(x: np.ndarray) -> np.ndarray:
     terms, width = x.shape
     quads = terms // 4
     partial = _cascade_rows(x[:quads * 4].reshape(quads, 4 * width)).reshape(4, width)
+    if width > 1:           # speed: ((p0 + leftovers...) + p1) + p2) + p3 as one reduce
+        if quads * 4 < terms:
+            partial = np.concatenate([partial[:1], x[quads * 4:], partial[1:]])
+        return np.add.reduce(partial, axis=0)
     first = partial[0]
     for row in x[quads * 4:]:                               # at most three leftover terms
         first = first + row
@@ -261,6 +316,13 @@ def _columns(x: np.ndarray, block: int) -> np.ndarray:
     """Column sums along axis 0: the first whole multiples of ``block`` columns by one
     cascade each (``multi_row_sum``), the rest by ``row_sum``."""
     split = x.shape[1] // block * block
+    if x.ndim == 2 and x.strides[1] == x.itemsize < x.strides[0]:
+        # speed: 2-d with contiguous columns (a dim-0 sum's slab): the 2-d cascades
+        rest = _row_sum_rows(np.ascontiguousarray(x[:, split:])) if split < x.shape[1] else None
+        if not split:
+            return rest
+        head = _cascade_rows(x[:, :split])
+        return head if rest is None else np.concatenate([head, rest])
     return np.concatenate([_cascade(x[:, :split]), _row_sum(x[:, split:])])
 
 
@@ -439,8 +501,13 @@ def _two_pass(base: np.ndarray, walk: _Walk, acc: np.dtype, lanes: int,
     used = min(threads, -(-numel // GRAIN_SIZE)) if numel > GRAIN_SIZE else 1
     chunk = -(-numel // used)
     slots = np.zeros(threads, out_dtype)
+    flat = len(walk.shape) == 1 and walk.inp[0] == 1 and base.dtype == acc
     for t in range(used):
         begin, end = t * chunk, min(numel, (t + 1) * chunk)
+        if flat:        # speed: one contiguous row, the same cascades on 2-d views
+            start = walk.offset + begin
+            slots[t] = _flat_sum(base[start:start + end - begin], lanes) + acc.type(0)
+            continue
         results = []
         for start, size0, size1 in _pieces(walk, begin, end):
             offset = walk.offset + builtins.sum(v * s for v, s in zip(start, walk.inp, strict=True))
@@ -479,7 +546,42 @@ def sum(x: np.ndarray, dim: Optional[Sequence[int]] = None, keepdim: bool = Fals
         n = x.size
         if n < SUM_VECTOR_BYTES // x.itemsize:              # below one vector: one chain
             return np.add.accumulate(x.reshape(-1)[_TINY_ORDER[n]])[-1] + x.dtype.type(0)
+    key = (x.shape, x.strides, x.dtype, tuple(dim) if dim else None, keepdim)
+    plan = _plans.get(key)
+    if plan is None:
+        if len(_plans) >= 1024:
+            _plans.clear()
+        plan = _plans[key] = _plan(x, dim, keepdim)
+    kind, lanes, final_shape = plan
+    if kind == _DIM0:
+        return (_dim0_sum(x, lanes) + x.dtype.type(0)).reshape(final_shape)
+    if kind == _FLAT:
+        return (_flat_sum(x.reshape(-1), lanes) + x.dtype.type(0)).reshape(final_shape)
     return _sum(x, dim, keepdim, threads)
+
+
+# speed: what ``_sum`` decides from the shape, strides, dtype and dims alone, remembered
+# per such key (programs sum the same shapes over and over): one of these kinds, the
+# vector lanes and the result's shape.
+_WALK, _DIM0, _FLAT = 0, 1, 2
+_plans: dict = {}
+
+
+def _plan(x: np.ndarray, dim: Optional[Sequence[int]], keepdim: bool
+          ) -> Tuple[int, int, Tuple[int, ...]]:
+    if x.dtype.kind != "f" or x.dtype == np.float16 or x.size == 0 or x.ndim == 0:
+        return _WALK, 0, ()
+    reduced = tuple(range(x.ndim)) if not dim else tuple(sorted(set(dim)))
+    final_shape = tuple(1 if d in reduced else s for d, s in enumerate(x.shape)) if keepdim \
+        else tuple(s for d, s in enumerate(x.shape) if d not in reduced)
+    lanes = SUM_VECTOR_BYTES // x.itemsize
+    if x.size >= GRAIN_SIZE or not x.flags.c_contiguous:
+        return _WALK, lanes, final_shape
+    if reduced == (0,) and x.ndim == 2 and x.shape[0] > 1 and x.shape[1] > 1:
+        return _DIM0, lanes, final_shape                     # (as in _sum)
+    if len(reduced) == x.ndim and x.size >= lanes and x.size >= 8:
+        return _FLAT, lanes, final_shape                     # (as in _sum)
+    return _WALK, lanes, final_shape
 
 
 def _sum(x: np.ndarray, dim: Optional[Sequence[int]], keepdim: bool,
