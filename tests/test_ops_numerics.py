@@ -66,6 +66,20 @@ def test_softmax_log_softmax_sigmoid_tanh_forward_and_backward(x):
             assert_same(ours.grad, theirs.grad)
 
 
+@SETTINGS
+@given(values(hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=20)), st.data())
+def test_softmax_and_log_softmax_over_other_dims(x, data):
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 2))
+    g = np.linspace(-1, 1, x.size, dtype=np.float32).reshape(x.shape)
+    for name in ("softmax", "log_softmax"):
+        ours, theirs = both(x)
+        a, b = getattr(ours, name)(dim), getattr(theirs, name)(dim)
+        assert_same(a, b)
+        a.backward(microgrid.tensor(g))
+        b.backward(torch.tensor(g))
+        assert_same(ours.grad, theirs.grad)
+
+
 def test_softmax_gradient_on_random_rows():
     """Bit for bit on random rows of every length up to 70; a rare row differs in the
     sum of ``grad * out`` (all-equal outputs and a gradient summing to 0 exactly: PyTorch
