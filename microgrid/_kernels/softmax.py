@@ -51,9 +51,11 @@ Read next: ``libm.py``.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
-from . import libm
+from . import libm, reduce
 from .mathfns import correctly_rounded, fma32, fma64, sleef_expf, sleef_logf
 from .reduce import _sequential, cpu_capability, num_threads
 
@@ -246,3 +248,19 @@ def log_softmax_backward(grad: np.ndarray, out: np.ndarray, dim: int) -> np.ndar
         if cpu_capability() == "default":
             return (g - e * s).reshape(grad.shape)
         return fma32(-e, s, g).reshape(grad.shape)
+
+
+# -- logsumexp ----------------------------------------------------------------------------
+def logsumexp(x: np.ndarray, dims: Sequence[int], keepdim: bool) -> np.ndarray:
+    """``torch.logsumexp(x, dims, keepdim)`` for a float32/float64 array as
+    ``logsumexp_out_impl`` (aten/src/ATen/native/ReduceOps.cpp) composes it from other
+    ops: ``m = amax(x, dims)`` with infinite maxima replaced by 0, ``sum(exp(x - m))``
+    by the sum kernel, then ``log`` of it ``+ m``.  ``exp`` and ``log`` are MKL VML's
+    (closed), stood in for by correct rounding: the only part not bit-identical."""
+    dims = tuple(dims)
+    with np.errstate(all="ignore"):
+        largest = np.max(x, axis=dims, keepdims=True)
+        largest = np.where(np.isinf(largest), x.dtype.type(0), largest).astype(x.dtype)
+        total = reduce.sum(correctly_rounded(np.exp, x - largest), dims, keepdim)
+        kept = largest if keepdim else np.squeeze(largest, axis=dims)
+        return correctly_rounded(np.log, total) + kept

@@ -34,8 +34,8 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import LEGACY_TYPE_NAMES
+from .._kernels import moments, quietly
 from .._kernels import norms as norm_kernels
-from .._kernels import quietly
 from .._kernels import reduce as exact
 from .._kernels import softmax as exact_softmax
 from .._promotion import default_float
@@ -445,6 +445,14 @@ def _var_forward(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: boo
     # float32 std of three equal numbers can be 1 ulp, not 0); otherwise it
     # runs Welford's algorithm in double, whose mean of equal numbers is exact:
     # so is ours, taken relative to the first element.
+    if data.dtype in (np.float32, np.float64) and data.ndim and data.size:
+        if outputs == 1:   # PyTorch's two passes (std_var_all_cpu)
+            shape = (_kept_shape(data.shape, dims) if keepdim
+                     else () if dims is None else _reduced_shape(data.shape, dims))
+            variance = moments.var_all(data, correction, False).reshape(shape)
+        else:              # Welford's algorithm per output (std_var_kernel_impl)
+            variance = moments.var_dims(data, dims, keepdim, correction, False)
+        return variance, dims, correction
     values = data.astype(np.float64)
     with np.errstate(all="ignore"):  # inf - inf is nan, silently as in PyTorch
         if math.prod(_kept_shape(data.shape, dims)) <= 1 and data.dtype != np.float16:
@@ -509,6 +517,11 @@ def logsumexp(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     values = _accumulated(data.astype(out_dtype, copy=False))
     dims = reduction_dims(dim, data.ndim)
     axes = _axes(dims, data.ndim)
+    if values.dtype == out_dtype and out_dtype in (np.float32, np.float64) and values.ndim \
+            and values.size:
+        result = exact_softmax.logsumexp(values, dims, keepdim)
+        return record(LogsumexpBackward0, np.asarray(result), (input,), saved=(input,),
+                      save_result=True, dims=dims, keepdim=keepdim)
     with np.errstate(all="ignore"):
         largest = np.max(values, axis=axes, keepdims=True, initial=-np.inf)
         largest = np.where(np.isinf(largest), 0, largest)  # all -inf, or an inf: keep as is
