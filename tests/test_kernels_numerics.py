@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from microgrid._kernels import libm, linalg, losses, mathfns, moments, reduce, softmax
+from microgrid._kernels import libm, linalg, losses, mathfns, moments, powf, reduce, softmax
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -344,6 +344,31 @@ def test_glibc_expf():
     assert same_bits(libm.expf(x), theirs)
 
 
+# -- pow with other exponents ---------------------------------------------------------------
+@SETTINGS
+@given(x=hnp.arrays(np.float32, hnp.array_shapes(min_dims=1, max_dims=3, max_side=30),
+                    elements=st.one_of(st.floats(0, 100, width=32), floats(np.float32))),
+       exponent=st.one_of(st.sampled_from([1.5, 2.5, -1.5, 4.0, -3.0, 0.0, 1.0, 1 / 3]),
+                          st.floats(-6, 6, width=32)),
+       transposed=st.booleans())
+def test_pow_with_any_exponent_is_bit_identical(x, exponent, transposed):
+    """SLEEF's powf_u10 on the SIMD elements, C's pow on the others (sizes up to 27,000:
+    both kinds in most draws), any strides."""
+    if transposed:
+        x = x.T
+    theirs = torch.pow(torch.from_numpy(x), exponent).numpy()
+    assert same_bits(powf.pow_scalar(x, exponent), theirs)
+
+
+def test_sleef_powf_on_subnormal_and_huge_results():
+    rng = np.random.default_rng(6)
+    x = np.concatenate([np.exp(rng.uniform(-80, 80, 30000)), rng.uniform(-3, 3, 3000)])
+    x = x.astype(np.float32)
+    for exponent in (1.5, -1.5, 2.5, 7.0, 0.3):
+        theirs = torch.pow(torch.from_numpy(x), exponent).numpy()
+        assert same_bits(powf.pow_scalar(x, exponent), theirs)
+
+
 # -- var, std, logsumexp ----------------------------------------------------------------
 @SETTINGS
 @given(case=strided_arrays(max_dims=3, max_side=30), correction=st.sampled_from([0, 1, 2, 0.5]),
@@ -462,7 +487,7 @@ def test_linear_with_bias_in_mkls_order():
 # -- another CPU capability -------------------------------------------------------------------
 AVX2_SCRIPT = """
 import numpy as np, torch
-from microgrid._kernels import mathfns, reduce, softmax
+from microgrid._kernels import mathfns, powf, reduce, softmax
 assert torch.backends.cpu.get_cpu_capability() == "AVX2"
 rng = np.random.default_rng(8)
 for n in list(range(1, 70)) + [1000, 40000]:
@@ -486,6 +511,10 @@ for shape, dim in (((5, 37, 3), 0), ((4, 9, 21), 1), ((2, 6, 40, 3), 2)):
         assert getattr(softmax, name)(x, dim).tobytes() == out.detach().numpy().tobytes()
         back = getattr(softmax, name + "_backward")(g, out.detach().numpy(), dim)
         assert back.tobytes() == t.grad.numpy().tobytes(), (name, shape)
+x = np.exp(rng.uniform(-60, 60, 5000)).astype(np.float32)
+for exponent in (1.5, -1.5, 0.3):
+    theirs = torch.pow(torch.from_numpy(x), exponent).numpy()
+    assert powf.pow_scalar(x, exponent).tobytes() == theirs.tobytes()
 print("ok")
 """
 

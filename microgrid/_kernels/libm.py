@@ -14,7 +14,7 @@ the result ``(float)(y * s)``.  glibc's x86-64 build for CPUs with fma contracts
 three ``a*b + c``; fused or not, the float32 results are the same on all 220,000 inputs
 (the float64 evaluation carries 29 spare bits), so the plain form is used.
 
-Read next: ``moments.py``.
+Read next: ``powf.py``.
 """
 
 from __future__ import annotations
