@@ -96,8 +96,9 @@ def _div(n: tuple, d: tuple) -> tuple:                       # dfdiv_vf2_vf2_vf2
 
 def _exponent_mantissa(d: np.ndarray) -> tuple:
     """``e`` and ``m`` with ``d ~ m * 2**e``, ``m`` in [0.75, 1.5), as ``logkf`` takes them."""
-    e = (np.frexp(d * f32(1 / 0.75))[1] - 1).astype(f32)      # vgetexp / vilogb2k
-    e = np.where(np.isposinf(d), f32(128), e)
+    scaled = d * f32(1 / 0.75)
+    e = (np.frexp(scaled)[1] - 1).astype(f32)                 # vgetexp / vilogb2k
+    e = np.where(np.isposinf(scaled), f32(128), e)            # (both give 128 for inf)
     if cpu_capability() == "avx512":                          # vgetmant, [0.75, 1.5)
         mant = np.frexp(d)[0] * 2
         m = np.where(mant >= 1.5, mant / 2, mant).astype(f32)
