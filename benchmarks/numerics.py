@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 import microgrid
-from microgrid._kernels import linalg, losses, mathfns, reduce, softmax
+from microgrid._kernels import linalg, losses, mathfns, moments, powf, reduce, softmax
 
 Arrays = Tuple[np.ndarray, ...]
 Result = Optional[np.ndarray]
@@ -167,6 +167,15 @@ def rows(rng: np.random.Generator, dtype: Any, count: int) -> Iterator[Arrays]:
                     for _ in range(2))
 
 
+def blocks(rng: np.random.Generator, dtype: Any, count: int) -> Iterator[Arrays]:
+    """(a, b, c) float32 logits and a gradient of the same shape, up to 10,000 elements
+    (for a softmax over dim 0 or 1)."""
+    for _ in range(count):
+        shape = tuple(int(s) for s in rng.integers(1, 22, 3))
+        yield tuple(random_values(rng, int(np.prod(shape)), dtype, "normal").reshape(shape)
+                    for _ in range(2))
+
+
 def _t(x: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(x)) if any(
         s < 0 for s in x.strides) else torch.from_numpy(x)
@@ -197,8 +206,33 @@ def make_ops() -> List[Op]:
 
     def pow_op(e: float) -> Op:
         return Op(f"pow(x, {e:g})", lambda x: _t(x).pow(e).numpy(),
-                  lambda x: numpy_of(tensor(x).pow(e)), lambda x: mathfns.pow_scalar(x, e),
+                  lambda x: numpy_of(tensor(x).pow(e)), lambda x: powf.pow_scalar(x, e),
                   "positive" if e != int(e) else "normal")
+
+    def moment_op(name: str, dims: Optional[List[int]]) -> Op:
+        def theirs(x: np.ndarray) -> np.ndarray:
+            fn = getattr(_t(x), name)
+            return (fn() if dims is None else fn(dim=[d % x.ndim for d in dims])).numpy()
+
+        def before(x: np.ndarray) -> np.ndarray:
+            fn = getattr(tensor(x), name)
+            return numpy_of(fn() if dims is None else fn([d % x.ndim for d in dims]))
+
+        def after(x: np.ndarray) -> np.ndarray:
+            if dims is None:
+                return moments.var_all(x, 1, name == "std").astype(x.dtype)
+            d = [d % x.ndim for d in dims]
+            return moments.var_dims(x, d, False, 1, name == "std").astype(x.dtype)
+        label = "all" if dims is None else f"dim={dims[0]}"
+        return Op(f"{name} ({label})", theirs, before, after,
+                  inputs=None if dims is None else shaped)
+
+    def along_op(name: str, dim: int) -> Op:
+        return Op(f"{name} (dim={dim})", lambda x: getattr(torch, name)(_t(x), dim).numpy(),
+                  lambda x: numpy_of(getattr(mg, name)(tensor(x), dim)),
+                  lambda x: softmax.logsumexp(x, (dim % x.ndim,), False) if (
+                      name == "logsumexp") else getattr(np, name)(x, axis=dim),
+                  inputs=shaped, awkward=False)
 
     def sum_op(name: str, dims: Optional[List[int]], mean: bool = False,
                inputs: Optional[Callable] = None) -> Op:
@@ -241,34 +275,34 @@ def make_ops() -> List[Op]:
     sm_bw = getattr(reduction, "softmax_backward_data", None)
     lsm_bw = getattr(reduction, "log_softmax_backward_data", None)
 
-    def softmax_op(name: str, log: bool, backward: bool) -> Op:
+    def softmax_op(name: str, log: bool, backward: bool, dim: int = -1) -> Op:
         fn = torch.log_softmax if log else torch.softmax
 
         def theirs(x: np.ndarray, g: np.ndarray) -> np.ndarray:
             t = _t(x).requires_grad_()
-            out = fn(t, -1)
+            out = fn(t, dim)
             if not backward:
                 return out.detach().numpy()
             out.backward(_t(g))
             return t.grad.numpy()
 
         def forward(x: np.ndarray) -> np.ndarray:
-            return fn(_t(x), -1).numpy()
+            return fn(_t(x), dim).numpy()
 
         def before(x: np.ndarray, g: np.ndarray) -> Optional[np.ndarray]:
             if not backward:
-                return numpy_of((mg.log_softmax if log else mg.softmax)(tensor(x), -1))
+                return numpy_of((mg.log_softmax if log else mg.softmax)(tensor(x), dim))
             op = lsm_bw if log else sm_bw
-            return None if op is None else numpy_of(op(tensor(g), tensor(forward(x)), -1))
+            return None if op is None else numpy_of(op(tensor(g), tensor(forward(x)), dim))
 
         def after(x: np.ndarray, g: np.ndarray) -> np.ndarray:
+            d = dim % x.ndim
             if not backward:
-                return (softmax.log_softmax_lastdim if log else softmax.softmax_lastdim)(x)
-            kernel = (softmax.log_softmax_backward_lastdim if log
-                      else softmax.softmax_backward_lastdim)
-            return kernel(g, forward(x))
+                return (softmax.log_softmax if log else softmax.softmax)(x, d)
+            kernel = softmax.log_softmax_backward if log else softmax.softmax_backward
+            return kernel(g, forward(x), d)
         return Op(name, theirs, before, after, arity=2, dtypes=(np.float32,), awkward=False,
-                  inputs=rows)
+                  inputs=rows if dim == -1 else blocks)
 
     def nll_op(reduction: str) -> Op:
         def split(x: np.ndarray, t: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -300,7 +334,8 @@ def make_ops() -> List[Op]:
         Op("rsqrt", lambda x: torch.rsqrt(_t(x)).numpy(),
            (lambda x: numpy_of(mg.rsqrt(tensor(x)))) if hasattr(mg, "rsqrt") else None,
            mathfns.rsqrt, "positive"),
-        pow_op(2), pow_op(3), pow_op(-0.5), pow_op(1.5),
+        pow_op(2), pow_op(3), pow_op(-0.5), pow_op(1.5), pow_op(2.5), pow_op(-1.5),
+        pow_op(0.3),
         Op("tanh_backward", lambda g, y: aten.tanh_backward(_t(g), _t(y)).numpy(),
            (lambda g, y: numpy_of(tanh_bw(tensor(g), tensor(y)))) if tanh_bw else None,
            mathfns.tanh_backward, "unit", arity=2),
@@ -319,6 +354,16 @@ def make_ops() -> List[Op]:
         softmax_op("softmax backward", False, True),
         softmax_op("log_softmax (dim=-1)", True, False),
         softmax_op("log_softmax backward", True, True),
+        softmax_op("softmax (dim=0)", False, False, 0),
+        softmax_op("softmax backward (dim=0)", False, True, 0),
+        softmax_op("softmax (dim=1 of 3)", False, False, 1),
+        softmax_op("softmax backward (dim=1 of 3)", False, True, 1),
+        softmax_op("log_softmax (dim=0)", True, False, 0),
+        softmax_op("log_softmax backward (dim=0)", True, True, 0),
+        moment_op("var", None), moment_op("var", [0]), moment_op("var", [-1]),
+        moment_op("std", None), moment_op("std", [-1]),
+        along_op("logsumexp", -1), along_op("logsumexp", 0),
+        along_op("cumsum", -1), along_op("cumsum", 0), along_op("cumprod", -1),
         nll_op("mean"), nll_op("sum"),
         unary("exp"), unary("log", "positive"), unary("tanh"), unary("sqrt", "positive"),
         unary("sin"), unary("cos"),

@@ -66,6 +66,41 @@ def test_softmax_log_softmax_sigmoid_tanh_forward_and_backward(x):
             assert_same(ours.grad, theirs.grad)
 
 
+@SETTINGS
+@given(values(hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=20)), st.data())
+def test_softmax_and_log_softmax_over_other_dims(x, data):
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 2))
+    g = np.linspace(-1, 1, x.size, dtype=np.float32).reshape(x.shape)
+    for name in ("softmax", "log_softmax"):
+        ours, theirs = both(x)
+        a, b = getattr(ours, name)(dim), getattr(theirs, name)(dim)
+        assert_same(a, b)
+        a.backward(microgrid.tensor(g))
+        b.backward(torch.tensor(g))
+        assert_same(ours.grad, theirs.grad)
+
+
+@SETTINGS
+@given(st.sampled_from([np.float32, np.float64]), st.data())
+def test_var_and_std_forward_and_backward(dtype, data):
+    x = data.draw(hnp.arrays(dtype, hnp.array_shapes(min_dims=1, max_dims=3, max_side=20),
+                             elements=st.floats(-50, 50, width=32)))
+    dim = data.draw(st.one_of(st.none(), st.integers(-x.ndim, x.ndim - 1)))
+    correction = data.draw(st.sampled_from([0, 1]))
+    keepdim = data.draw(st.booleans())
+    for name in ("var", "std"):
+        ours = microgrid.tensor(x, requires_grad=True)
+        theirs = torch.tensor(x, requires_grad=True)
+        a = getattr(ours, name)(dim, correction=correction, keepdim=keepdim)
+        b = getattr(theirs, name)(dim, correction=correction, keepdim=keepdim)
+        assert_same(a, b)
+        if not np.isfinite(b.detach().numpy()).all():
+            continue
+        (a * 3).sum().backward()
+        (b * 3).sum().backward()
+        assert_same(ours.grad, theirs.grad)
+
+
 def test_softmax_gradient_on_random_rows():
     """Bit for bit on random rows of every length up to 70; a rare row differs in the
     sum of ``grad * out`` (all-equal outputs and a gradient summing to 0 exactly: PyTorch

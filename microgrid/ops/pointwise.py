@@ -36,6 +36,7 @@ from .._kernels import (
     mathfns,
     memory_order,
     plain,
+    powf,
     quietly,
 )
 from .._kernels import math as kernels
@@ -559,8 +560,8 @@ def pow(input: Operand, exponent: Operand) -> Tensor:  # noqa: A001 - torch's na
         data = kernels.integer_power(x, y)
     elif isinstance(exponent, Tensor):
         data = compute(kernels.power, x, y)
-    else:  # PyTorch's special cases (x*x, sqrt, ...), else pow through float64
-        data = compute(mathfns.pow_scalar, x, exponent)
+    else:  # PyTorch's special cases (x*x, sqrt, ...), else SLEEF's powf / C's pow
+        data = compute(powf.pow_scalar, x, exponent)
     if isinstance(exponent, Tensor):
         return record(PowBackward1, data, (input, exponent), saved=(input, exponent),
                       save_result=True)

@@ -34,8 +34,8 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import LEGACY_TYPE_NAMES
+from .._kernels import moments, quietly
 from .._kernels import norms as norm_kernels
-from .._kernels import quietly
 from .._kernels import reduce as exact
 from .._kernels import softmax as exact_softmax
 from .._promotion import default_float
@@ -445,6 +445,14 @@ def _var_forward(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: boo
     # float32 std of three equal numbers can be 1 ulp, not 0); otherwise it
     # runs Welford's algorithm in double, whose mean of equal numbers is exact:
     # so is ours, taken relative to the first element.
+    if data.dtype in (np.float32, np.float64) and data.ndim and data.size:
+        if outputs == 1:   # PyTorch's two passes (std_var_all_cpu)
+            shape = (_kept_shape(data.shape, dims) if keepdim
+                     else () if dims is None else _reduced_shape(data.shape, dims))
+            variance = moments.var_all(data, correction, False).reshape(shape)
+        else:              # Welford's algorithm per output (std_var_kernel_impl)
+            variance = moments.var_dims(data, dims, keepdim, correction, False)
+        return variance, dims, correction
     values = data.astype(np.float64)
     with np.errstate(all="ignore"):  # inf - inf is nan, silently as in PyTorch
         if math.prod(_kept_shape(data.shape, dims)) <= 1 and data.dtype != np.float16:
@@ -509,6 +517,11 @@ def logsumexp(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     values = _accumulated(data.astype(out_dtype, copy=False))
     dims = reduction_dims(dim, data.ndim)
     axes = _axes(dims, data.ndim)
+    if values.dtype == out_dtype and out_dtype in (np.float32, np.float64) and values.ndim \
+            and values.size:
+        result = exact_softmax.logsumexp(values, dims, keepdim)
+        return record(LogsumexpBackward0, np.asarray(result), (input,), saved=(input,),
+                      save_result=True, dims=dims, keepdim=keepdim)
     with np.errstate(all="ignore"):
         largest = np.max(values, axis=axes, keepdims=True, initial=-np.inf)
         largest = np.where(np.isinf(largest), 0, largest)  # all -inf, or an inf: keep as is
@@ -580,8 +593,8 @@ def softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> Tens
     """The gradient of ``softmax`` along ``dim`` given its output ``y``:
     ``y * (grad_output - sum(grad_output * y))``."""
     g, y = grad_output._data, output._data
-    if _lastdim_float32(g, dim) and y.dtype == g.dtype:
-        data = exact_softmax.softmax_backward_lastdim(g, y)
+    if _exact_float32(g) and y.dtype == g.dtype:
+        data = exact_softmax.softmax_backward(g, y, _wrap_dim(dim, g.ndim))
     else:
         with np.errstate(all="ignore"):
             data = y * (g - _sum_along(g * y, dim))
@@ -610,8 +623,8 @@ def log_softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> 
     """The gradient of ``log_softmax`` along ``dim`` given its output ``y``:
     ``grad_output - exp(y) * sum(grad_output)``."""
     g, y = grad_output._data, output._data
-    if _lastdim_float32(g, dim) and y.dtype == g.dtype:
-        data = exact_softmax.log_softmax_backward_lastdim(g, y)
+    if _exact_float32(g) and y.dtype == g.dtype:
+        data = exact_softmax.log_softmax_backward(g, y, _wrap_dim(dim, g.ndim))
     else:
         with np.errstate(all="ignore"):
             data = g - np.exp(y) * _sum_along(g, dim)
@@ -619,17 +632,17 @@ def log_softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int) -> 
                   saved=(grad_output, output), dim=dim)
 
 
-def _lastdim_float32(data: np.ndarray, dim: int) -> bool:
-    """Whether PyTorch's last-dim kernel, reproduced bit for bit in
-    ``_kernels/softmax.py``, computes this (log_)softmax or its gradient."""
-    return data.dtype == np.float32 and data.ndim >= 1 and dim in (-1, data.ndim - 1)
+def _exact_float32(data: np.ndarray) -> bool:
+    """Whether PyTorch's kernels, reproduced bit for bit in ``_kernels/softmax.py``
+    (float32, any dim), compute this (log_)softmax or its gradient."""
+    return data.dtype == np.float32 and data.ndim >= 1
 
 
 def _shifted(input: Tensor, dim: Optional[int], dtype: Optional[_dtype.dtype], op: str
              ) -> Tuple[Tensor, int, Optional[Tuple[int, ...]], Optional[np.ndarray]]:
     """For (log_)softmax: the input (converted to ``dtype`` if given), the dim,
     its NumPy axes, and ``x - max(x)`` along it, in the accumulation dtype (None
-    where ``_lastdim_float32``: that kernel shifts by itself)."""
+    where ``_exact_float32``: that kernel shifts by itself)."""
     check_operand(input, op, 1, tensor_only=True)
     _check_dim_given(dim, op)
     if dtype is not None:
@@ -641,7 +654,7 @@ def _shifted(input: Tensor, dim: Optional[int], dtype: Optional[_dtype.dtype], o
         raise NotImplementedError(f'"{op}_{kernel}" not implemented for '
                                   f"'{LEGACY_TYPE_NAMES[data.dtype.name]}'")
     axes = _axes((axis,), data.ndim)
-    if _lastdim_float32(data, axis):
+    if _exact_float32(data):
         return input, axis, axes, None
     values = _accumulated(data)
     shifted = quietly(np.subtract, values,
@@ -655,7 +668,7 @@ def softmax(input: Tensor, dim: Optional[int] = None,
     large inputs do not overflow)."""
     input, axis, axes, shifted = _shifted(input, dim, dtype, "softmax")
     if shifted is None:
-        result = exact_softmax.softmax_lastdim(input._data)
+        result = exact_softmax.softmax(input._data, axis)
     else:
         with np.errstate(all="ignore"):
             e = np.exp(shifted)
@@ -670,7 +683,7 @@ def log_softmax(input: Tensor, dim: Optional[int] = None,
     directly so that it stays finite where softmax underflows to 0."""
     input, axis, axes, shifted = _shifted(input, dim, dtype, "log_softmax")
     if shifted is None:
-        result = exact_softmax.log_softmax_lastdim(input._data)
+        result = exact_softmax.log_softmax(input._data, axis)
     else:
         with np.errstate(all="ignore"):
             result = shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
