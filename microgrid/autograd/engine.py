@@ -44,7 +44,7 @@ from .._kernels import compute, lazy_broadcasts
 from .._tensor import Tensor
 from .grad_journal import grads_restored_on_error
 from .grad_mode import _grad_mode
-from .graph import AccumulateGrad, Edge, Node, accumulate_grad, grad_accumulator, zero_gradient
+from .graph import AccumulateGrad, Edge, Node, accumulate_grad, grad_accumulator
 from .hooks import materialized
 from .input_metadata import validate_outputs
 
@@ -94,8 +94,6 @@ def call_function(task: "GraphTask", node: Node, grad: Buffer) -> List[Optional[
         owned = not task.create_graph and private(grad, 1)  # before grad is an argument
         accumulate_grad(node.variable, grad, owned and not grad._efficient_zero)  # into .grad
         return []
-    if not node.multi_output and grad._efficient_zero and not node._hooked:
-        return zero_gradients(node, grad)  # zero in, zero out: backward is linear in grad
     output_meta = None if node.multi_output else (grad._data.shape, grad._data.dtype)
     if node._hooked:
         grads = list(node.run(grad))  # hooks around backward (Node.run)
@@ -106,15 +104,6 @@ def call_function(task: "GraphTask", node: Node, grad: Buffer) -> List[Optional[
         node.release_saved()
     validate_outputs(node, grads, output_meta)
     return grads
-
-
-def zero_gradients(node: Node, grad: Tensor) -> List[Optional[Tensor]]:
-    """What ``node`` passes on for a gradient known to be zero (``graph.py:
-    zero_gradient``): zeros of each input's shape and dtype, as PyTorch's
-    formulas give a ZeroTensor for a ZeroTensor."""
-    meta = node._input_meta or (None,) * len(node.next_functions)
-    return [None if edge[0] is None else zero_gradient(*(m or (grad._data.shape, grad._data.dtype)))
-            for edge, m in zip(node.next_functions, meta, strict=True)]
 
 
 class GraphTask:

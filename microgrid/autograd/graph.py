@@ -184,10 +184,12 @@ class AccumulateGrad(Node):
 
 def zero_gradient(shape: Tuple[int, ...], dtype: np.dtype) -> Tensor:
     """A gradient known to be zero: PyTorch's "efficient zero tensor", which
-    ``sgn``'s derivative is for real inputs.  The engine passes zeros on from
-    a node that receives one without running the node (``engine.py:
-    call_function``), so that ``log(0)``'s ``grad / x`` never makes
-    ``0 / 0 = nan`` of it, and adding it to a gradient leaves that gradient."""
+    ``sgn``'s derivative is for real inputs.  The engine runs the node that
+    receives one like any other (recording it under ``create_graph``, as
+    PyTorch does); the ops treat it as PyTorch's kernels treat a ZeroTensor
+    (``ops/pointwise.py: known_zero_operand``: ``log(0)``'s ``grad / x`` is
+    0, not ``0 / 0 = nan``), a view of it is one too (:func:`mark_view`),
+    and an in-place change of it is refused."""
     zero = Tensor._make(np.zeros(shape, dtype))
     zero._efficient_zero = True
     return zero
@@ -364,6 +366,8 @@ def mark_view(view: Tensor, of: Tensor) -> None:
     """
     view._version_counter = of._counter()
     view._base = of if of._base is None else of._base
+    if of._efficient_zero:  # a view of a gradient known to be zero is one too, as in PyTorch
+        view._efficient_zero = True
     if _grad_mode.enabled and not of._no_grad_view:
         view._view_version = view._version_counter.value
     else:
