@@ -151,7 +151,8 @@ def binary(node_class: type, function: Callable[..., Any], input: Operand, other
 
     With grad mode off (the arithmetic of every backward formula) the
     common case is one kernel call, :func:`_kernels.plain`."""
-    if not _grad_mode.enabled and type(input) is Tensor:  # speed (performance.md §5)
+    recording = _grad_mode.enabled  # read once, passed on to record (performance.md §12)
+    if not recording and type(input) is Tensor:  # speed (performance.md §5)
         data = None if input._efficient_zero else plain(
             function, input._data, other if type(other) is not Tensor
             else None if other._efficient_zero else other._data)
@@ -168,9 +169,10 @@ def binary(node_class: type, function: Callable[..., Any], input: Operand, other
             or (type(other) is Tensor and other._efficient_zero)):
         data, zero = known_zero_operand(function, data, input, other, x, y)
     if scalar:
-        result = record(node_class, data, (input,), other=other)
+        result = record(node_class, data, (input,), recording=recording, other=other)
     else:
-        result = record(node_class, data, (input, other), saved=(input, other) if saved else ())
+        result = record(node_class, data, (input, other), saved=(input, other) if saved else (),
+                        recording=recording)
     if zero:
         result._efficient_zero = True
     return result
