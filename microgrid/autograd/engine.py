@@ -44,7 +44,7 @@ from .._kernels import compute, lazy_broadcasts
 from .._tensor import Tensor
 from .grad_journal import grads_restored_on_error
 from .grad_mode import _grad_mode
-from .graph import AccumulateGrad, Edge, Node, accumulate_grad, grad_accumulator, zero_gradient
+from .graph import AccumulateGrad, Edge, Node, accumulate_grad, grad_accumulator
 from .hooks import materialized
 from .input_metadata import validate_outputs
 
@@ -94,27 +94,14 @@ def call_function(task: "GraphTask", node: Node, grad: Buffer) -> List[Optional[
         owned = not task.create_graph and private(grad, 1)  # before grad is an argument
         accumulate_grad(node.variable, grad, owned and not grad._efficient_zero)  # into .grad
         return []
-    if not node.multi_output and grad._efficient_zero and not node._hooked:
-        return zero_gradients(node, grad)  # zero in, zero out: backward is linear in grad
-    output_meta = None if node.multi_output else (grad._data.shape, grad._data.dtype)
     if node._hooked:
         grads = list(node.run(grad))  # hooks around backward (Node.run)
     else:  # the usual case
         grads = list(node.backward(grad))
-    grad = None  # so that a gradient passed through is held by ``grads`` alone
     if not task.keep_graph:
         node.release_saved()
-    validate_outputs(node, grads, output_meta)
-    return grads
-
-
-def zero_gradients(node: Node, grad: Tensor) -> List[Optional[Tensor]]:
-    """What ``node`` passes on for a gradient known to be zero (``graph.py:
-    zero_gradient``): zeros of each input's shape and dtype, as PyTorch's
-    formulas give a ZeroTensor for a ZeroTensor."""
-    meta = node._input_meta or (None,) * len(node.next_functions)
-    return [None if edge[0] is None else zero_gradient(*(m or (grad._data.shape, grad._data.dtype)))
-            for edge, m in zip(node.next_functions, meta, strict=True)]
+    validate_outputs(node, grads, grad)
+    return grads  # (and ``grad`` goes: a gradient passed through is held by ``grads`` alone)
 
 
 class GraphTask:
@@ -219,20 +206,21 @@ class ReadyQueue:
     the heap.  In a chain every node is such a node; the heap's order only
     matters where branches wait side by side, and then both go into it."""
 
-    __slots__ = ("heap", "next", "next_order", "order")
+    __slots__ = ("heap", "next", "order")
 
     def __init__(self) -> None:
         self.heap: List[Tuple[int, int, Node]] = []
         self.next: Optional[Node] = None  # the fast lane
-        self.next_order = 0  # the place in the order it would have had in the heap
-        self.order = itertools.count()
+        self.order = itertools.count()  # first come, first served among equals
 
     def push(self, node: Node) -> None:
         if self.next is None and not self.heap:
-            self.next, self.next_order = node, next(self.order)
+            self.next = node
             return
         if self.next is not None:  # two are ready now: both into the heap
-            heapq.heappush(self.heap, (-self.next._sequence_nr, self.next_order, self.next))
+            # (the fast lane holds a node only while the heap is empty: numbered
+            # now, it still comes before every node pushed after it)
+            heapq.heappush(self.heap, (-self.next._sequence_nr, next(self.order), self.next))
             self.next = None
         heapq.heappush(self.heap, (-node._sequence_nr, next(self.order), node))
 

@@ -45,11 +45,14 @@ _grad_mode = _GradMode()
 
 
 class _Seen:
-    """Process-wide, and a plain object (a thread-local read costs twice as
-    much): has any thread entered inference mode yet?  Until one has, making
-    a tensor skips reading ``_grad_mode.inference`` (``docs/performance.md`` §12)."""
+    """Process-wide, and a plain object (a thread-local read costs four times
+    as much): has any thread entered inference mode yet?  Until one has,
+    making a tensor skips reading ``_grad_mode.inference`` (``docs/performance.md``
+    §12).  (An attribute of the instance, not of the class: CPython 3.11
+    specializes only the read of an instance's own attribute.)"""
 
-    inference = False
+    def __init__(self) -> None:
+        self.inference = False
 
 
 _seen = _Seen()

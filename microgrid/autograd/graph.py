@@ -184,10 +184,12 @@ class AccumulateGrad(Node):
 
 def zero_gradient(shape: Tuple[int, ...], dtype: np.dtype) -> Tensor:
     """A gradient known to be zero: PyTorch's "efficient zero tensor", which
-    ``sgn``'s derivative is for real inputs.  The engine passes zeros on from
-    a node that receives one without running the node (``engine.py:
-    call_function``), so that ``log(0)``'s ``grad / x`` never makes
-    ``0 / 0 = nan`` of it, and adding it to a gradient leaves that gradient."""
+    ``sgn``'s derivative is for real inputs.  The engine runs the node that
+    receives one like any other (recording it under ``create_graph``, as
+    PyTorch does); the ops treat it as PyTorch's kernels treat a ZeroTensor
+    (``ops/pointwise.py: known_zero_operand``: ``log(0)``'s ``grad / x`` is
+    0, not ``0 / 0 = nan``), a view of it is one too (:func:`mark_view`),
+    and an in-place change of it is refused."""
     zero = Tensor._make(np.zeros(shape, dtype))
     zero._efficient_zero = True
     return zero
@@ -217,17 +219,18 @@ def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None
     sum an ``AddBackward0``, PyTorch's nodes.  Threads running backward passes
     into the same leaf take turns (:data:`_accumulating`).
     """
+    recording = _grad_mode.enabled
     with _accumulating:  # one thread at a time
-        note_grad_change(variable, in_place=variable._grad is not None and not _grad_mode.enabled)
+        note_grad_change(variable, in_place=variable._grad is not None and not recording)
         if variable._grad is None:
-            if _grad_mode.enabled:
+            if recording:
                 empty = Tensor._make(np.empty(variable._data.shape, dtype=grad._data.dtype))
                 variable._grad = empty.copy_(grad)
             elif owned and grad._data.flags.c_contiguous:
                 variable._grad = grad  # laid out as a copy would be: nobody can tell
             else:
                 variable._grad = Tensor._make(grad._data.copy())
-        elif _grad_mode.enabled:
+        elif recording:
             variable._grad = variable._grad + grad
         else:
             if 0 in variable._grad._data.strides:  # an expanded .grad, as PyTorch refuses
@@ -292,7 +295,7 @@ def make_node(node_class: Callable[..., Node], inputs: Sequence[Any],
 # docs/tour.md, stop 5: quoted there; keep the two in step.
 def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[Any],
            saved: Sequence[Any] = (), save_result: bool = False, view_of: Optional[Tensor] = None,
-           **attributes: Any) -> Tensor:
+           recording: Optional[bool] = None, **attributes: Any) -> Tensor:
     """Wrap an op's result ``data`` in a Tensor and, when grad mode is on and any
     input requires grad, record a ``node_class`` node for it.
 
@@ -300,6 +303,7 @@ def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[A
     ``save_result`` the result itself is saved after them.  ``attributes``
     (dims, shapes, ...) are stored on the node.  ``view_of`` marks the result
     as a view sharing that tensor's storage (see :func:`mark_view`).
+    ``recording``: grad mode, if the caller has read it already.
 
     Every op calls this, forward and backward alike, so it is kept short:
     the result is made as ``Tensor._make`` makes it, without the call.
@@ -308,9 +312,11 @@ def record(node_class: Callable[..., Node], data: np.ndarray, inputs: Sequence[A
     result._data = data
     if _seen.inference and _grad_mode.inference:  # speed (performance.md §12)
         result._inference = True
+    if recording is None:
+        recording = _grad_mode.enabled
     if view_of is not None:
-        mark_view(result, view_of)
-    if not _grad_mode.enabled or data.dtype.kind != "f":
+        mark_view(result, view_of, recording)
+    if not recording or data.dtype.kind != "f":
         return result  # nothing to record (integer results never require grad)
     node = make_node(node_class, inputs, data)
     if node is None:
@@ -351,7 +357,7 @@ def record_outputs(node_class: Callable[..., MultiOutputNode], outputs: Sequence
     return results
 
 
-def mark_view(view: Tensor, of: Tensor) -> None:
+def mark_view(view: Tensor, of: Tensor, recording: Optional[bool] = None) -> None:
     """Record that ``view`` shares the storage of ``of``.
 
     A view shares its base's version counter (an in-place change through
@@ -360,11 +366,16 @@ def mark_view(view: Tensor, of: Tensor) -> None:
     version it was made at: when an in-place op changes the storage, its
     ``grad_fn`` is rebuilt (``ops/inplace.py: refresh_view``).  A view made
     under ``no_grad`` requires grad if its base does, like PyTorch's, but
-    may not be modified in place once grad mode is back on.
+    may not be modified in place once grad mode is back on.  (``recording``:
+    grad mode, if the caller has read it already.)
     """
     view._version_counter = of._counter()
     view._base = of if of._base is None else of._base
-    if _grad_mode.enabled and not of._no_grad_view:
+    if of._efficient_zero:  # a view of a gradient known to be zero is one too, as in PyTorch
+        view._efficient_zero = True
+    if recording is None:
+        recording = _grad_mode.enabled
+    if recording and not of._no_grad_view:
         view._view_version = view._version_counter.value
     else:
         view._no_grad_view = True

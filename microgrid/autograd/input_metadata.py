@@ -20,7 +20,7 @@ Read next: ``../_tensor_str.py``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 import numpy as np
 
@@ -78,12 +78,11 @@ def fit_gradient(node: "Node", index: int, grad: "Tensor", expected: Metadata) -
     return grad
 
 
-def validate_outputs(node: "Node", grads: List[Optional["Tensor"]],
-                     output_meta: Optional[Metadata]) -> None:
+def validate_outputs(node: "Node", grads: List[Optional["Tensor"]], received: Any) -> None:
     """Check the gradients ``node.backward`` returned, one per edge, and make
     each fit its input (:func:`fit_gradient`), in place in ``grads``.
-    ``output_meta`` is the (shape, dtype) of the gradient the node received:
-    an input with no metadata of its own is shaped as the output."""
+    ``received`` is the gradient the node received: an input with no
+    metadata of its own is shaped as the node's output, as that gradient."""
     edges = node.next_functions
     if len(grads) != len(edges):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
@@ -93,7 +92,9 @@ def validate_outputs(node: "Node", grads: List[Optional["Tensor"]],
         if grad is None or edges[index][0] is None:
             continue
         expected = meta[index] if meta is not None else None
-        if expected is None:
-            expected = output_meta
-        if grad._data.shape != expected[0] or grad._data.dtype != expected[1]:
+        if expected is None:  # as the output: as the gradient received
+            if grad._data.shape != received._data.shape or grad._data.dtype != received._data.dtype:
+                grads[index] = fit_gradient(node, index, grad, (received._data.shape,
+                                                                received._data.dtype))
+        elif grad._data.shape != expected[0] or grad._data.dtype != expected[1]:
             grads[index] = fit_gradient(node, index, grad, expected)

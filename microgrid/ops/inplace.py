@@ -66,6 +66,9 @@ from .shape import expand, view
 def check_inplace(tensor: Tensor, *others: Any) -> None:
     """PyTorch's checks before an op writes into ``tensor``; ``others`` are
     the op's other arguments (the op is recorded if any of them requires grad)."""
+    if tensor._efficient_zero:  # a gradient known to be zero (autograd/graph.py: zero_gradient)
+        raise RuntimeError("ZeroTensors are immutable. Please use the materialized zero tensor "
+                           "obtained using .clone() if you want a mutable tensor.")
     if tensor._inference and not _grad_mode.inference:
         raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not "
                            "allowed.You can make a clone to get a normal tensor before doing "

@@ -152,8 +152,11 @@ def binary(node_class: type, function: Callable[..., Any], input: Operand, other
 
     With grad mode off (the arithmetic of every backward formula) the
     common case is one kernel call, :func:`_kernels.plain`."""
-    if not _grad_mode.enabled and type(input) is Tensor:  # speed (performance.md §5)
-        data = plain(function, input._data, other._data if type(other) is Tensor else other)
+    recording = _grad_mode.enabled  # read once, passed on to record (performance.md §12)
+    if not recording and type(input) is Tensor:  # speed (performance.md §5)
+        data = None if input._efficient_zero else plain(
+            function, input._data, other if type(other) is not Tensor
+            else None if other._efficient_zero else other._data)
         if data is not None:
             result = _new(Tensor)  # Tensor._make(data), without the call
             result._data = data
@@ -161,10 +164,46 @@ def binary(node_class: type, function: Callable[..., Any], input: Operand, other
                 result._inference = True
             return result
     x, y = cast_operands(input, other, op, floating)
+    data = compute(function, x, y)
+    zero = None
+    if ((type(input) is Tensor and input._efficient_zero)
+            or (type(other) is Tensor and other._efficient_zero)):
+        data, zero = known_zero_operand(function, data, input, other, x, y)
     if scalar:
-        return record(node_class, compute(function, x, y), (input,), other=other)
-    return record(node_class, compute(function, x, y), (input, other),
-                  saved=(input, other) if saved else ())
+        result = record(node_class, data, (input,), recording=recording, other=other)
+    else:
+        result = record(node_class, data, (input, other), saved=(input, other) if saved else (),
+                        recording=recording)
+    if zero:
+        result._efficient_zero = True
+    return result
+
+
+def known_zero_operand(function: Callable[..., Any], data: np.ndarray, input: Operand,
+                       other: Operand, x: Any, y: Any) -> Tuple[np.ndarray, bool]:
+    """``data = function(x, y)`` when an operand is a gradient known to be zero
+    (``autograd/graph.py: zero_gradient``), as PyTorch's kernels for its
+    "efficient zero tensors" compute it (``mul_zerotensor``, ``div_zerotensor``,
+    ``add_zerotensor``, ``BinaryOps.cpp``): a product with one is zero, and so
+    is one divided by anything, even by 0 (``x / 0`` is inf, ``0 / 0`` nan
+    only between two such zeros); a sum or difference is the other operand
+    (negated for ``0 - y``: ``-0.`` for ``y = 0.``).  Returns the values and
+    whether the result is known to be zero too.  (Every other op computes
+    with plain zeros, as PyTorch's fallback does.)"""
+    zero_x = type(input) is Tensor and input._efficient_zero
+    zero_y = type(other) is Tensor and other._efficient_zero
+    if function is np.multiply or (function is np.true_divide and zero_x and not zero_y):
+        return np.zeros_like(data), True
+    if function is np.true_divide:
+        return np.full_like(data, np.nan if zero_x else np.inf), False
+    if function is np.add or function is np.subtract:
+        if zero_x and zero_y:
+            return np.zeros_like(data), True
+        kept = np.broadcast_to(np.asarray(y if zero_x else x, dtype=data.dtype), data.shape)
+        if zero_x and function is np.subtract:  # 0 - y is -y (-0. for y = 0.)
+            return compute(np.negative, kept), False
+        return kept.copy(), False
+    return data, False
 
 
 def _floating(input: Tensor, op: str) -> np.ndarray:
