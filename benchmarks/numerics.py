@@ -30,7 +30,12 @@ import numpy as np
 import torch
 
 import microgrid
-from microgrid._kernels import linalg, losses, mathfns, moments, powf, reduce, softmax
+from microgrid._kernels import linalg, losses, mathfns, reduce, softmax
+
+try:  # (absent from the older microgrid that --before measures: only its ops are called)
+    from microgrid._kernels import moments, powf
+except ImportError:
+    moments = powf = None
 
 Arrays = Tuple[np.ndarray, ...]
 Result = Optional[np.ndarray]

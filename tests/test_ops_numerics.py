@@ -166,3 +166,38 @@ def test_linspace_and_arange(start, end, steps, step):
     assert_same(microgrid.linspace(start, end, steps), torch.linspace(start, end, steps))
     stop = start + step * min(steps, 500)
     assert_same(microgrid.arange(start, stop, step), torch.arange(start, stop, step))
+
+
+def test_exact_matmul_opt_in():
+    """microgrid's own switch (``MICROGRID_EXACT_MATMUL=1`` / ``set_exact_matmul``): the
+    products of "Learning PyTorch with Examples" in MKL's order through the ops, forward
+    and the backward products; off by default."""
+    import os
+    import subprocess
+    import sys
+
+    from microgrid._kernels import linalg
+    assert linalg.EXACT_MATMUL == (os.environ.get("MICROGRID_EXACT_MATMUL") == "1")
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((64, 1000)).astype(np.float32)
+    w = rng.standard_normal((1000, 100)).astype(np.float32)
+    g = rng.standard_normal((64, 100)).astype(np.float32)
+    b = rng.standard_normal(100).astype(np.float32)
+    before = linalg.EXACT_MATMUL
+    linalg.set_exact_matmul(True)
+    try:
+        ours, theirs = both(w)
+        a = microgrid.tensor(x).mm(ours)
+        t = torch.tensor(x).mm(theirs)
+        assert_same(a, t)
+        a.backward(microgrid.tensor(g))
+        t.backward(torch.tensor(g))
+        assert_same(ours.grad, theirs.grad)                   # x.T @ grad
+        assert_same(microgrid.addmm(microgrid.tensor(b), microgrid.tensor(x), microgrid.tensor(w)),
+                    torch.addmm(torch.tensor(b), torch.tensor(x), torch.tensor(w)))
+    finally:
+        linalg.set_exact_matmul(before)
+    done = subprocess.run([sys.executable, "-c", "from microgrid._kernels import linalg; "
+                           "print(linalg.EXACT_MATMUL)"], capture_output=True, text=True,
+                          env=dict(os.environ, MICROGRID_EXACT_MATMUL="1"))
+    assert done.stdout.strip() == "True", done.stderr

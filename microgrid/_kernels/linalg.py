@@ -15,6 +15,10 @@ below is *measured*, not read.  Measured on torch 2.13.0 (MKL 2024.2, AVX512 EPY
   matches 85-93% of elements for 7 and 10 columns, ~25% for one column.
 
 This is slow (one NumPy call per ``k``): an opt-in for exact programs, not the default.
+The switch is microgrid's own (PyTorch has none): ``MICROGRID_EXACT_MATMUL=1`` in the
+environment when microgrid is imported, or ``set_exact_matmul(True)`` (module flag
+``EXACT_MATMUL``); then ``mm``, ``matmul`` of 2-d float32 matrices and ``addmm`` (bias,
+``alpha == beta == 1``) call ``mm`` below, forward and backward.
 
 ``docs/numerics.md`` says what each kernel reproduces, and how well.
 
@@ -23,11 +27,27 @@ Read next: ``norms.py``.
 
 from __future__ import annotations
 
+import os
 from typing import Optional
 
 import numpy as np
 
 K_BLOCK = 192   # MKL's K-blocking for sgemm here (measured)
+
+#: microgrid's own opt-in (not PyTorch's): matrix products in MKL's measured order.
+EXACT_MATMUL = os.environ.get("MICROGRID_EXACT_MATMUL", "") == "1"
+
+
+def set_exact_matmul(on: bool) -> None:
+    """Switch the exact (slow) matrix products on or off for this process."""
+    global EXACT_MATMUL
+    EXACT_MATMUL = bool(on)
+
+
+def exact_applies(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether the opt-in is on and ``mm`` below covers ``a @ b`` (2-d float32)."""
+    return (EXACT_MATMUL and a.dtype == np.float32 and b.dtype == np.float32
+            and a.ndim == 2 and b.ndim == 2)
 
 
 def _fma_chain(a: np.ndarray, b: np.ndarray) -> np.ndarray:

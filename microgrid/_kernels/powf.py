@@ -190,9 +190,12 @@ def pow_scalar(x: np.ndarray, exponent: float) -> np.ndarray:
     flat = walked.reshape(-1)
     lanes = 16 if cpu_capability() == "avx512" else 8
     simd = simd_mask(flat.size, lanes)
-    with np.errstate(all="ignore"):
-        result = correctly_rounded(lambda v: np.power(v, np.float64(exponent)), flat)
-    if simd.any():
-        result = np.where(simd, sleef_powf(flat, exponent), result)
+    if simd.all():
+        result = sleef_powf(flat, exponent)
+    else:
+        with np.errstate(all="ignore"):
+            result = correctly_rounded(lambda v: np.power(v, np.float64(exponent)), flat)
+        if simd.any():
+            result[simd] = sleef_powf(flat[simd], exponent)
     return result.reshape(walked.shape).transpose(tuple(int(i) for i in np.argsort(order)))
 

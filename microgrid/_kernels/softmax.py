@@ -175,12 +175,17 @@ def _chunk_simd_columns(inner: int, lanes: int) -> np.ndarray:
 
 
 def _exp_by_column(x: np.ndarray, simd: np.ndarray) -> np.ndarray:
-    """``exp``: the vector one in SIMD columns, glibc's ``expf`` in scalar ones."""
+    """``exp`` of ``(outer, n, inner)``: the vector one in SIMD columns, glibc's ``expf``
+    in scalar ones (``simd``: ``(outer or 1, 1, inner)``)."""
     if simd.all():
         return _exp(x)
     if not simd.any():
         return libm.expf(x)
-    return np.where(simd, _exp(x), libm.expf(x))
+    scalar = np.broadcast_to(~simd[:, 0, :], (x.shape[0], x.shape[2]))
+    out = _exp(x)
+    columns = out.transpose(0, 2, 1)                     # (outer, inner, n): a view
+    columns[scalar] = libm.expf(x.transpose(0, 2, 1)[scalar])
+    return out
 
 
 def _column_sum(a: np.ndarray) -> np.ndarray:

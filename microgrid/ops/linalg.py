@@ -42,6 +42,7 @@ from typing import Any, Tuple
 import numpy as np
 
 from .._dtype import CPP_TYPE_NAMES, LEGACY_TYPE_NAMES, refuse_barebones
+from .._kernels import linalg as exact_linalg
 from .._kernels import quietly
 from .._tensor import Tensor
 from ..autograd.graph import Node, record
@@ -75,6 +76,8 @@ def matrix_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     The products here and ``addmm`` use it."""
     if a.dtype == np.float16:
         return quietly(np.matmul, a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
+    if exact_linalg.exact_applies(a, b):  # microgrid's opt-in: MKL's order (slow)
+        return quietly(exact_linalg.mm, a, b)
     return np.asarray(quietly(np.matmul, a, b))
 
 
@@ -362,11 +365,14 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,
         raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     scalar = mat1._data.dtype.type
     with np.errstate(all="ignore"):
-        data = matrix_product(mat1._data, mat2._data)
-        if alpha != 1:
-            data = data * scalar(alpha)
-        if beta != 0:
-            data = data + (shift if beta == 1 else shift * scalar(beta))
+        if alpha == 1 and beta == 1 and exact_linalg.exact_applies(mat1._data, mat2._data):
+            data = exact_linalg.mm(mat1._data, mat2._data, shift)  # the bias first, as MKL
+        else:
+            data = matrix_product(mat1._data, mat2._data)
+            if alpha != 1:
+                data = data * scalar(alpha)
+            if beta != 0:
+                data = data + (shift if beta == 1 else shift * scalar(beta))
     return record(AddmmBackward0, np.asarray(data, mat1._data.dtype), (input, mat1, mat2),
                   saved=(mat1 if mat2._requires_grad else None,
                          mat2 if mat1._requires_grad else None),

@@ -445,7 +445,9 @@ def _var_forward(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: boo
     # float32 std of three equal numbers can be 1 ulp, not 0); otherwise it
     # runs Welford's algorithm in double, whose mean of equal numbers is exact:
     # so is ours, taken relative to the first element.
-    if data.dtype in (np.float32, np.float64) and data.ndim and data.size:
+    # float64: PyTorch's order, which float64 results show (float32 results round it
+    # away: the vectorized float64 code below gives PyTorch's float32 bits, faster).
+    if data.dtype == np.float64 and data.ndim and data.size:
         if outputs == 1:   # PyTorch's two passes (std_var_all_cpu)
             shape = (_kept_shape(data.shape, dims) if keepdim
                      else () if dims is None else _reduced_shape(data.shape, dims))
@@ -465,6 +467,8 @@ def _var_forward(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: boo
         squares = np.sum(deviation * deviation, axis=_axes(dims, data.ndim),
                          keepdims=keepdim and dims is not None)
         variance = np.asarray(squares / builtins.max(0, count - correction))
+    if keepdim and dims is None:  # every dim kept, with size 1, as PyTorch does
+        variance = variance.reshape(_kept_shape(data.shape, dims))
     return variance, dims, correction
 
 
