@@ -236,7 +236,9 @@ def _cascade_rows(rows: np.ndarray) -> np.ndarray:
         total = total + (add(level[kept:], axis=0) if kept < len(level) else zero)
         if not groups:
             return total
-        level = add(level[:kept].reshape(groups, step, width), axis=1)
+        level = (_block_sums(level[:kept].reshape(groups, step, width))
+                 if kept * width >= _BLOCKS_MIN else
+                 add(level[:kept].reshape(groups, step, width), axis=1))
     return total + add(level, axis=0)
 
 
