@@ -37,6 +37,11 @@ The order, from the inside out:
 ``mean`` is ``sum`` followed by one division by the element count, as PyTorch's CPU
 ``mean`` does (float16 is summed and divided in float32).
 
+Speed (docs/performance.md, "The exact kernels' costs"): the same additions through
+fewer NumPy calls where the layout allows: 2-d cascades (``_cascade_rows``) for
+contiguous whole sums and dim-0 sums, their big levels as one long reduce after a
+row-regrouping copy (``_block_sums``), and a plan per shape remembered (``_plans``).
+
 Read next: ``mathfns.py``.
 """
 
