@@ -67,17 +67,10 @@ def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
             return fma32(np.broadcast_to(a, c.shape), b, c)
         return _fma32_odd(*(v.astype(np.float64).reshape(1) for v in (a, b, c)))[0]
     total = np.add(total, c, out=total if total.shape == c.shape else None, dtype=np.float64)
-    return _rounded_once(total, a, b, c)
-
-
-def _rounded_once(total: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
-                  negate: bool = False) -> np.ndarray:
-    """The float64 ``total = a*b + c`` (an array; ``-a*b + c`` with ``negate``) rounded
-    to float32 as one fma would."""
     result = total.astype(np.float32)
     suspect = _suspect(total, result)
     if np.count_nonzero(suspect):                               # fix only those elements
-        _repair(result, suspect, np.negative(a) if negate else a, b, c)
+        _repair(result, suspect, a, b, c)
     return result
 
 
@@ -511,11 +504,6 @@ def tanh_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             return _fma32_slices(y, y, np.float32(1), negate=True, times=grad)
     with np.errstate(all="ignore"):
-        if y.dtype == _FLOAT32 and y.ndim and cpu_capability() != "default":
-            # speed: 1 - y*y in float64 is (-y)*y + 1 exactly: no -y array made
-            one = np.float32(1)
-            total = np.subtract(one, np.multiply(y, y, dtype=np.float64), dtype=np.float64)
-            return grad * _rounded_once(total, y, y, np.asarray(one), negate=True)
         return grad * _fused(-y, y, y.dtype.type(1))
 
 
