@@ -37,6 +37,11 @@ The order, from the inside out:
 ``mean`` is ``sum`` followed by one division by the element count, as PyTorch's CPU
 ``mean`` does (float16 is summed and divided in float32).
 
+Speed (docs/performance.md, "The exact kernels' costs"): the same additions through
+fewer NumPy calls where the layout allows: 2-d cascades (``_cascade_rows``) for
+contiguous whole sums and dim-0 sums, their big levels as one long reduce after a
+row-regrouping copy (``_block_sums``), and a plan per shape remembered (``_plans``).
+
 Read next: ``mathfns.py``.
 """
 
@@ -236,7 +241,9 @@ def _cascade_rows(rows: np.ndarray) -> np.ndarray:
         total = total + (add(level[kept:], axis=0) if kept < len(level) else zero)
         if not groups:
             return total
-        level = add(level[:kept].reshape(groups, step, width), axis=1)
+        level = (_block_sums(level[:kept].reshape(groups, step, width))
+                 if kept * width >= _BLOCKS_MIN else
+                 add(level[:kept].reshape(groups, step, width), axis=1))
     return total + add(level, axis=0)
 
 
@@ -417,8 +424,12 @@ class _Walk:
         return _Walk(shape, self.inp, self.out, self.offset + start * self.inp[dim])
 
 
-_TINY_ORDER = [[], [0], [0, 1], [0, 1, 2], [0, 1, 2, 3], [0, 4, 1, 2, 3], [0, 4, 5, 1, 2, 3],
-               [0, 4, 5, 6, 1, 2, 3]]
+_TINY_ORDER_LISTS = [[], [0], [0, 1], [0, 1, 2], [0, 1, 2, 3], [0, 4, 1, 2, 3],
+                     [0, 4, 5, 1, 2, 3], [0, 4, 5, 6, 1, 2, 3]]
+# speed: the gathers as index arrays (a list is converted on every call), the identity
+# (up to 4 terms: the row is already in order) as None
+_TINY_ORDER = [None if order == list(range(len(order))) else np.array(order, np.intp)
+               for order in _TINY_ORDER_LISTS]
 
 
 @functools.lru_cache(maxsize=256)
@@ -545,7 +556,9 @@ def sum(x: np.ndarray, dim: Optional[Sequence[int]] = None, keepdim: bool = Fals
             x.flags.c_contiguous):                          # speed: the tutorial's sizes
         n = x.size
         if n < SUM_VECTOR_BYTES // x.itemsize:              # below one vector: one chain
-            return np.add.accumulate(x.reshape(-1)[_TINY_ORDER[n]])[-1] + x.dtype.type(0)
+            order, flat = _TINY_ORDER[n], x.reshape(-1)
+            return np.add.accumulate(flat if order is None else flat[order])[-1] + (
+                x.dtype.type(0))
     key = (x.shape, x.strides, x.dtype, tuple(dim) if dim else None, keepdim)
     plan = _plans.get(key)
     if plan is None:
@@ -608,7 +621,8 @@ def _sum(x: np.ndarray, dim: Optional[Sequence[int]], keepdim: bool,
         tiny = x.size < min(8, wide)    # row_sum of < 8 terms is one chain: x0 (+x4..) +x1 +x2 +x3
         flat = x.reshape(-1).astype(acc, copy=False) if tiny else x.reshape(-1)
         if tiny:
-            row = np.add.accumulate(flat[_TINY_ORDER[flat.size]])[-1]
+            order = _TINY_ORDER[flat.size]
+            row = np.add.accumulate(flat if order is None else flat[order])[-1]
         elif flat.size >= wide and x.dtype == acc:
             row = _flat_sum(flat, lanes)
         elif flat.size >= wide:
@@ -676,7 +690,7 @@ def mean(x: np.ndarray, dim: Optional[Sequence[int]] = None, keepdim: bool = Fal
         x32 = x.astype(np.float32) if _dense(x) else np.ascontiguousarray(x, np.float32)
         return mean(x32, dim, keepdim, threads).astype(np.float16)
     count = x.size if not dim else math.prod(x.shape[d] for d in set(dim))
-    return np.true_divide(sum(x, dim, keepdim, threads), x.dtype.type(count))
+    return sum(x, dim, keepdim, threads) / x.dtype.type(count)   # (np.true_divide, faster)
 
 
 def _dense(x: np.ndarray) -> bool:
