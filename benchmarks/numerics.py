@@ -10,7 +10,9 @@ same inputs in a subprocess that imports microgrid from there.  The table is Mar
 for ``docs/numerics.md``.
 
 Options: ``--quick`` (fewer inputs), ``--before DIR``, ``--speed`` (also time the sum
-kernel against ``np.sum`` and the W2 step, alternating rounds in one run).
+kernel against ``np.sum`` and the W2 step, alternating rounds in one run), ``--costs``
+(each exact kernel of the second pass against NumPy's own formula), ``--matmul`` (the
+opt-in MKL-order ``mm``: agreement with torch and cost on the tutorials' shapes).
 
 Read next: ``../docs/numerics.md``.
 """
@@ -487,10 +489,97 @@ def speed(rounds: int = 5) -> str:
     return "\n".join(rows)
 
 
+def _cost_cases(x: np.ndarray) -> Dict[str, Tuple[Callable[[], Any], Callable[[], Any]]]:
+    """For ``kernel_costs``: (the exact kernel, NumPy's own formula) per kernel, on ``x``."""
+    g = np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
+    y = softmax.softmax(x, 0)
+    positive, x64 = np.abs(x) + np.float32(0.1), x.astype(np.float64)
+
+    def np_softmax() -> Any:
+        e = np.exp(x - x.max(0, keepdims=True))
+        return e / e.sum(0, keepdims=True)
+
+    def np_log_softmax() -> Any:
+        shifted = x - x.max(0, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(0, keepdims=True))
+
+    def np_logsumexp() -> Any:
+        m = x.max(1, keepdims=True)
+        return np.log(np.exp(x - m).sum(1)) + m[:, 0]
+
+    cases: Dict[str, Tuple[Callable[[], Any], Callable[[], Any]]] = {
+        "softmax dim=0": (lambda: softmax.softmax(x, 0), np_softmax),
+        "log_softmax dim=0": (lambda: softmax.log_softmax(x, 0), np_log_softmax),
+        "softmax backward dim=0": (lambda: softmax.softmax_backward(g, y, 0),
+                                   lambda: y * (g - (g * y).sum(0, keepdims=True))),
+        "logsumexp dim=-1": (lambda: softmax.logsumexp(x, (1,), False), np_logsumexp),
+    }
+    if moments is not None and powf is not None:
+        cases["var float64 (all)"] = (lambda: moments.var_all(x64, 1, False),
+                                      lambda: np.var(x64, ddof=1))
+        cases["var float64 (dim=0)"] = (lambda: moments.var_dims(x64, (0,), False, 1, False),
+                                        lambda: np.var(x64, axis=0, ddof=1))
+        cases["pow(x, 1.5)"] = (lambda: powf.pow_scalar(positive, 1.5),
+                                lambda: np.power(positive, np.float32(1.5)))
+    return cases
+
+
+def kernel_costs(rounds: int = 3) -> str:
+    """Each exact kernel of the second pass against NumPy's own formula.
+
+    A ``(100, n/100)`` float32 array, reduced over dim 0 for softmax and var, over dim 1
+    for logsumexp; ``pow`` on ``|x| + 0.1``.  Best of ``rounds`` alternating rounds.
+    """
+    rows = ["| kernel | 1e3 elements | 1e5 | 1e6 |", "|---|---|---|---|"]
+    cells: Dict[str, List[str]] = {}
+    rng = np.random.default_rng(0)
+    for n, repeat in ((10**3, 200), (10**5, 10), (10**6, 3)):
+        x = rng.standard_normal((100, n // 100)).astype(np.float32)
+        for name, (kernel, numpy_formula) in _cost_cases(x).items():
+            ours, theirs = [], []
+            for _ in range(rounds):  # alternate, so that load on the machine hits both alike
+                ours.append(best_of(kernel, repeat))
+                theirs.append(best_of(numpy_formula, repeat))
+            t, k = min(theirs) * 1e6, min(ours) * 1e6
+            cells.setdefault(name, []).append(f"{t:,.0f} / {k:,.0f} us ({k / t:.1f}x)")
+    rows += [f"| {name} | " + " | ".join(c) + " |" for name, c in cells.items()]
+    return "\n".join(rows)
+
+
+def matmul_table(draws: int = 5) -> str:
+    """The opt-in MKL-order ``mm`` (``linalg.mm``): bits equal to torch's, and its cost."""
+    rows = ["| product | bits equal to torch | NumPy `@` | exact `mm` | cost |",
+            "|---|---|---|---|---|"]
+    shapes = [("x @ w1", (64, 1000), (1000, 100), False), ("h @ w2", (64, 100), (100, 10), False),
+              ("x.T @ grad_h", (1000, 64), (64, 100), True),
+              ("grad_y @ w2.T", (64, 10), (10, 100), False),
+              ("h.T @ grad_y", (100, 64), (64, 10), True),
+              ("catalog MLP", (64, 32), (32, 128), False), ("wide", (128, 500), (500, 200), False)]
+    rng = np.random.default_rng(0)
+    for name, (m, k), (_, n), transposed in shapes:
+        same = total = 0
+        for _ in range(draws):
+            a = rng.standard_normal((k, m) if transposed else (m, k)).astype(np.float32)
+            a = a.T if transposed else a      # x.T as autograd passes it: a transposed view
+            b = rng.standard_normal((k, n)).astype(np.float32)
+            theirs = (torch.from_numpy(a) @ torch.from_numpy(b)).numpy()
+            agree, size = agreeing(linalg.mm(a, b), theirs)
+            same, total = same + agree, total + size
+        t = best_of(lambda a=a, b=b: a @ b, 50) * 1e6
+        e = best_of(lambda a=a, b=b: linalg.mm(a, b), 5) * 1e6
+        rows.append(f"| {name} ({m}x{k} @ {k}x{n}) | {100 * same / total:.2f}% | {t:,.0f} us "
+                    f"| {e:,.0f} us | {e / t:.0f}x |")
+    return "\n".join(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer inputs per op")
     parser.add_argument("--speed", action="store_true", help="also time the sum kernel")
+    parser.add_argument("--costs", action="store_true",
+                        help="also time each exact kernel against NumPy's formula")
+    parser.add_argument("--matmul", action="store_true",
+                        help="also measure the opt-in MKL-order mm: agreement and cost")
     parser.add_argument("--before", metavar="DIR", help="a checkout of an earlier microgrid")
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--shares-json", action="store_true", help=argparse.SUPPRESS)
@@ -508,6 +597,12 @@ def main() -> None:
     if args.speed:
         print()
         print(speed())
+    if args.costs:
+        print()
+        print(kernel_costs())
+    if args.matmul:
+        print()
+        print(matmul_table())
 
 
 if __name__ == "__main__":
