@@ -72,7 +72,10 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                 grad = grads[index]
                 if grad is not None:
                     grads[index] = None  # the buffer holds it now, nothing else (private)
-                    input_buffer_add(buffers, next_node, output_nr, grad)
+                    if next_node in buffers or next_node.multi_output:
+                        input_buffer_add(buffers, next_node, output_nr, grad)
+                    else:  # speed (performance.md §10): the first gradient, kept as it is
+                        buffers[next_node] = grad
                     grad = None
                 count = dependencies[next_node] - 1
                 dependencies[next_node] = count
