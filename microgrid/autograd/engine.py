@@ -95,7 +95,8 @@ def call_function(task: "GraphTask", node: Node, grad: Buffer) -> List[Optional[
         return [None] * len(node.next_functions)
     if type(node) is AccumulateGrad and not node._hooked:
         owned = not task.create_graph and private(grad, 1)  # before grad is an argument
-        accumulate_grad(node.variable, grad, owned and not grad._efficient_zero)  # into .grad
+        accumulate_grad(node.variable, grad, owned and not grad._efficient_zero,  # into .grad
+                        task.create_graph)  # (grad mode in this pass)
         return []
     if node._hooked:
         grads = list(node.run(grad))  # hooks around backward (Node.run)
