@@ -72,7 +72,10 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], keep_gra
                 grad = grads[index]
                 if grad is not None:
                     grads[index] = None  # the buffer holds it now, nothing else (private)
-                    input_buffer_add(buffers, next_node, output_nr, grad)
+                    if next_node in buffers or next_node.multi_output:
+                        input_buffer_add(buffers, next_node, output_nr, grad)
+                    else:  # speed (performance.md §10): the first gradient, kept as it is
+                        buffers[next_node] = grad
                     grad = None
                 count = dependencies[next_node] - 1
                 dependencies[next_node] = count
@@ -92,7 +95,8 @@ def call_function(task: "GraphTask", node: Node, grad: Buffer) -> List[Optional[
         return [None] * len(node.next_functions)
     if type(node) is AccumulateGrad and not node._hooked:
         owned = not task.create_graph and private(grad, 1)  # before grad is an argument
-        accumulate_grad(node.variable, grad, owned and not grad._efficient_zero)  # into .grad
+        accumulate_grad(node.variable, grad, owned and not grad._efficient_zero,  # into .grad
+                        task.create_graph)  # (grad mode in this pass)
         return []
     if node._hooked:
         grads = list(node.run(grad))  # hooks around backward (Node.run)

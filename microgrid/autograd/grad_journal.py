@@ -47,6 +47,8 @@ class GradJournal:
     before the change (only gradients that accumulate across passes are).
     """
 
+    running: List["GradJournal"]  # this thread's running passes, set on entering
+
     def __init__(self) -> None:
         self.entries: List[Tuple["Tensor", Optional["Tensor"], Optional[np.ndarray]]] = []
 
@@ -63,11 +65,12 @@ class GradJournal:
 
     # A backward pass runs inside ``with grads_restored_on_error():``.
     def __enter__(self) -> "GradJournal":
-        _running.journals.append(self)
+        self.running = _running.journals  # this thread's (one thread-local read, not two)
+        self.running.append(self)
         return self
 
     def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
-        _running.journals.pop()
+        self.running.pop()
         if kind is not None:
             self.undo()
 

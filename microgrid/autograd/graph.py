@@ -204,7 +204,8 @@ _accumulating = threading.Lock()
 
 
 # docs/tour.md, stop 14: quoted there; keep the two in step.
-def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None:
+def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False,
+                    recording: Optional[bool] = None) -> None:
     """``variable.grad += grad``, or ``variable.grad = grad`` the first time.
 
     The first gradient is copied: the array arriving here may be one the
@@ -217,9 +218,11 @@ def accumulate_grad(variable: Tensor, grad: Tensor, owned: bool = False) -> None
     both are recorded ops instead, so ``.grad`` itself can be differentiated:
     the copy is ``copy_`` into a new tensor (a ``CopyBackwards`` node) and the
     sum an ``AddBackward0``, PyTorch's nodes.  Threads running backward passes
-    into the same leaf take turns (:data:`_accumulating`).
+    into the same leaf take turns (:data:`_accumulating`).  ``recording``:
+    grad mode, if the caller knows it already.
     """
-    recording = _grad_mode.enabled
+    if recording is None:
+        recording = _grad_mode.enabled
     with _accumulating:  # one thread at a time
         note_grad_change(variable, in_place=variable._grad is not None and not recording)
         if variable._grad is None:
