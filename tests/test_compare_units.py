@@ -440,6 +440,8 @@ def test_amplified_rounding_is_rounding_when_pytorch_moves_as_far():
         "to 0.0005, where they differ (2 printed numbers, 1 tensor)")
     assert outcome.evidence["amplified"] and outcome.evidence["groups"]["values"] == {
         "places": 1, "pytorch": pytest.approx(5e-5), "microgrid": pytest.approx(1e-4)}
+    assert outcome.notes == ["how far from PyTorch's run (relative), PyTorch's scalar kernels "
+                             "vs microgrid: transcript 0.0002 vs 0.0005; values 5e-05 vs 0.0001"]
 
 
 def test_microgrid_farther_than_pytorch_moves_stays_a_mismatch():
@@ -466,7 +468,16 @@ def test_pytorch_moving_elsewhere_does_not_excuse_microgrid():
     # PyTorch's perturbed run moves only in the tensor; microgrid differs only in print.
     perturbed = _trained([100.0, 1.0], [1.1, -2.0, 0.001])
     microgrid = _trained([100.001, 1.0], [1.0, -2.0, 0.001])
-    assert _judged(microgrid, perturbed).verdict == "MISMATCH"
+    outcome = _judged(microgrid, perturbed)
+    assert outcome.verdict == "MISMATCH" and outcome.reason.endswith("the difference is "
+                                                                     "microgrid's")
+    # ... and where it moves in print only, microgrid's tensor is not excused.
+    perturbed = _trained([100.001, 1.0], [1.0, -2.0, 0.001])
+    microgrid = _trained([100.001, 1.0], [1.1, -2.0, 0.001])
+    outcome = _judged(microgrid, perturbed)
+    assert outcome.verdict == "MISMATCH"
+    assert outcome.reason.endswith("(in the values, where PyTorch's perturbed run is "
+                                   "bit-identical)")
 
 
 def test_a_perturbed_run_that_dies_or_prints_otherwise_leaves_the_mismatch():
