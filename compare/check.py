@@ -337,8 +337,9 @@ def instability(first: Run, second: Run, source: str) -> Optional[str]:
 # -- rounding the program amplifies -------------------------------------------
 #: How PyTorch's rounding is perturbed for its third run: its scalar kernels
 #: (no AVX2/AVX512 vectorisation) sum and round in another order.  (On the
-#: reference machine ``ATEN_CPU_CAPABILITY=avx2`` and one thread give the
-#: same bits as the default run for matmul-heavy programs: no perturbation.)
+#: reference machine ``ATEN_CPU_CAPABILITY=avx2`` and one thread print the
+#: same bits as the default run for PyTorch's tutorial and
+#: tests/scripts/trains_mlp.py: no perturbation, so no second one is run.)
 PERTURBATION = {"ATEN_CPU_CAPABILITY": "default"}
 PERTURBED = "PyTorch against itself with its scalar kernels (ATEN_CPU_CAPABILITY=default)"
 
