@@ -11,7 +11,10 @@ transcript (byte for byte, memory addresses masked), every tensor value,
 every gradient, the computation graph behind every tensor (node names and
 ``next_functions`` edges), and the class and message of any error; and
 gives one verdict with a one-line reason: EXACT, ROUNDING, MISMATCH,
-UNSUPPORTED, CRASH or UNSTABLE.  See ``__main__.py`` for the command line.
+UNSUPPORTED, CRASH or UNSTABLE.  A program that differs only in numbers
+runs a fourth time, under PyTorch with its rounding perturbed, to tell
+rounding the program amplifies from microgrid's error (``check.py``).  See
+``__main__.py`` for the command line.
 
 Reading order:
 

@@ -35,7 +35,10 @@ verdicts (one per program, each with a one-line reason):
                error equal; every tensor value and gradient equal as
                torch.testing.assert_close judges (bit for bit with --bitwise)
   ROUNDING     the same, except printed numbers within float tolerance (which,
-               how many lines, how far apart is said)
+               how many lines, how far apart is said); or a program that
+               differs only in numbers amplifies rounding: PyTorch run again
+               with its scalar kernels (ATEN_CPU_CAPABILITY=default) moves at
+               the same places, and microgrid at most 10x as far
   MISMATCH     both engines ran, and something else differs
   UNSUPPORTED  microgrid stopped on something it lacks, named as a PyTorch user
                writes it ("microgrid has no torch.utils.data")

@@ -248,6 +248,7 @@ def as_json(outcomes: Sequence[Outcome], seed: int, status: int) -> Dict[str, An
             "verdicts": dict(Counter(o.verdict for o in outcomes)), "programs": [
                 {"name": o.name, "verdict": o.verdict, "reason": o.reason, "notes": o.notes,
                  "missing": o.microgrid.missing if o.verdict == "UNSUPPORTED" else None,
+                 "amplified_rounding": o.evidence,
                  "checks": {c.name: {"state": c.state, "ok": c.ok, "summary": c.summary,
                                      "details": c.details} for c in o.checks},
                  "torch": run_summary(o.torch), "microgrid": run_summary(o.microgrid)}

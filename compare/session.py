@@ -8,7 +8,12 @@ microgrid``.  Each runs every program, one forked child per program, each
 in its own copy of the program's folder (``--in-place`` runs them in the
 folder itself, one runner after the other so that they never share it at
 the same time).  As soon as all three runs of a program are done it is
-judged (``check.py``) and reported as progress.
+judged (``check.py``) and reported as progress.  A program that is
+MISMATCH only by numbers (``check.numbers_only``) gets a fourth run before
+it is reported: PyTorch once more, its rounding perturbed
+(``check.PERTURBATION``), by the same runner with the same time limit and
+its own working copy, to tell amplified rounding from microgrid's error
+(``check.reconsider``).
 
 Every run starts from the same seeds (``--seed``, 0 by default): the hash
 seed is set here, for the whole runner process; the random generators in
@@ -31,7 +36,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from . import notebook
 from .catalog import Program
-from .check import Outcome, Run, compare_runs
+from .check import PERTURBATION, Outcome, Run, compare_runs, reconsider
 from .runner import folder_size
 
 #: ``(label, engine)`` of the three runs of every program.
@@ -94,10 +99,12 @@ def _environment(seed: int) -> Dict[str, str]:
     return env
 
 
-def _start(engine: str, jobs_file: str, log: Any, seed: int) -> subprocess.Popen:
+def _start(engine: str, jobs_file: str, log: Any, seed: int,
+           extra_env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
     # A session of its own: Ctrl-C reaches only compare, which stops the runners.
     return subprocess.Popen([sys.executable, "-m", "compare.runner", engine, jobs_file],
-                            env=_environment(seed), stdin=subprocess.DEVNULL, stdout=log,
+                            env={**_environment(seed), **(extra_env or {})},
+                            stdin=subprocess.DEVNULL, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -114,7 +121,37 @@ def _stop(processes: Sequence[subprocess.Popen]) -> None:
             process.wait()
 
 
-def _judge(program: Program, folder: str, i: int, bitwise: bool) -> Outcome:
+def _write_jobs(folder: str, label: str, jobs: List[Dict[str, Any]], render: bool,
+               timeout: float, seed: int) -> str:
+    spec = {"jobs": jobs, "render": render, "timeout": timeout, "seed": seed}
+    jobs_file = os.path.join(folder, f"jobs.{label}.json")
+    with open(jobs_file, "w", encoding="utf-8") as f:
+        json.dump(spec, f)
+    return jobs_file
+
+
+def _perturbed_run(job: Dict[str, Any], folder: str, i: int, timeout: float,
+                   seed: int) -> Run:
+    """PyTorch's run of one program (``job``) once more, with its rounding
+    perturbed (``check.PERTURBATION``): a runner of its own, the same time
+    limit, its own working copy (the program's folder with ``--in-place``,
+    once the other runners are done with it)."""
+    label = f"{i}.perturbed"
+    job = dict(job, out=os.path.join(folder, label))
+    if job["workdir"] != job["home"]:
+        job["workdir"] = os.path.join(folder, "work", label)
+    jobs_file = _write_jobs(folder, label, [job], False, timeout, seed)
+    with open(os.path.join(folder, f"runner.{label}.log"), "w+", encoding="utf-8") as log:
+        process = _start("torch", jobs_file, log, seed, PERTURBATION)
+        try:
+            process.wait()
+        finally:
+            _stop([process])
+    return Run.load(job["out"])
+
+
+def _judge(program: Program, folder: str, i: int, bitwise: bool,
+           rerun: Optional[Callable[[int], Run]] = None) -> Outcome:
     runs = {label: Run.load(os.path.join(folder, f"{i}.{label}")) for label, _ in RUNS}
     cells = None
     if program.path.suffix == ".ipynb":
@@ -125,6 +162,8 @@ def _judge(program: Program, folder: str, i: int, bitwise: bool) -> Outcome:
         source = program.path.read_text(encoding="utf-8", errors="replace")
     outcome = compare_runs(program.name, runs["torch"], runs["again"], runs["microgrid"],
                            program.expected_transcript(), source, cells, bitwise)
+    if outcome.perturbable and rerun is not None:
+        outcome = reconsider(outcome, rerun(i))
     if cells is not None:
         skipped = [f"cell {cell.number}: {line}" for cell in read for line in cell.skipped]
         if skipped:
@@ -144,15 +183,19 @@ def run_programs(programs: Sequence[Program], render: bool = False, timeout: flo
     with tempfile.TemporaryDirectory(prefix="compare-") as folder:
         starts = []
         for label, engine in RUNS:
-            spec = {"jobs": _jobs(programs, folder, label, in_place), "render": render,
-                    "timeout": timeout, "seed": seed}
-            jobs_file = os.path.join(folder, f"jobs.{label}.json")
-            with open(jobs_file, "w", encoding="utf-8") as f:
-                json.dump(spec, f)
+            jobs_file = _write_jobs(folder, label, _jobs(programs, folder, label, in_place),
+                                    render, timeout, seed)
             starts.append((label, engine, jobs_file))
         outcomes: Dict[int, Outcome] = {}
         processes: List[subprocess.Popen] = []
         logs = []
+        torch_jobs = _jobs(programs, folder, "torch", in_place)
+
+        def rerun(i: int) -> Run:
+            if in_place:  # the folder is the runners' until they are done
+                for process in processes:
+                    process.wait()
+            return _perturbed_run(torch_jobs[i], folder, i, timeout, seed)
         try:
             waiting = list(starts)
             while waiting or any(p.poll() is None for p in processes):
@@ -164,13 +207,13 @@ def run_programs(programs: Sequence[Program], render: bool = False, timeout: flo
                     logs.append((label, log))
                     processes.append(_start(engine, jobs_file, log, seed))
                     continue
-                _judge_finished(programs, folder, outcomes, progress, bitwise)
+                _judge_finished(programs, folder, outcomes, progress, bitwise, rerun)
                 time.sleep(0.05)
             for (label, log), process in zip(logs, processes, strict=True):
                 if process.returncode != 0:
                     log.seek(0)
                     raise RunnerError(f"the {label} runner failed:\n{log.read()}")
-            _judge_finished(programs, folder, outcomes, progress, bitwise)
+            _judge_finished(programs, folder, outcomes, progress, bitwise, rerun)
         finally:
             _stop(processes)
             for _, log in logs:
@@ -180,7 +223,7 @@ def run_programs(programs: Sequence[Program], render: bool = False, timeout: flo
 
 def _judge_finished(programs: Sequence[Program], folder: str, outcomes: Dict[int, Outcome],
                     progress: Optional[Callable[[int, Outcome], None]],
-                    bitwise: bool) -> None:
+                    bitwise: bool, rerun: Optional[Callable[[int], Run]] = None) -> None:
     """Judge, in order, each program whose three runs are all done."""
     for i, program in enumerate(programs):
         if i in outcomes:
@@ -188,7 +231,7 @@ def _judge_finished(programs: Sequence[Program], folder: str, outcomes: Dict[int
         if not all(os.path.exists(os.path.join(folder, f"{i}.{label}.json"))
                    for label, _ in RUNS):
             return
-        outcomes[i] = _judge(program, folder, i, bitwise)
+        outcomes[i] = _judge(program, folder, i, bitwise, rerun)
         if progress is not None:
             progress(i, outcomes[i])
 

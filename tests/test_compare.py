@@ -301,6 +301,46 @@ def test_rounding_is_allowed_on_request(broken_alone):
     assert "ROUNDING" in allowed.stdout
 
 
+# -- rounding that training amplifies ------------------------------------------------
+AMPLIFIED = (r"the program amplifies rounding: PyTorch against itself with its scalar kernels "
+             r"\(ATEN_CPU_CAPABILITY=default\) differs by up to [0-9.e-]+ \(relative\), "
+             r"microgrid by up to [0-9.e-]+, where they differ \(6 printed numbers, "
+             r"\d+ tensors?\)")
+
+
+def test_training_that_amplifies_rounding_is_rounding():
+    """Sixty SGD steps carry the last bits microgrid's matrix products round
+    differently into the losses' 6th digit: beyond float32's tolerance (the
+    five checks alone say MISMATCH), as far as PyTorch moves with its own
+    scalar kernels: ROUNDING, which --allow-rounding allows."""
+    result = compare("--json", "--allow-rounding", str(SCRIPTS / "trains_mlp.py"))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+    program = json.loads(result.stdout)["programs"][0]
+    assert program["verdict"] == "ROUNDING", program["reason"]
+    assert re.fullmatch(AMPLIFIED, program["reason"]), program["reason"]
+    assert program["checks"]["transcript"]["state"] == "differs"
+    assert program["checks"]["values"]["state"] == "differs"
+    evidence = program["amplified_rounding"]
+    assert evidence["perturbation"] == "ATEN_CPU_CAPABILITY=default" and evidence["amplified"]
+    assert evidence["microgrid"] > evidence["floor"]  # the rule, not the floor, decided
+    for moves in evidence["groups"].values():
+        assert 0 < moves["pytorch"]
+        assert moves["microgrid"] <= evidence["factor"] * moves["pytorch"] + evidence["floor"]
+
+
+def test_a_wrong_gradient_in_that_training_is_still_a_mismatch():
+    """The same program with MulBackward0's gradient 0.1% too big: PyTorch's
+    perturbed run moves as before, microgrid far more: MISMATCH."""
+    result = broken_run("grad_slightly", "--json", str(SCRIPTS / "trains_mlp.py"))
+    assert result.returncode == 1
+    program = json.loads(result.stdout)["programs"][0]
+    assert program["verdict"] == "MISMATCH"
+    assert re.search(r"; PyTorch against itself with its scalar kernels \(ATEN_CPU_CAPABILITY="
+                     r"default\) differs by up to [0-9.e-]+ \(relative\), microgrid by up to "
+                     r"[0-9.e-]+, more than 10x as far", program["reason"]), program["reason"]
+    assert not program["amplified_rounding"]["amplified"]
+
+
 def test_crash_and_timeout_are_reported():
     start = time.perf_counter()
     result = compare("--timeout", "2", str(SCRIPTS / "sleeps.py"), str(SCRIPTS / "segfaults.py"),

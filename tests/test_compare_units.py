@@ -19,14 +19,17 @@ from hypothesis import strategies as st
 import microgrid
 from compare import alias
 from compare.check import (
+    FACTOR,
     VERDICTS,
     Check,
     Outcome,
     Run,
+    compare_runs,
     first_graph_difference,
     identical,
     judge,
     likely_cause,
+    reconsider,
     value_difference,
 )
 from compare.notebook import cell_from_source
@@ -402,3 +405,95 @@ def test_tensors_equal_within_tolerance_are_exact_unless_bitwise():
 ])
 def test_the_likely_cause_of_an_unstable_run(source, line, cause):
     assert likely_cause(source, line) == cause
+
+
+# -- rounding a program amplifies ---------------------------------------------------
+def _trained(losses, w, *, text: str = "step", crash: str | None = None,
+             shape: tuple = (3,)) -> Run:
+    """A run that printed ``losses`` and kept a weight ``w`` (with a gradient)."""
+    record = {"status": 0, "exception": None, "snapshots": [{"scope": "<module>", "tensors": {
+        "w": {"shape": list(shape), "dtype": "torch.float32", "values": w,
+              "graph": None, "grad": {"shape": list(shape), "dtype": "torch.float32",
+                                      "values": [0.5, 0.25, 0.0], "graph": None}}}}]}
+    if crash:
+        record = {"crash": crash}
+    return Run("".join(f"{text} {i} {loss!r}\n" for i, loss in enumerate(losses)), "", record)
+
+
+REFERENCE = _trained([100.0, 1.0], [1.0, -2.0, 0.001])
+
+
+def _judged(microgrid: Run, perturbed: Run) -> Outcome:
+    outcome = compare_runs("train.py", REFERENCE, REFERENCE, microgrid)
+    assert (outcome.verdict, outcome.perturbable) == ("MISMATCH", True), outcome.reason
+    return reconsider(outcome, perturbed)
+
+
+def test_amplified_rounding_is_rounding_when_pytorch_moves_as_far():
+    perturbed = _trained([100.003, 1.0002], [1.0001, -2.0, 0.001])
+    microgrid = _trained([99.995, 1.0005], [1.0, -2.0002, 0.0012])
+    outcome = _judged(microgrid, perturbed)
+    assert outcome.verdict == "ROUNDING"
+    assert outcome.reason == (
+        "the program amplifies rounding: PyTorch against itself with its scalar kernels "
+        "(ATEN_CPU_CAPABILITY=default) differs by up to 0.0002 (relative), microgrid by up "
+        "to 0.0005, where they differ (2 printed numbers, 1 tensor)")
+    assert outcome.evidence["amplified"] and outcome.evidence["groups"]["values"] == {
+        "places": 1, "pytorch": pytest.approx(5e-5), "microgrid": pytest.approx(1e-4)}
+    assert outcome.notes == ["how far from PyTorch's run (relative), PyTorch's scalar kernels "
+                             "vs microgrid: transcript 0.0002 vs 0.0005; values 5e-05 vs 0.0001"]
+
+
+def test_microgrid_farther_than_pytorch_moves_stays_a_mismatch():
+    perturbed = _trained([100.0, 1.00002], [1.0, -2.0, 0.001])
+    microgrid = _trained([100.0, 1.0002 + FACTOR * 2e-5], [1.0, -2.0, 0.001])
+    outcome = _judged(microgrid, perturbed)
+    assert outcome.verdict == "MISMATCH"
+    assert outcome.reason.endswith(
+        "; PyTorch against itself with its scalar kernels (ATEN_CPU_CAPABILITY=default) "
+        "differs by up to 2e-05 (relative), microgrid by up to 0.0004, more than 10x as far "
+        "(in the transcript)")
+    assert not outcome.evidence["amplified"]
+
+
+def test_pytorch_bit_identical_where_microgrid_differs_is_microgrids_doing():
+    microgrid = _trained([100.001, 1.0], [1.0, -2.0, 0.001])
+    outcome = _judged(microgrid, REFERENCE)
+    assert outcome.verdict == "MISMATCH"
+    assert outcome.reason.endswith("is bit-identical where microgrid differs: the difference "
+                                   "is microgrid's")
+
+
+def test_pytorch_moving_elsewhere_does_not_excuse_microgrid():
+    # PyTorch's perturbed run moves only in the tensor; microgrid differs only in print.
+    perturbed = _trained([100.0, 1.0], [1.1, -2.0, 0.001])
+    microgrid = _trained([100.001, 1.0], [1.0, -2.0, 0.001])
+    outcome = _judged(microgrid, perturbed)
+    assert outcome.verdict == "MISMATCH" and outcome.reason.endswith("the difference is "
+                                                                     "microgrid's")
+    # ... and where it moves in print only, microgrid's tensor is not excused.
+    perturbed = _trained([100.001, 1.0], [1.0, -2.0, 0.001])
+    microgrid = _trained([100.001, 1.0], [1.1, -2.0, 0.001])
+    outcome = _judged(microgrid, perturbed)
+    assert outcome.verdict == "MISMATCH"
+    assert outcome.reason.endswith("(in the values, where PyTorch's perturbed run is "
+                                   "bit-identical)")
+
+
+def test_a_perturbed_run_that_dies_or_prints_otherwise_leaves_the_mismatch():
+    microgrid = _trained([100.01, 1.0], [1.0, -2.0, 0.001])
+    died = _judged(microgrid, _trained([], [], crash="timed out after 120 s"))
+    assert died.verdict == "MISMATCH"
+    assert died.reason.endswith("; PyTorch's perturbed run timed out after 120 s")
+    other = _judged(microgrid, _trained([100.01, 1.0], [1.0, -2.0, 0.001], text="loss"))
+    assert other.verdict == "MISMATCH" and "printed or kept other things" in other.reason
+
+
+@pytest.mark.parametrize("microgrid", [
+    _trained([100.01, 1.0], [1.0, -2.0, 0.001], text="loss"),  # other text
+    _trained([100.01, 1.0, 0.5], [1.0, -2.0, 0.001]),  # another line
+    _trained([100.01, 1.0], [1.0, -2.0, 0.001, 4.0], shape=(4,)),  # another shape
+])
+def test_only_a_mismatch_of_numbers_gets_a_perturbed_run(microgrid):
+    outcome = compare_runs("train.py", REFERENCE, REFERENCE, microgrid)
+    assert outcome.verdict == "MISMATCH" and not outcome.perturbable

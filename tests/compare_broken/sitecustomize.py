@@ -5,6 +5,8 @@ compare`` run, so Python imports this module at startup in every process of
 that run.  It does nothing unless MICROGRID_BREAK lists what to break:
 
 * ``grad``:  MulBackward0 returns twice the right gradient;
+* ``grad_slightly``: MulBackward0's gradient is 0.1% too big (a wrong
+  formula that a training run could mistake for rounding);
 * ``repr``:  a tensor prints as ``Tensor(...)`` instead of ``tensor(...)``;
 * ``graph``: MeanBackward0 calls itself SumBackward0;
 * ``ulp``:   ``Tensor.item()`` of a float is one float32 step too big (a
@@ -28,6 +30,14 @@ if _BREAK:
             return tuple(None if g is None else g * 2 for g in _right_backward(self, grad))
 
         MulBackward0.backward = _doubled
+    if "grad_slightly" in _BREAK:
+        _right_mul_backward = MulBackward0.backward
+
+        def _a_little_more(self, grad):
+            return tuple(None if g is None else g * 1.001
+                         for g in _right_mul_backward(self, grad))
+
+        MulBackward0.backward = _a_little_more
     if "repr" in _BREAK:
         _right_repr = Tensor.__repr__
         Tensor.__repr__ = lambda self: _right_repr(self).replace("tensor(", "Tensor(")
