@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from difftest import assert_same_error, check, dims, float_arrays, float_dtypes, shapes
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -273,3 +274,26 @@ def test_random_mix_with_matmul(data):
     check(lambda lib, x, y: (x @ y).tanh().sum(dim=1).softmax(0), a, b)
     check(lambda lib, x, y: lib.matmul(x, y).sigmoid().log_softmax(-1).var(0) * x.sum(), a, b,
           rtol=1e-3, atol=1e-4)
+
+
+# -- a full reduction is a writable 0-d tensor ----------------------------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("op", ["sum", "mean", "std", "var"])
+def test_full_reduction_can_be_written_in_place(op, dtype):
+    # A NumPy reduction over all elements returns a NumPy scalar, not a 0-d
+    # array: wrapped as is, every in-place op on the result wrote nowhere
+    # (s.mul_(2) left s unchanged, and so did SGD's momentum buffer).
+    values = np.linspace(-3, 3, 20).astype(dtype)
+    results = []
+    for lib in (torch, microgrid):
+        x = lib.tensor(values)
+        written = [getattr(x, op)() for _ in range(5)]
+        written[0].mul_(2)
+        written[1].add_(1)
+        written[2].zero_()
+        written[3][()] = 5
+        copy = written[4].clone()
+        copy.sub_(1)
+        results.append([t.item() for t in written + [copy]])
+        assert isinstance(written[4].numpy(), np.ndarray)
+    assert results[1] == results[0]

@@ -144,6 +144,27 @@ UPDATE_RULES = [
 ]
 
 
+def test_sgd_momentum_on_0d_parameters():
+    # The tutorial's polynomial (dynamic_net.py): 0-d parameters, whose
+    # gradients are full reductions (MulBackward0 summing out the broadcast).
+    # The momentum buffer, a clone of the first gradient, was a NumPy scalar
+    # that buffer.mul_(...).copy_(...) could not write: every step reused it.
+    runs = []
+    for lib in LIBS:
+        x = lib.linspace(-3, 3, 50)
+        params = [lib.nn.Parameter(lib.tensor(v)) for v in (0.5, -1.0, 0.25)]
+        optimizer = lib.optim.SGD(params, lr=1e-3, momentum=0.9)
+        for _ in range(5):
+            a, b, c = params
+            loss = ((a + b * x + c * x ** 2 - x.sin()) ** 2).sum()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        runs.append([p.item() for p in params]
+                    + [optimizer.state[p]["momentum_buffer"].item() for p in params])
+    assert runs[1] == runs[0]
+
+
 @pytest.mark.parametrize("make", UPDATE_RULES)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_update_rules_given_the_same_gradients(make, dtype):

@@ -183,8 +183,10 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False,  # noqa: A001 - 
         out_dtype = data.dtype
     dims = reduction_dims(dim, data.ndim)
     if out_dtype.kind == "f":  # added up in PyTorch's order (_kernels/reduce.py)
-        total = quietly(exact.sum, data.astype(out_dtype, copy=False), dims,
-                        keepdim and dims is not None)
+        # np.asarray: a full reduction comes back as a NumPy scalar, which the
+        # in-place ops (s.mul_(2), SGD's momentum buffer) cannot write into
+        total = np.asarray(quietly(exact.sum, data.astype(out_dtype, copy=False), dims,
+                                   keepdim and dims is not None))
     else:
         total = quietly(np.add.reduce, data, axis=_axes(dims, data.ndim),
                         keepdims=keepdim and dims is not None, dtype=out_dtype)
@@ -235,7 +237,7 @@ def _check_floating(data: np.ndarray, op: str) -> None:
 def _mean(data: np.ndarray, dims: Optional[Tuple[int, ...]], keepdim: bool) -> np.ndarray:
     """The mean over ``dims``: PyTorch's sum, divided once by the count (nan for no
     elements; float16 summed and divided in float32, _kernels/reduce.py)."""
-    return quietly(exact.mean, data, dims if data.ndim else None, keepdim)
+    return np.asarray(quietly(exact.mean, data, dims if data.ndim else None, keepdim))
 
 
 # docs/tour.md, stop 8: quoted there; keep the two in step.
@@ -451,7 +453,7 @@ def _var_forward(input: Tensor, dim: Any, unbiased: Optional[bool], keepdim: boo
         if outputs == 1:   # PyTorch's two passes (std_var_all_cpu)
             shape = (_kept_shape(data.shape, dims) if keepdim
                      else () if dims is None else _reduced_shape(data.shape, dims))
-            variance = moments.var_all(data, correction, False).reshape(shape)
+            variance = np.asarray(moments.var_all(data, correction, False)).reshape(shape)
         else:              # Welford's algorithm per output (std_var_kernel_impl)
             variance = moments.var_dims(data, dims, keepdim, correction, False)
         return variance, dims, correction
@@ -485,7 +487,7 @@ def std(input: Tensor, dim: Dims = None, unbiased: Optional[bool] = None,
         keepdim: bool = False, *, correction: Optional[float] = None) -> Tensor:
     """The standard deviation: ``sqrt(var(...))`` with the same arguments."""
     variance, dims, correction = _var_forward(input, dim, unbiased, keepdim, correction, "std")
-    result = np.sqrt(variance).astype(input._data.dtype, copy=False)
+    result = np.asarray(np.sqrt(variance)).astype(input._data.dtype, copy=False)
     return record(StdBackward0, result, (input,), saved=(input,), save_result=True, dims=dims,
                   correction=correction, keepdim=keepdim)
 
