@@ -199,3 +199,66 @@ def test_plans_are_keyed_by_strides_and_dims():
             for dims in ([0], (0,), None, [1], (0, 1)):
                 for keepdim in (False, True):
                     assert same_bits(reduce.sum(x, dims, keepdim), torch_sum(x, dims, keepdim))
+
+
+def tanh_backward_operands(shape: tuple, seed: int) -> tuple:
+    """``grad`` and ``y`` where ``1 - y*y`` lands on float32 halfway points (``y = n *
+    2**-14``, odd ``n`` in [14189, 14983]: ``1 - y*y`` is an odd multiple of 2**-28 in
+    [1/8, 1/4), the repair's case), saturated ``y`` (exact zeros), +-0 and awkward values."""
+    rng = np.random.default_rng(seed)
+    n = int(np.prod(shape))
+    y = np.tanh(rng.standard_normal(n) * 3).astype(np.float32)
+    where = rng.random(n) < 0.3
+    y[where] = (rng.integers(14189 // 2, 14983 // 2, int(where.sum())) * 2 + 1) * 2.0**-14
+    y[rng.random(n) < 0.05] = rng.choice([1.0, -1.0, 0.0, -0.0])
+    where = rng.random(n) < 0.05
+    y[where] = rng.choice(AWKWARD32, int(where.sum()))
+    grad = rng.standard_normal(n).astype(np.float32)
+    where = rng.random(n) < 0.05
+    grad[where] = rng.choice(AWKWARD32, int(where.sum()))
+    return grad.reshape(shape), y.reshape(shape)
+
+
+@pytest.mark.parametrize("shape", [(1,), (7,), (100,), (64, 128), (SLICE - 1,), (SLICE,)])
+def test_tanh_backward_below_the_slices(shape):
+    """The small-array ``tanh_backward`` (1 - y*y from ``y`` in float64, no ``-y``) on
+    halfway points, zeros and awkward values, on both sides of the slice size."""
+    for seed in range(3):
+        grad, y = tanh_backward_operands(shape, seed)
+        ours = mathfns.tanh_backward(grad, y)
+        theirs = torch.ops.aten.tanh_backward(torch.from_numpy(grad), torch.from_numpy(y))
+        assert same_bits(ours, theirs.numpy())
+    ours = mathfns.tanh_backward(np.float32(2.5), y)           # a broadcast gradient
+    theirs = torch.ops.aten.tanh_backward(torch.tensor(2.5), torch.from_numpy(y))
+    assert same_bits(ours, theirs.numpy())
+
+
+def test_kernels_are_silent_and_leave_numpy_settings_alone():
+    """Kernels run without NumPy's warnings (in the prepared context, or directly when
+    already in it), in any thread, and the caller's ``np.errstate`` is untouched."""
+    import threading
+    import warnings
+
+    from microgrid._kernels import quiet
+
+    big = np.array([3e38, -3e38, np.inf, 0.0], np.float32)
+
+    def calls() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with np.errstate(all="raise"):
+                mathfns.add_scaled(big, big, np.float32(1e30))
+                mathfns.tanh_backward(big, big)
+                quiet.compute(mathfns.add_scaled, big, big, np.asarray(np.float32(1e30)))
+                quiet.quietly(mathfns.tanh, big)
+                assert np.geterr()["over"] == "raise"
+                with pytest.raises(FloatingPointError):
+                    big * big
+        assert np.geterr()["over"] != "raise"
+
+    calls()
+    failures = []
+    thread = threading.Thread(target=lambda: failures.append(calls()))
+    thread.start()
+    thread.join()
+    assert failures == [None]
