@@ -262,3 +262,49 @@ def test_kernels_are_silent_and_leave_numpy_settings_alone():
     thread.start()
     thread.join()
     assert failures == [None]
+
+
+# -- fma32 below the slices: astype and in-place ufuncs when ``a`` has the result's shape --
+SMALL = [1, 3, 10, 128, 1280, 4096, SLICE - 1]
+
+
+@pytest.mark.parametrize("n", SMALL)
+@pytest.mark.parametrize("alpha", [1 + 2**-23, -0.01, 3.0])
+def test_fma32_below_the_slices_matches_add_with_alpha(n, alpha):
+    """Halfway points, a hair from them, subnormals and awkward values, small arrays
+    (the SGD update of a bias or a small weight)."""
+    c, y = halfway_operands(max(n, 64), alpha, seed=n)
+    c, y = c[:n], y[:n]
+    ours = mathfns.add_scaled(c, y, np.asarray(np.float32(alpha)))
+    theirs = torch.add(torch.from_numpy(c), torch.from_numpy(y), alpha=alpha).numpy()
+    assert same_bits(ours, theirs)
+
+
+def test_fma32_below_the_slices_one_tiny_result():
+    """The subnormal-only repair (see ``test_fma32_slices_only_one_tiny_result``) in a
+    small array."""
+    c = np.full(10, 4, np.float32)
+    y = np.ones(10, np.float32)
+    c[3], y[3] = np.float32(2.0**-130 + 2.0**-149), np.float32((1 - 2.0**-23) * 2.0**-100)
+    alpha = (1 + 2.0**-23) * 2.0**-50
+    ours = mathfns.add_scaled(c, y, np.asarray(np.float32(alpha)))
+    theirs = torch.add(torch.from_numpy(c), torch.from_numpy(y), alpha=alpha).numpy()
+    assert ours[3] == c[3]
+    assert same_bits(ours, theirs)
+
+
+@pytest.mark.parametrize("shape_a,shape_b,shape_c", [
+    ((64, 128), (), (64, 128)), ((64, 128), (128,), (64, 128)), ((64, 128), (64, 128), ()),
+    ((64, 128), (), (128,)), ((128,), (), (64, 128)), ((), (64, 128), (64, 128)),
+    ((10,), (10,), (10,))])
+def test_fma32_below_the_slices_with_broadcast_operands(shape_a, shape_b, shape_c):
+    """``a`` with and without the result's shape (only the former takes the astype path)."""
+    rng = np.random.default_rng(9)
+    a, b, c = (np.asarray((rng.standard_normal(s) * 2.0 ** rng.integers(-30, 30, s))
+                          .astype(np.float32)) for s in (shape_a, shape_b, shape_c))
+    ours = mathfns.fma32(a, b, c)
+    wide = a.astype(np.float64) * b.astype(np.float64) + c.astype(np.float64)   # (a check
+    theirs = torch.addcmul(torch.from_numpy(c), torch.from_numpy(a), torch.from_numpy(b))
+    assert ours.shape == theirs.shape
+    assert same_bits(ours, theirs.numpy())
+    assert np.all(np.abs(ours - wide) <= np.spacing(np.abs(ours)))               # of both)

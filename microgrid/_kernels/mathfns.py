@@ -64,12 +64,20 @@ def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     a, b, c = np.asarray(a), np.asarray(b), np.asarray(c)
     if a.size >= _SLICE or c.size >= _SLICE or b.size >= _SLICE:
         return _fma32_slices(a, b, c)
-    total = np.multiply(a, b, dtype=np.float64)
-    if total.ndim == 0:                                         # numbers: the exact path
-        if c.ndim:
-            return fma32(np.broadcast_to(a, c.shape), b, c)
-        return _fma32_odd(*(v.astype(np.float64).reshape(1) for v in (a, b, c)))[0]
-    total = np.add(total, c, out=total if total.shape == c.shape else None, dtype=np.float64)
+    shape = a.shape
+    if a.ndim and (b.shape == shape or not b.ndim) and (c.shape == shape or not c.ndim):
+        # speed: astype and in-place ufuncs, not multiply(..., dtype=float64)'s casting loop
+        total = a.astype(_FLOAT64)
+        np.multiply(total, b, out=total)                        # exact
+        np.add(total, c, out=total)
+    else:
+        total = np.multiply(a, b, dtype=np.float64)
+        if total.ndim == 0:                                     # numbers: the exact path
+            if c.ndim:
+                return fma32(np.broadcast_to(a, c.shape), b, c)
+            return _fma32_odd(*(v.astype(np.float64).reshape(1) for v in (a, b, c)))[0]
+        total = np.add(total, c, out=total if total.shape == c.shape else None,
+                       dtype=np.float64)
     result = total.astype(np.float32)
     suspect = _suspect(total, result)
     if np.count_nonzero(suspect):                               # fix only those elements
