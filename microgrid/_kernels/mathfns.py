@@ -51,6 +51,7 @@ _ONE64 = np.float64(1)
 
 
 # -- exact float32 building blocks -------------------------------------------------------
+@silent
 def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """``a * b + c`` for float32 values with a single rounding, as the CPU's fma does.
 
@@ -177,14 +178,13 @@ def _fma32_slices(a: np.ndarray, b: np.ndarray, c: np.ndarray, negate: bool = Fa
 
 
 def _fma32_odd(a64: np.ndarray, b64: np.ndarray, c64: np.ndarray) -> np.ndarray:
-    product = a64 * b64
+    product = a64 * b64                                         # (in fma32: silent)
     total = product + c64
-    with np.errstate(invalid="ignore"):
-        back = total - c64
-        err = (product - back) + (c64 - (total - back))          # TwoSum: exact error
-        bits = total.view(np.int64)
-        inexact = (err != 0) & np.isfinite(total) & ((bits & 1) == 0)
-        toward = np.where(err > 0, np.inf, -np.inf)
+    back = total - c64
+    err = (product - back) + (c64 - (total - back))              # TwoSum: exact error
+    bits = total.view(np.int64)
+    inexact = (err != 0) & np.isfinite(total) & ((bits & 1) == 0)
+    toward = np.where(err > 0, np.inf, -np.inf)
     total = np.where(inexact, np.nextafter(total, toward), total)
     return total.astype(np.float32)
 
@@ -436,7 +436,10 @@ def correctly_rounded(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> 
             fn(t, out=t)
             np.copyto(result[start:stop], t, casting="unsafe")
         return result.reshape(x.shape)
-    return fn(x.astype(np.float64)).astype(np.float32)
+    wide = x.astype(_FLOAT64)
+    if isinstance(fn, np.ufunc):                                # (in place: one array fewer)
+        return fn(wide, out=wide).astype(_FLOAT32)
+    return fn(wide).astype(_FLOAT32)
 
 
 def _rounded_from_float64(fn: Callable[[np.ndarray], np.ndarray]
