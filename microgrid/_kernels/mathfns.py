@@ -437,7 +437,7 @@ def correctly_rounded(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> 
             np.copyto(result[start:stop], t, casting="unsafe")
         return result.reshape(x.shape)
     wide = x.astype(_FLOAT64)
-    if isinstance(fn, np.ufunc):                                # (in place: one array fewer)
+    if type(wide) is np.ndarray and isinstance(fn, np.ufunc):   # (in place: one array fewer)
         return fn(wide, out=wide).astype(_FLOAT32)
     return fn(wide).astype(_FLOAT32)
 
