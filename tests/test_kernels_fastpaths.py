@@ -204,13 +204,21 @@ def test_plans_are_keyed_by_strides_and_dims():
 def tanh_backward_operands(shape: tuple, seed: int) -> tuple:
     """``grad`` and ``y`` where ``1 - y*y`` lands on float32 halfway points (``y = n *
     2**-14``, odd ``n`` in [14189, 14983]: ``1 - y*y`` is an odd multiple of 2**-28 in
-    [1/8, 1/4), the repair's case), saturated ``y`` (exact zeros), +-0 and awkward values."""
+    [1/8, 1/4); nearly saturated ``y = +-(1 - k * 2**-24)``), which the small path leaves
+    unrepaired where ``1 - y*y`` is exact in float64 (2**-3 <= |y| < 2**24, both ends
+    drawn); saturated ``y`` (exact zeros), +-0 and awkward values."""
     rng = np.random.default_rng(seed)
     n = int(np.prod(shape))
     y = np.tanh(rng.standard_normal(n) * 3).astype(np.float32)
     where = rng.random(n) < 0.3
     y[where] = (rng.integers(14189 // 2, 14983 // 2, int(where.sum())) * 2 + 1) * 2.0**-14
     y[rng.random(n) < 0.05] = rng.choice([1.0, -1.0, 0.0, -0.0])
+    where = rng.random(n) < 0.2                              # nearly saturated: halfway too
+    y[where] = rng.choice([1.0, -1.0], int(where.sum())) * (
+        1 - rng.integers(1, 3000, int(where.sum())) * 2.0**-24)
+    where = rng.random(n) < 0.05                             # the exact range's ends
+    y[where] = rng.choice(np.array([0.125, 2.0**24, -2.0**24, 2.0**25 + 2, 3e-3], np.float32)
+                          * rng.choice([1, np.float32(1 - 2.0**-24)]), int(where.sum()))
     where = rng.random(n) < 0.05
     y[where] = rng.choice(AWKWARD32, int(where.sum()))
     grad = rng.standard_normal(n).astype(np.float32)

@@ -48,6 +48,7 @@ SIMD_FLOAT_LANES = 8         # Vectorized<float> in kernels without an AVX512 bu
 _FLOAT32 = np.dtype(np.float32)
 _FLOAT64 = np.dtype(np.float64)
 _ONE64 = np.float64(1)
+_EIGHTH, _TWO24 = np.float32(0.125), np.float32(2.0**24)
 
 
 # -- exact float32 building blocks -------------------------------------------------------
@@ -523,7 +524,13 @@ def tanh_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
         result = total.astype(_FLOAT32)
         suspect = _suspect(total, result)
         if np.count_nonzero(suspect):
-            _repair(result, suspect, np.negative(y), y, np.float32(1))
+            # speed: for 2**-3 <= |y| < 2**24, 1 - y*y is exact in float64 (y*y has 48
+            # bits, and its last bit is 2**-52 or above, 1's or above): rounding it once
+            # is right even on a halfway point (saturated tanh outputs land on them)
+            magnitude = np.abs(y)
+            suspect &= (magnitude < _EIGHTH) | (magnitude >= _TWO24)
+            if np.count_nonzero(suspect):
+                _repair(result, suspect, np.negative(y), y, np.float32(1))
         if grad.dtype == _FLOAT32 and grad.shape == result.shape:
             return np.multiply(grad, result, out=result)
         return grad * result
