@@ -319,3 +319,17 @@ def test_fma32_below_the_slices_with_broadcast_operands(shape_a, shape_b, shape_
     assert ours.shape == theirs.shape
     assert same_bits(ours, theirs.numpy())
     assert np.all(np.abs(ours - wide) <= np.spacing(np.abs(ours)))               # of both)
+
+
+@pytest.mark.parametrize("n", [64, 4096])
+def test_fma32_of_transposed_operands_below_the_slices(n):
+    """Transposed (Fortran-ordered) operands: the repair writes into the result through
+    flat C-order indices, so the result must be C-ordered."""
+    c, y = halfway_operands(n, -0.75, seed=n)
+    c, y = c.reshape(-1, 16).T, y.reshape(-1, 16).T
+    ours = mathfns.add_scaled(c, y, np.asarray(np.float32(-0.75)))
+    theirs = torch.add(torch.from_numpy(c), torch.from_numpy(y), alpha=-0.75).numpy()
+    assert same_bits(ours, theirs)
+    ours = mathfns.tanh_backward(c, np.ascontiguousarray(y).T.copy().T)
+    theirs = torch.ops.aten.tanh_backward(torch.from_numpy(c), torch.from_numpy(y)).numpy()
+    assert same_bits(ours, theirs)

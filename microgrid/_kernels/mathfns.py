@@ -69,17 +69,17 @@ def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     shape = a.shape
     if a.ndim and (b.shape == shape or not b.ndim) and (c.shape == shape or not c.ndim):
         # speed: astype and in-place ufuncs, not multiply(..., dtype=float64)'s casting loop
-        total = a.astype(_FLOAT64)
+        total = a.astype(_FLOAT64, order="C")                 # (_repair: C order)
         np.multiply(total, b, out=total)                        # exact
         np.add(total, c, out=total)
     else:
-        total = np.multiply(a, b, dtype=np.float64)
+        total = np.multiply(a, b, dtype=np.float64, order="C")
         if total.ndim == 0:                                     # numbers: the exact path
             if c.ndim:
                 return fma32(np.broadcast_to(a, c.shape), b, c)
             return _fma32_odd(*(v.astype(np.float64).reshape(1) for v in (a, b, c)))[0]
         total = np.add(total, c, out=total if total.shape == c.shape else None,
-                       dtype=np.float64)
+                       dtype=np.float64, order="C")
     result = total.astype(np.float32)
     suspect = _suspect(total, result)
     if np.count_nonzero(suspect):                               # fix only those elements
@@ -518,7 +518,7 @@ def tanh_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
     if y.dtype == _FLOAT32 and cpu_capability() != "default":
         # speed: fma32(-y, y, 1) without the -y array, and without multiply(...,
         # dtype=float64)'s casting loop (slower than astype and a plain multiply)
-        total = y.astype(_FLOAT64)
+        total = y.astype(_FLOAT64, order="C")                 # (_repair: C order)
         np.multiply(total, total, out=total)                    # y*y, exact
         np.subtract(_ONE64, total, out=total)                   # 1 - y*y, rounded once
         result = total.astype(_FLOAT32)
