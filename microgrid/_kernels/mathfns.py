@@ -522,7 +522,8 @@ def tanh_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
         np.multiply(total, total, out=total)                    # y*y, exact
         np.subtract(_ONE64, total, out=total)                   # 1 - y*y, rounded once
         result = total.astype(_FLOAT32)
-        suspect = _suspect(total, result)
+        # only the halfway half of _suspect: 1 - y*y is 0 or of magnitude 2**-23 and above
+        suspect = np.equal(np.bitwise_and(total.view(np.int64), _LOW_BITS), _HALFWAY)
         if np.count_nonzero(suspect):
             # speed: for 2**-3 <= |y| < 2**24, 1 - y*y is exact in float64 (y*y has 48
             # bits, and its last bit is 2**-52 or above, 1's or above): rounding it once
