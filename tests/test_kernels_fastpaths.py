@@ -11,7 +11,11 @@ path that rounds, orders or slices differently fails here:
 * ``reduce._block_sums`` (level 0 of big 2-d cascades), the contiguous whole sums over
   threads (``_two_pass``'s flat path), the dim-0 slabs of big tensors (``_columns``);
 * ``reduce._plans``: a remembered plan is keyed by strides too (a transposed view of the
-  same shape must not take the contiguous path).
+  same shape must not take the contiguous path);
+* below the slices (performance.md, "Round 3"): ``fma32`` through ``astype`` and in-place
+  ufuncs, ``tanh_backward`` from ``y`` in float64 without repairs where ``1 - y*y`` is
+  exact, both with transposed operands; ``quiet.silent``: kernels raise no NumPy warning
+  and leave the caller's ``np.errstate`` alone, in any thread.
 """
 
 from __future__ import annotations
