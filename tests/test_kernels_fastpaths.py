@@ -11,7 +11,11 @@ path that rounds, orders or slices differently fails here:
 * ``reduce._block_sums`` (level 0 of big 2-d cascades), the contiguous whole sums over
   threads (``_two_pass``'s flat path), the dim-0 slabs of big tensors (``_columns``);
 * ``reduce._plans``: a remembered plan is keyed by strides too (a transposed view of the
-  same shape must not take the contiguous path).
+  same shape must not take the contiguous path);
+* below the slices (performance.md, "Round 3"): ``fma32`` through ``astype`` and in-place
+  ufuncs, ``tanh_backward`` from ``y`` in float64 without repairs where ``1 - y*y`` is
+  exact, both with transposed operands; ``quiet.silent``: kernels raise no NumPy warning
+  and leave the caller's ``np.errstate`` alone, in any thread.
 """
 
 from __future__ import annotations
@@ -199,3 +203,137 @@ def test_plans_are_keyed_by_strides_and_dims():
             for dims in ([0], (0,), None, [1], (0, 1)):
                 for keepdim in (False, True):
                     assert same_bits(reduce.sum(x, dims, keepdim), torch_sum(x, dims, keepdim))
+
+
+def tanh_backward_operands(shape: tuple, seed: int) -> tuple:
+    """``grad`` and ``y`` where ``1 - y*y`` lands on float32 halfway points (``y = n *
+    2**-14``, odd ``n`` in [14189, 14983]: ``1 - y*y`` is an odd multiple of 2**-28 in
+    [1/8, 1/4); nearly saturated ``y = +-(1 - k * 2**-24)``), which the small path leaves
+    unrepaired where ``1 - y*y`` is exact in float64 (2**-3 <= |y| < 2**24, both ends
+    drawn); saturated ``y`` (exact zeros), +-0 and awkward values."""
+    rng = np.random.default_rng(seed)
+    n = int(np.prod(shape))
+    y = np.tanh(rng.standard_normal(n) * 3).astype(np.float32)
+    where = rng.random(n) < 0.3
+    y[where] = (rng.integers(14189 // 2, 14983 // 2, int(where.sum())) * 2 + 1) * 2.0**-14
+    y[rng.random(n) < 0.05] = rng.choice([1.0, -1.0, 0.0, -0.0])
+    where = rng.random(n) < 0.2                              # nearly saturated: halfway too
+    y[where] = rng.choice([1.0, -1.0], int(where.sum())) * (
+        1 - rng.integers(1, 3000, int(where.sum())) * 2.0**-24)
+    where = rng.random(n) < 0.05                             # the exact range's ends
+    y[where] = rng.choice(np.array([0.125, 2.0**24, -2.0**24, 2.0**25 + 2, 3e-3], np.float32)
+                          * rng.choice([1, np.float32(1 - 2.0**-24)]), int(where.sum()))
+    where = rng.random(n) < 0.05
+    y[where] = rng.choice(AWKWARD32, int(where.sum()))
+    grad = rng.standard_normal(n).astype(np.float32)
+    where = rng.random(n) < 0.05
+    grad[where] = rng.choice(AWKWARD32, int(where.sum()))
+    return grad.reshape(shape), y.reshape(shape)
+
+
+@pytest.mark.parametrize("shape", [(1,), (7,), (100,), (64, 128), (SLICE - 1,), (SLICE,)])
+def test_tanh_backward_below_the_slices(shape):
+    """The small-array ``tanh_backward`` (1 - y*y from ``y`` in float64, no ``-y``) on
+    halfway points, zeros and awkward values, on both sides of the slice size."""
+    for seed in range(3):
+        grad, y = tanh_backward_operands(shape, seed)
+        ours = mathfns.tanh_backward(grad, y)
+        theirs = torch.ops.aten.tanh_backward(torch.from_numpy(grad), torch.from_numpy(y))
+        assert same_bits(ours, theirs.numpy())
+    ours = mathfns.tanh_backward(np.float32(2.5), y)           # a broadcast gradient
+    theirs = torch.ops.aten.tanh_backward(torch.tensor(2.5), torch.from_numpy(y))
+    assert same_bits(ours, theirs.numpy())
+
+
+def test_kernels_are_silent_and_leave_numpy_settings_alone():
+    """Kernels run without NumPy's warnings (in the prepared context, or directly when
+    already in it), in any thread, and the caller's ``np.errstate`` is untouched."""
+    import threading
+    import warnings
+
+    from microgrid._kernels import quiet
+
+    big = np.array([3e38, -3e38, np.inf, 0.0], np.float32)
+
+    def calls() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with np.errstate(all="raise"):
+                mathfns.add_scaled(big, big, np.float32(1e30))
+                mathfns.tanh_backward(big, big)
+                quiet.compute(mathfns.add_scaled, big, big, np.asarray(np.float32(1e30)))
+                quiet.quietly(mathfns.tanh, big)
+                assert np.geterr()["over"] == "raise"
+                with pytest.raises(FloatingPointError):
+                    big * big
+        assert np.geterr()["over"] != "raise"
+
+    calls()
+    failures = []
+    thread = threading.Thread(target=lambda: failures.append(calls()))
+    thread.start()
+    thread.join()
+    assert failures == [None]
+
+
+# -- fma32 below the slices: astype and in-place ufuncs when ``a`` has the result's shape --
+SMALL = [1, 3, 10, 128, 1280, 4096, SLICE - 1]
+
+
+@pytest.mark.parametrize("n", SMALL)
+@pytest.mark.parametrize("alpha", [1 + 2**-23, -0.01, 3.0])
+def test_fma32_below_the_slices_matches_add_with_alpha(n, alpha):
+    """Halfway points, a hair from them, subnormals and awkward values, small arrays
+    (the SGD update of a bias or a small weight)."""
+    c, y = halfway_operands(max(n, 64), alpha, seed=n)
+    c, y = c[:n], y[:n]
+    ours = mathfns.add_scaled(c, y, np.asarray(np.float32(alpha)))
+    theirs = torch.add(torch.from_numpy(c), torch.from_numpy(y), alpha=alpha).numpy()
+    assert same_bits(ours, theirs)
+
+
+def test_fma32_below_the_slices_one_tiny_result():
+    """The subnormal-only repair (see ``test_fma32_slices_only_one_tiny_result``) in a
+    small array."""
+    c = np.full(10, 4, np.float32)
+    y = np.ones(10, np.float32)
+    c[3], y[3] = np.float32(2.0**-130 + 2.0**-149), np.float32((1 - 2.0**-23) * 2.0**-100)
+    alpha = (1 + 2.0**-23) * 2.0**-50
+    ours = mathfns.add_scaled(c, y, np.asarray(np.float32(alpha)))
+    theirs = torch.add(torch.from_numpy(c), torch.from_numpy(y), alpha=alpha).numpy()
+    assert ours[3] == c[3]
+    assert same_bits(ours, theirs)
+
+
+@pytest.mark.parametrize("shape_a,shape_b,shape_c", [
+    ((64, 128), (), (64, 128)), ((64, 128), (128,), (64, 128)), ((64, 128), (64, 128), ()),
+    ((64, 128), (), (128,)), ((128,), (), (64, 128)), ((), (64, 128), (64, 128)),
+    ((10,), (10,), (10,))])
+def test_fma32_below_the_slices_with_broadcast_operands(shape_a, shape_b, shape_c):
+    """``a`` with and without the result's shape (only the former takes the astype path).
+    ``addcmul`` is fused except in PyTorch's ``default`` build; ``fma32`` always is."""
+    if reduce.cpu_capability() == "default":
+        pytest.skip("torch's default build does not fuse addcmul")
+    rng = np.random.default_rng(9)
+    a, b, c = (np.asarray((rng.standard_normal(s) * 2.0 ** rng.integers(-30, 30, s))
+                          .astype(np.float32)) for s in (shape_a, shape_b, shape_c))
+    ours = mathfns.fma32(a, b, c)
+    wide = a.astype(np.float64) * b.astype(np.float64) + c.astype(np.float64)   # (a check
+    theirs = torch.addcmul(torch.from_numpy(c), torch.from_numpy(a), torch.from_numpy(b))
+    assert ours.shape == theirs.shape
+    assert same_bits(ours, theirs.numpy())
+    assert np.all(np.abs(ours - wide) <= np.spacing(np.abs(ours)))               # of both)
+
+
+@pytest.mark.parametrize("n", [64, 4096])
+def test_fma32_of_transposed_operands_below_the_slices(n):
+    """Transposed (Fortran-ordered) operands: the repair writes into the result through
+    flat C-order indices, so the result must be C-ordered."""
+    c, y = halfway_operands(n, -0.75, seed=n)
+    c, y = c.reshape(-1, 16).T, y.reshape(-1, 16).T
+    ours = mathfns.add_scaled(c, y, np.asarray(np.float32(-0.75)))
+    theirs = torch.add(torch.from_numpy(c), torch.from_numpy(y), alpha=-0.75).numpy()
+    assert same_bits(ours, theirs)
+    ours = mathfns.tanh_backward(c, np.ascontiguousarray(y).T.copy().T)
+    theirs = torch.ops.aten.tanh_backward(torch.from_numpy(c), torch.from_numpy(y)).numpy()
+    assert same_bits(ours, theirs)

@@ -40,14 +40,19 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .quiet import silent
 from .reduce import cpu_capability, num_threads
 
 GRAIN_SIZE = 32768           # at::internal::GRAIN_SIZE
 SIMD_FLOAT_LANES = 8         # Vectorized<float> in kernels without an AVX512 build (32 bytes)
 _FLOAT32 = np.dtype(np.float32)
+_FLOAT64 = np.dtype(np.float64)
+_ONE64 = np.float64(1)
+_EIGHTH, _TWO24 = np.float32(0.125), np.float32(2.0**24)
 
 
 # -- exact float32 building blocks -------------------------------------------------------
+@silent
 def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """``a * b + c`` for float32 values with a single rounding, as the CPU's fma does.
 
@@ -61,12 +66,20 @@ def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     a, b, c = np.asarray(a), np.asarray(b), np.asarray(c)
     if a.size >= _SLICE or c.size >= _SLICE or b.size >= _SLICE:
         return _fma32_slices(a, b, c)
-    total = np.multiply(a, b, dtype=np.float64)
-    if total.ndim == 0:                                         # numbers: the exact path
-        if c.ndim:
-            return fma32(np.broadcast_to(a, c.shape), b, c)
-        return _fma32_odd(*(v.astype(np.float64).reshape(1) for v in (a, b, c)))[0]
-    total = np.add(total, c, out=total if total.shape == c.shape else None, dtype=np.float64)
+    shape = a.shape
+    if a.ndim and (b.shape == shape or not b.ndim) and (c.shape == shape or not c.ndim):
+        # speed: astype and in-place ufuncs, not multiply(..., dtype=float64)'s casting loop
+        total = a.astype(_FLOAT64, order="C")                 # (_repair: C order)
+        np.multiply(total, b, out=total)                        # exact
+        np.add(total, c, out=total)
+    else:
+        total = np.multiply(a, b, dtype=np.float64, order="C")
+        if total.ndim == 0:                                     # numbers: the exact path
+            if c.ndim:
+                return fma32(np.broadcast_to(a, c.shape), b, c)
+            return _fma32_odd(*(v.astype(np.float64).reshape(1) for v in (a, b, c)))[0]
+        total = np.add(total, c, out=total if total.shape == c.shape else None,
+                       dtype=np.float64, order="C")
     result = total.astype(np.float32)
     suspect = _suspect(total, result)
     if np.count_nonzero(suspect):                               # fix only those elements
@@ -166,14 +179,13 @@ def _fma32_slices(a: np.ndarray, b: np.ndarray, c: np.ndarray, negate: bool = Fa
 
 
 def _fma32_odd(a64: np.ndarray, b64: np.ndarray, c64: np.ndarray) -> np.ndarray:
-    product = a64 * b64
+    product = a64 * b64                                         # (in fma32: silent)
     total = product + c64
-    with np.errstate(invalid="ignore"):
-        back = total - c64
-        err = (product - back) + (c64 - (total - back))          # TwoSum: exact error
-        bits = total.view(np.int64)
-        inexact = (err != 0) & np.isfinite(total) & ((bits & 1) == 0)
-        toward = np.where(err > 0, np.inf, -np.inf)
+    back = total - c64
+    err = (product - back) + (c64 - (total - back))              # TwoSum: exact error
+    bits = total.view(np.int64)
+    inexact = (err != 0) & np.isfinite(total) & ((bits & 1) == 0)
+    toward = np.where(err > 0, np.inf, -np.inf)
     total = np.where(inexact, np.nextafter(total, toward), total)
     return total.astype(np.float32)
 
@@ -388,6 +400,7 @@ def simd_mask(n: int, lanes: int = SIMD_FLOAT_LANES) -> np.ndarray:
     return mask
 
 
+@silent
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """``torch.sigmoid`` for float32: SIMD elements ``1 / (1 + sleef_expf(0 - x))``,
     scalar ones ``1 / (1 + expf(-x))`` with the C library's (correctly rounded) expf.
@@ -395,40 +408,39 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     The sigmoid kernel has an AVX512 build: 16 lanes on AVX512, 8 on AVX2; without
     either (``default``) the vector ``exp`` is the scalar expf lane by lane."""
     if x.dtype != np.float32:
-        with np.errstate(all="ignore"):
-            return (1 / (1 + np.exp(-x))).astype(x.dtype)
+        return (1 / (1 + np.exp(-x))).astype(x.dtype)
     flat = np.ascontiguousarray(x).reshape(-1)
     one = np.float32(1)
-    with np.errstate(all="ignore"):
-        scalar = one / (one + correctly_rounded(np.exp, -flat))
-        capability = cpu_capability()
-        if capability == "default":
-            return scalar.reshape(x.shape)
-        vector = one / (one + sleef_expf(np.float32(0) - flat))
+    scalar = one / (one + correctly_rounded(np.exp, -flat))
+    capability = cpu_capability()
+    if capability == "default":
+        return scalar.reshape(x.shape)
+    vector = one / (one + sleef_expf(np.float32(0) - flat))
     lanes = 16 if capability == "avx512" else 8
     return np.where(simd_mask(flat.size, lanes), vector, scalar).reshape(x.shape)
 
 
+@silent
 def correctly_rounded(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
     """``fn`` evaluated in float64 and rounded once to ``x``'s dtype: the closest feasible
     stand-in for MKL VML's float32 functions (closed source)."""
     if x.dtype != np.float32:
-        with np.errstate(all="ignore"):
-            return fn(x)
+        return fn(x)
     if x.size >= _SLICE and isinstance(fn, np.ufunc):           # speed: in cached slices
         flat = x.reshape(-1)
         result = np.empty(flat.size, np.float32)
         wide = _scratch.total
-        with np.errstate(all="ignore"):
-            for start in range(0, flat.size, _SLICE):
-                stop = min(flat.size, start + _SLICE)
-                t = wide[:stop - start]
-                np.copyto(t, flat[start:stop])
-                fn(t, out=t)
-                np.copyto(result[start:stop], t, casting="unsafe")
+        for start in range(0, flat.size, _SLICE):
+            stop = min(flat.size, start + _SLICE)
+            t = wide[:stop - start]
+            np.copyto(t, flat[start:stop])
+            fn(t, out=t)
+            np.copyto(result[start:stop], t, casting="unsafe")
         return result.reshape(x.shape)
-    with np.errstate(all="ignore"):
-        return fn(x.astype(np.float64)).astype(np.float32)
+    wide = x.astype(_FLOAT64)
+    if type(wide) is np.ndarray and isinstance(fn, np.ufunc):   # (in place: one array fewer)
+        return fn(wide, out=wide).astype(_FLOAT32)
+    return fn(wide).astype(_FLOAT32)
 
 
 def _rounded_from_float64(fn: Callable[[np.ndarray], np.ndarray]
@@ -450,12 +462,13 @@ cos = _rounded_from_float64(np.cos)
 log1p = _rounded_from_float64(np.log1p)  # binary_cross_entropy's (glibc's log1pf)
 
 
+@silent
 def rsqrt(x: np.ndarray) -> np.ndarray:
     """``torch.rsqrt``: ``1 / sqrt(x)`` with IEEE (exactly rounded) sqrt and division."""
-    with np.errstate(all="ignore"):
-        return (x.dtype.type(1) / np.sqrt(x)).astype(x.dtype)
+    return (x.dtype.type(1) / np.sqrt(x)).astype(x.dtype)
 
 
+@silent
 def pow_scalar(x: np.ndarray, exponent: float) -> np.ndarray:
     """``torch.pow(x, exponent)`` for a float tensor and a Python number.
 
@@ -463,20 +476,19 @@ def pow_scalar(x: np.ndarray, exponent: float) -> np.ndarray:
     (2: ``x*x``, 3: ``x*x*x``, -1: ``1/x``, -2: ``1/(x*x)``, 0.5: sqrt, -0.5: rsqrt);
     others call SLEEF's ``powf_u10`` (not reproduced: rounded from float64 instead)."""
     one = x.dtype.type(1)
-    with np.errstate(all="ignore"):
-        if exponent == 2:
-            return x * x
-        if exponent == 3:
-            return x * x * x
-        if exponent == -1:
-            return one / x
-        if exponent == -2:
-            return one / (x * x)
-        if exponent == 0.5:
-            return correctly_rounded(np.sqrt, x)
-        if exponent == -0.5:
-            return rsqrt(x)
-        return correctly_rounded(lambda v: np.power(v, exponent), x).astype(x.dtype)
+    if exponent == 2:
+        return x * x
+    if exponent == 3:
+        return x * x * x
+    if exponent == -1:
+        return one / x
+    if exponent == -2:
+        return one / (x * x)
+    if exponent == 0.5:
+        return correctly_rounded(np.sqrt, x)
+    if exponent == -0.5:
+        return rsqrt(x)
+    return correctly_rounded(lambda v: np.power(v, exponent), x).astype(x.dtype)
 
 
 # -- backward formulas (derivatives.yaml / the *_backward kernels) -------------------------
@@ -488,35 +500,54 @@ def _fused(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return fma32(a, b, c) if a.dtype == np.float32 else fma64(a, b, c).astype(a.dtype)
 
 
+@silent
 def add_scaled(x: np.ndarray, y: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """``torch.add(x, y, alpha=alpha)`` for float32/float64: ``fmadd(y, alpha, x)``, one
     rounding, as the vectorized add kernel computes it (NumPy's ``x + alpha*y`` rounds
     twice: 18% of float32 results differ)."""
     dtype = alpha.dtype                                      # the result's (x may be a number)
-    with np.errstate(all="ignore"):
-        return np.asarray(_fused(np.asarray(y, dtype), alpha, np.asarray(x, dtype)), dtype)
+    return np.asarray(_fused(np.asarray(y, dtype), alpha, np.asarray(x, dtype)), dtype)
 
 
+@silent
 def tanh_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``dL/dx = grad * (1 - y*y)`` with ``y = tanh(x)``; ``1 - y*y`` is one fma."""
     if (y.size >= _SLICE and y.dtype == _FLOAT32 and grad.dtype == _FLOAT32
             and cpu_capability() != "default"):                 # speed: in cached slices
-        with np.errstate(all="ignore"):
-            return _fma32_slices(y, y, np.float32(1), negate=True, times=grad)
-    with np.errstate(all="ignore"):
-        return grad * _fused(-y, y, y.dtype.type(1))
+        return _fma32_slices(y, y, np.float32(1), negate=True, times=grad)
+    if y.dtype == _FLOAT32 and cpu_capability() != "default":
+        # speed: fma32(-y, y, 1) without the -y array, and without multiply(...,
+        # dtype=float64)'s casting loop (slower than astype and a plain multiply)
+        total = y.astype(_FLOAT64, order="C")                 # (_repair: C order)
+        np.multiply(total, total, out=total)                    # y*y, exact
+        np.subtract(_ONE64, total, out=total)                   # 1 - y*y, rounded once
+        result = total.astype(_FLOAT32)
+        # only the halfway half of _suspect: 1 - y*y is 0 or of magnitude 2**-23 and above
+        suspect = np.equal(np.bitwise_and(total.view(np.int64), _LOW_BITS), _HALFWAY)
+        if np.count_nonzero(suspect):
+            # speed: for 2**-3 <= |y| < 2**24, 1 - y*y is exact in float64 (y*y has 48
+            # bits, and its last bit is 2**-52 or above, 1's or above): rounding it once
+            # is right even on a halfway point (saturated tanh outputs land on them)
+            magnitude = np.abs(y)
+            suspect &= (magnitude < _EIGHTH) | (magnitude >= _TWO24)
+            if np.count_nonzero(suspect):
+                _repair(result, suspect, np.negative(y), y, np.float32(1))
+        if grad.dtype == _FLOAT32 and grad.shape == result.shape:
+            return np.multiply(grad, result, out=result)
+        return grad * result
+    return grad * _fused(-y, y, y.dtype.type(1))
 
 
+@silent
 def sigmoid_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``dL/dx = (grad * (1 - y)) * y`` with ``y = sigmoid(x)``, in that order."""
-    with np.errstate(all="ignore"):
-        return (grad * (y.dtype.type(1) - y)) * y
+    return (grad * (y.dtype.type(1) - y)) * y
 
 
+@silent
 def mse_loss_backward(grad: np.ndarray, x: np.ndarray, target: np.ndarray,
                       reduction: str = "mean") -> np.ndarray:
     """``dL/dx = ((x - target) * norm) * grad``, ``norm = 2 / numel`` (mean, rounded to
     the dtype) or 2 (sum/none): PyTorch's ``mse_loss_backward_out``."""
     norm = 2.0 / x.size if reduction == "mean" else 2.0
-    with np.errstate(all="ignore"):
-        return ((x - target) * x.dtype.type(norm)) * grad
+    return ((x - target) * x.dtype.type(norm)) * grad
