@@ -107,7 +107,8 @@ def plain(function: Callable[..., Any], x: np.ndarray, y: Any) -> Any:
     record), which cost as much as a small multiplication itself
     (``docs/performance.md`` §5).  ``y`` is an array or a number (anything
     else: None)."""
-    if x.dtype.kind != "f" or (lazy_broadcasts.on and x.size >= LAZY_MIN_SIZE):
+    # the size first: ``lazy_broadcasts.on`` is a per-thread read (performance.md §12)
+    if x.dtype.kind != "f" or (x.size >= LAZY_MIN_SIZE and lazy_broadcasts.on):
         return None
     if type(y) is np.ndarray:
         if y.dtype is not x.dtype or y.shape != x.shape:
