@@ -341,7 +341,10 @@ def pow_tensor(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     simd = _tensor_simd_mask(shape, [[s // 4 for s in a.strides] for a in (bx, by)], lanes)
     if simd.all():
         return sleef_powf(bx, by).reshape(shape)
-    result = glibc_powf(bx, by).reshape(-1)
-    if simd.any():
-        result[simd] = sleef_powf(bx.reshape(-1)[simd], by.reshape(-1)[simd])
+    if not simd.any():
+        return glibc_powf(bx, by).reshape(shape)
+    flat_x, flat_y = bx.reshape(-1), by.reshape(-1)
+    result = np.empty(simd.size, f32)
+    result[simd] = sleef_powf(flat_x[simd], flat_y[simd])
+    result[~simd] = glibc_powf(flat_x[~simd], flat_y[~simd])
     return result.reshape(shape)
