@@ -160,8 +160,11 @@ def test_fma32_on_halfway_points_matches_add_with_alpha(alpha):
     c[:2000], y[:2000] = rng.choice(awkward, 2000), rng.choice(awkward, 2000)
     with np.errstate(all="ignore"):
         ours = mathfns.fma32(y, np.float32(alpha), c)
+        added = mathfns.add_scaled(c, y, np.asarray(np.float32(alpha)))
     theirs = torch.add(torch.from_numpy(c), torch.from_numpy(y), alpha=alpha).numpy()
-    assert same_bits(ours, theirs)
+    assert same_bits(added, theirs)
+    if reduce.cpu_capability() != "default":    # (the default build rounds twice: no fma)
+        assert same_bits(ours, theirs)
 
 
 def test_sum_with_fewer_threads_follows_set_num_threads():
@@ -591,5 +594,35 @@ def test_kernels_follow_aten_cpu_capability_avx2():
         pytest.skip("no AVX2 on this CPU")
     env = dict(os.environ, ATEN_CPU_CAPABILITY="avx2")
     done = subprocess.run([sys.executable, "-c", AVX2_SCRIPT], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+DEFAULT_SCRIPT = """
+import numpy as np, torch
+from microgrid._kernels import mathfns, powf
+assert torch.backends.cpu.get_cpu_capability() == "DEFAULT"
+rng = np.random.default_rng(9)
+for n in (5, 17, 31, 100, 1003, 40001):
+    x = np.exp(rng.uniform(-60, 60, n)).astype(np.float32)
+    y = rng.uniform(-4, 4, n).astype(np.float32)
+    for exponent in (1.5, 0.3, -1.5):
+        theirs = torch.pow(torch.from_numpy(x), exponent).numpy()
+        assert powf.pow_scalar(x, exponent).tobytes() == theirs.tobytes(), (n, exponent)
+    with np.errstate(all="ignore"):
+        theirs = torch.pow(torch.from_numpy(x), torch.from_numpy(y)).numpy()
+        assert powf.pow_tensor(x, y).tobytes() == theirs.tobytes(), n
+        theirs = torch.add(torch.from_numpy(y), torch.from_numpy(x), alpha=-0.37).numpy()
+        ours = mathfns.add_scaled(y, x, np.asarray(np.float32(-0.37)))
+        assert ours.tobytes() == theirs.tobytes(), n
+print("ok")
+"""
+
+
+def test_kernels_follow_aten_cpu_capability_default():
+    """The build without AVX: pow's vector code is glibc's powf per lane (8 lanes), and
+    ``add`` with ``alpha`` multiplies and adds (two roundings, no fma)."""
+    env = dict(os.environ, ATEN_CPU_CAPABILITY="default")
+    done = subprocess.run([sys.executable, "-c", DEFAULT_SCRIPT], env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.stdout.strip() == "ok", done.stderr

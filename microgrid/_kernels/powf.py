@@ -26,7 +26,9 @@ whole pairs of vectors from the start of each inner-loop piece, and only when bo
 operands are contiguous along the coalesced inner dim or one of them steps by 0 (else
 every element is scalar code: ``(N, 1) ** (3,)`` is); the scalar code is
 ``std::pow(float, float)``, glibc's ``powf`` (``glibc_powf``: float64 log2/exp2 from
-tables, not correctly rounded), as is every lane under ``ATEN_CPU_CAPABILITY=default``.
+tables, not correctly rounded), as is every lane under ``ATEN_CPU_CAPABILITY=default``
+(whose vector ``pow`` is ``std::pow`` per lane: for a number exponent, 8 lanes of
+``glibc_powf(x, float(e))`` and ``std::pow(x, double(e))`` on the rest).
 
 Read next: ``moments.py``.
 """
@@ -199,20 +201,22 @@ def sleef_powf(x: np.ndarray, y: float | np.ndarray) -> np.ndarray:
 
 def pow_scalar(x: np.ndarray, exponent: float) -> np.ndarray:
     """``torch.pow(x, exponent)`` for a float tensor and a Python number."""
-    if x.dtype != np.float32 or exponent in _SPECIAL or cpu_capability() == "default":
+    if x.dtype != np.float32 or exponent in _SPECIAL:
         return mathfns.pow_scalar(x, exponent)
+    # the default build's vector pow: glibc's powf(x, float(e)) per lane, 8 lanes
+    vector_pow = glibc_powf if cpu_capability() == "default" else sleef_powf
     order = memory_order(x) if x.ndim > 1 else list(range(x.ndim))   # the walk's order
     walked = x.transpose(order).copy(order="C")
     flat = walked.reshape(-1)
     lanes = 16 if cpu_capability() == "avx512" else 8
     simd = simd_mask(flat.size, lanes)
     if simd.all():
-        result = sleef_powf(flat, exponent)
+        result = vector_pow(flat, f32(exponent))
     else:
         with np.errstate(all="ignore"):
             result = correctly_rounded(lambda v: np.power(v, np.float64(exponent)), flat)
         if simd.any():
-            result[simd] = sleef_powf(flat[simd], exponent)
+            result[simd] = vector_pow(flat[simd], f32(exponent))
     return result.reshape(walked.shape).transpose(tuple(int(i) for i in np.argsort(order)))
 
 
