@@ -171,22 +171,30 @@ def sleef_powf(x: np.ndarray, y: float | np.ndarray) -> np.ndarray:
     """SLEEF's ``powf_u10(x, y)`` for a float32 array and a float32 exponent: one number,
     or an array broadcastable to ``x``'s shape (``yisint``/``yisodd`` then per element)."""
     x = np.asarray(x, f32)
-    y = np.asarray(y, f32)
-    x, y = np.broadcast_arrays(x, y)
-    with np.errstate(all="ignore"):
+    if np.ndim(y) == 0:                           # one exponent: its branches in Python
+        y = f32(y)
+        yisint = bool(np.trunc(y) == y or abs(y) > (1 << 24))
+        yisodd = yisint and abs(y) < (1 << 24) and int(np.trunc(y)) & 1 == 1
+        sign = f32((-1 if yisodd else 1) if yisint else np.nan)
+        wide_y = np.broadcast_to(y, x.shape)
+    else:
+        x, y = np.broadcast_arrays(x, np.asarray(y, f32))
         ay = np.abs(y)
         yisint = (np.trunc(y) == y) | (ay > (1 << 24))
-        odd = (np.where(ay < (1 << 24), np.trunc(y), 0).astype(np.int32) & 1) == 1
+        with np.errstate(all="ignore"):
+            odd = (np.where(ay < (1 << 24), np.trunc(y), 0).astype(np.int32) & 1) == 1
         yisodd = yisint & odd & (ay < (1 << 24))
+        sign = np.where(yisint, np.where(yisodd, f32(-1), f32(1)), f32(np.nan))
+        wide_y = y
+    with np.errstate(all="ignore"):
         ax = np.abs(x)
         log = _logkf(ax)
-        result = _expkf(_mul_df_f(log, y))
+        result = _expkf(_mul_df_f(log, wide_y))
         result = np.where(np.isnan(result), f32(np.inf), result)
-        sign = np.where(yisint, np.where(yisodd, f32(-1), f32(1)), f32(np.nan))
         result = result * np.where(x > 0, f32(1), sign)
         yinf = np.isinf(y)
         if yinf.any():
-            efx = _mulsign(ax - f32(1), y)
+            efx = _mulsign(ax - f32(1), wide_y)
             result = np.where(yinf, np.where(efx < 0, f32(0), np.where(efx == 0, f32(1),
                                                                       f32(np.inf))), result)
         edge = np.isinf(x) | (x == 0)
