@@ -183,6 +183,17 @@ def blocks(rng: np.random.Generator, dtype: Any, count: int) -> Iterator[Arrays]
                     for _ in range(2))
 
 
+def columns(rng: np.random.Generator, dtype: Any, count: int) -> Iterator[Arrays]:
+    """(N, 1) positive bases and (k,) exponents, k <= 5 (polynomial_nn.py's
+    ``x.unsqueeze(-1).pow(tensor([1, 2, 3]))``), half of them whole numbers."""
+    for n in sizes(rng, count):
+        k = int(rng.integers(1, 6))
+        y = random_values(rng, k, dtype, "normal")
+        if rng.random() < 0.5:
+            y = np.round(y)
+        yield (random_values(rng, max(1, n // k), dtype, "positive")[:, None], y)
+
+
 def _t(x: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(x)) if any(
         s < 0 for s in x.strides) else torch.from_numpy(x)
@@ -198,6 +209,10 @@ def _microgrid_backward(name: str) -> Optional[Callable]:
         if found is not None:
             return found
     return None
+
+
+def _pow_tensor(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return powf.pow_tensor(x, y) if x.dtype == np.float32 else np.power(x, y)
 
 
 def make_ops() -> List[Op]:
@@ -343,6 +358,11 @@ def make_ops() -> List[Op]:
            mathfns.rsqrt, "positive"),
         pow_op(2), pow_op(3), pow_op(-0.5), pow_op(1.5), pow_op(2.5), pow_op(-1.5),
         pow_op(0.3),
+        Op("pow(x, y)", lambda x, y: _t(x).pow(_t(y)).numpy(),
+           lambda x, y: numpy_of(tensor(x).pow(tensor(y))), _pow_tensor, "positive", arity=2),
+        Op("pow((N,1), (k,))", lambda x, y: _t(x).pow(_t(y)).numpy(),
+           lambda x, y: numpy_of(tensor(x).pow(tensor(y))), _pow_tensor, arity=2,
+           awkward=False, inputs=columns),
         Op("tanh_backward", lambda g, y: aten.tanh_backward(_t(g), _t(y)).numpy(),
            (lambda g, y: numpy_of(tanh_bw(tensor(g), tensor(y)))) if tanh_bw else None,
            mathfns.tanh_backward, "unit", arity=2),
@@ -521,6 +541,9 @@ def _cost_cases(x: np.ndarray) -> Dict[str, Tuple[Callable[[], Any], Callable[[]
                                         lambda: np.var(x64, axis=0, ddof=1))
         cases["pow(x, 1.5)"] = (lambda: powf.pow_scalar(positive, 1.5),
                                 lambda: np.power(positive, np.float32(1.5)))
+        exponents = (x * np.float32(2)).reshape(positive.shape)
+        cases["pow(x, y)"] = (lambda: powf.pow_tensor(positive, exponents),
+                              lambda: np.power(positive, exponents))
     return cases
 
 

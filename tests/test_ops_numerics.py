@@ -160,6 +160,26 @@ def test_pow_with_pytorchs_special_exponents(x, exponent):
 
 
 @SETTINGS
+@given(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3, max_side=40),
+       st.data())
+def test_pow_with_a_tensor_exponent_forward_and_base_gradient(shapes, data):
+    """``x ** y`` (SLEEF's powf / glibc's powf) and ``grad * (y * x ** (y - 1))``; the
+    exponent's gradient needs ``log`` (VML): not compared."""
+    x = data.draw(hnp.arrays(np.float32, shapes.input_shapes[0],
+                             elements=st.floats(0.125, 6, width=32)))
+    y = data.draw(hnp.arrays(np.float32, shapes.input_shapes[1],
+                             elements=st.one_of(st.floats(-4, 4, width=32),
+                                                st.integers(-3, 3).map(float))))
+    (a, ta), (b, tb) = both(x), both(y)
+    ours, theirs = a ** b, ta ** tb
+    assert_same(ours, theirs)
+    ours.sum().backward()
+    theirs.sum().backward()
+    assert_same(a.grad, ta.grad)
+    assert_same(2.5 ** microgrid.tensor(y), 2.5 ** torch.tensor(y))
+
+
+@SETTINGS
 @given(st.floats(-100, 100), st.floats(-100, 100), st.integers(1, 3000),
        st.floats(0.01, 5))
 def test_linspace_and_arange(start, end, steps, step):

@@ -47,7 +47,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
 
 import numpy as np
 
-from .._kernels.mathfns import fma32, fma64
+from .._kernels.mathfns import multiply_add
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.modules.module import typename, zero_gradient
@@ -60,15 +60,14 @@ Step = TypeVar("Step", bound=Callable[..., Any])
 def fused_multiply_add(a: Tensor, b: Any, c: Tensor) -> Tensor:
     """``a * b + c`` (``b`` a tensor or a number) rounded once, as a fused
     multiply-add instruction computes it: what PyTorch's ``c.add(a, alpha=b)``,
-    ``lerp`` and ``addcmul`` kernels give (``_kernels.mathfns.fma32`` and
-    ``fma64``; float16 and other dtypes: through float64).  A number ``b`` is
+    ``lerp`` and ``addcmul`` kernels give (``_kernels.mathfns.multiply_add``: a multiply
+    and an add under ``ATEN_CPU_CAPABILITY=default``, as PyTorch's build without fma;
+    float16 and other dtypes: through float64).  A number ``b`` is
     first converted to ``c``'s dtype, as PyTorch converts ``alpha``."""
     dtype = c._data.dtype
     factor = b._data if isinstance(b, Tensor) else np.asarray(b, dtype=dtype)
-    if dtype == np.float32:
-        result = fma32(a._data, factor, c._data)
-    elif dtype == np.float64:
-        result = fma64(a._data, factor, c._data)
+    if dtype in (np.float32, np.float64):  # (two roundings under ATEN_CPU_CAPABILITY=default)
+        result = multiply_add(a._data, np.asarray(factor, dtype), c._data)
     else:
         with np.errstate(all="ignore"):
             result = (a._data.astype(np.float64) * factor.astype(np.float64)
