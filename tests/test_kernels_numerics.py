@@ -19,6 +19,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from test_kernels_fastpaths import halfway_operands
 
 from microgrid._kernels import libm, linalg, losses, mathfns, moments, powf, reduce, softmax
 
@@ -146,18 +147,7 @@ def test_fma32_on_halfway_points_matches_add_with_alpha(alpha):
     With ``alpha = 1 + 2**-23`` and ``y = half an ulp * (1 - 2**-23)`` the exact sum is
     a hair from halfway and its float64 rounding lands on halfway: rounding that float64
     to float32 would be wrong on about half of them."""
-    rng = np.random.default_rng(5)
-    n = 50_000
-    c = (rng.standard_normal(n) * 2.0 ** rng.integers(-140, 120, n)).astype(np.float32)
-    half_ulp = np.spacing(np.abs(c)).astype(np.float64) / 2
-    nudge = rng.choice([0.0, 2.0**-30, -2.0**-30, 2.0**-24, -2.0**-45], n)
-    y = (half_ulp / alpha * (1 + nudge)).astype(np.float32)
-    y = np.where(rng.random(n) < 0.3, np.nextafter(y, np.float32(np.inf)), y)
-    hair = (half_ulp * (1 - 2.0**-23) * rng.choice([1.0, -1.0], n)).astype(np.float32)
-    y = np.where(rng.random(n) < 0.4, hair, y)
-    awkward = np.array([0.0, -0.0, 1e-45, -1e-45, 1e-40, np.inf, -np.inf, np.nan, 3e38],
-                       np.float32)
-    c[:2000], y[:2000] = rng.choice(awkward, 2000), rng.choice(awkward, 2000)
+    c, y = halfway_operands(50_000, alpha, seed=5)
     with np.errstate(all="ignore"):
         ours = mathfns.fma32(y, np.float32(alpha), c)
         added = mathfns.add_scaled(c, y, np.asarray(np.float32(alpha)))
