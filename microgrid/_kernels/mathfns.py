@@ -40,6 +40,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from . import libm
+from .layout import memory_order
 from .quiet import silent
 from .reduce import cpu_capability, num_threads
 
@@ -400,24 +402,80 @@ def simd_mask(n: int, lanes: int = SIMD_FLOAT_LANES) -> np.ndarray:
     return mask
 
 
+def iterator_simd_mask(shape: tuple, strides: list, lanes: int) -> np.ndarray:
+    """Which output elements (C order) ``cpu_kernel_vec`` computes with SIMD code for a
+    binary op whose inputs, broadcast to ``shape``, step by ``strides`` (in elements).
+
+    TensorIterator coalesces trailing dims along which every operand is contiguous
+    (``coalesce_dimensions``); the inner loop is vectorized when both inputs are contiguous
+    along it, or one steps by 0 (``is_contiguous_scalar``), else it is ``basic_loop`` (all
+    scalar).  Each thread chunk (``at::parallel_for``) is cut into inner-row pieces and each
+    piece runs whole pairs of vectors from its start."""
+    numel = int(np.prod(shape))
+    dims = [d for d in range(len(shape)) if shape[d] != 1]
+    inner = 1
+    for k in range(len(dims) - 1, -1, -1):                  # coalesce from the last dim
+        d = dims[k]
+        if k < len(dims) - 1:
+            nxt = dims[k + 1]
+            if any(s[d] != s[nxt] * shape[nxt] for s in strides):
+                break
+        inner *= shape[d]
+    if dims:
+        last = dims[-1]
+        steps = [s[last] for s in strides]
+        if not (all(st == 1 for st in steps) or sorted(steps) == [0, 1]):
+            return np.zeros(numel, bool)
+    k = np.arange(numel)
+    row_start = k - k % inner
+    mask = np.zeros(numel, bool)
+    for begin, stop in _chunks(numel):
+        piece = k[begin:stop]
+        start = np.maximum(row_start[begin:stop], begin)
+        end = np.minimum(row_start[begin:stop] + inner, stop)
+        mask[begin:stop] = piece - start < (end - start) // (2 * lanes) * (2 * lanes)
+    return mask
+
+
+def unary_walk(x: np.ndarray, lanes: int) -> tuple:
+    """How ``cpu_kernel_vec`` walks a unary op's input: ``(values, simd, restore)``.
+
+    ``values`` are the elements in the order TensorIterator visits them, ``simd`` says
+    which of them the vectorized code computes, and ``restore(results)`` puts results
+    computed in that order back into ``x``'s shape.  A dense input (contiguous, or a
+    permutation of it such as a transpose) is walked in memory order as one run, and its
+    output gets the same layout; an input with gaps (``x[:, ::2]``, ``x[::2]``) gets a C
+    contiguous output and is walked row by row in C order (``iterator_simd_mask``)."""
+    if x.ndim <= 1 and (x.ndim == 0 or x.strides[0] == x.itemsize or x.size <= 1):
+        return x.reshape(-1), simd_mask(x.size, lanes), lambda r: r.reshape(x.shape)
+    order = memory_order(x)
+    walked = x.transpose(order)
+    if walked.flags.c_contiguous:                         # dense: one run in memory order
+        back = tuple(int(i) for i in np.argsort(order))
+        return (walked.reshape(-1), simd_mask(x.size, lanes),
+                lambda r: r.reshape(walked.shape).transpose(back))
+    strides = [s // x.itemsize for s in x.strides]
+    return (np.ascontiguousarray(x).reshape(-1), iterator_simd_mask(x.shape, [strides], lanes),
+            lambda r: r.reshape(x.shape))
+
+
 @silent
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """``torch.sigmoid`` for float32: SIMD elements ``1 / (1 + sleef_expf(0 - x))``,
-    scalar ones ``1 / (1 + expf(-x))`` with the C library's (correctly rounded) expf.
+    scalar ones ``1 / (1 + expf(-x))`` with the C library's expf (glibc's, ``libm``).
 
     The sigmoid kernel has an AVX512 build: 16 lanes on AVX512, 8 on AVX2; without
     either (``default``) the vector ``exp`` is the scalar expf lane by lane."""
     if x.dtype != np.float32:
         return (1 / (1 + np.exp(-x))).astype(x.dtype)
-    flat = np.ascontiguousarray(x).reshape(-1)
-    one = np.float32(1)
-    scalar = one / (one + correctly_rounded(np.exp, -flat))
     capability = cpu_capability()
+    flat, simd, restore = unary_walk(x, 16 if capability == "avx512" else 8)
+    one = np.float32(1)
+    scalar = one / (one + libm.expf(-flat))                 # std::exp(float): glibc's expf
     if capability == "default":
-        return scalar.reshape(x.shape)
+        return restore(scalar)
     vector = one / (one + sleef_expf(np.float32(0) - flat))
-    lanes = 16 if capability == "avx512" else 8
-    return np.where(simd_mask(flat.size, lanes), vector, scalar).reshape(x.shape)
+    return restore(np.where(simd, vector, scalar))
 
 
 @silent
@@ -474,7 +532,9 @@ def pow_scalar(x: np.ndarray, exponent: float) -> np.ndarray:
 
     PyTorch's ``pow_tensor_scalar_optimized_kernel`` special-cases the common exponents
     (2: ``x*x``, 3: ``x*x*x``, -1: ``1/x``, -2: ``1/(x*x)``, 0.5: sqrt, -0.5: rsqrt);
-    others call SLEEF's ``powf_u10`` (not reproduced: rounded from float64 instead)."""
+    others call SLEEF's ``powf_u10``, which ``powf.pow_scalar`` reproduces for float32:
+    only the special exponents and the other dtypes reach this function from there
+    (other exponents here are rounded from float64)."""
     one = x.dtype.type(1)
     if exponent == 2:
         return x * x

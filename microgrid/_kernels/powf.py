@@ -38,8 +38,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import libm, mathfns
-from .layout import memory_order
-from .mathfns import correctly_rounded, fma32, simd_mask
+from .mathfns import correctly_rounded, fma32, iterator_simd_mask, unary_walk
 from .reduce import cpu_capability
 
 f32 = np.float32
@@ -213,11 +212,8 @@ def pow_scalar(x: np.ndarray, exponent: float) -> np.ndarray:
         return mathfns.pow_scalar(x, exponent)
     # the default build's vector pow: glibc's powf(x, float(e)) per lane, 8 lanes
     vector_pow = glibc_powf if cpu_capability() == "default" else sleef_powf
-    order = memory_order(x) if x.ndim > 1 else list(range(x.ndim))   # the walk's order
-    walked = x.transpose(order).copy(order="C")
-    flat = walked.reshape(-1)
     lanes = 16 if cpu_capability() == "avx512" else 8
-    simd = simd_mask(flat.size, lanes)
+    flat, simd, restore = unary_walk(x, lanes)               # TensorIterator's walk
     if simd.all():
         result = vector_pow(flat, f32(exponent))
     else:
@@ -225,7 +221,7 @@ def pow_scalar(x: np.ndarray, exponent: float) -> np.ndarray:
             result = correctly_rounded(lambda v: np.power(v, np.float64(exponent)), flat)
         if simd.any():
             result[simd] = vector_pow(flat[simd], f32(exponent))
-    return result.reshape(walked.shape).transpose(tuple(int(i) for i in np.argsort(order)))
+    return restore(result)
 
 
 # -- glibc's powf (sysdeps/ieee754/flt-32/e_powf.c): std::pow(float, float) ---------------------
@@ -303,41 +299,6 @@ def glibc_powf(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.where((y == 0) | (x == 1), f32(1), result).astype(f32)
 
 
-def _tensor_simd_mask(shape: tuple, strides: list, lanes: int) -> np.ndarray:
-    """Which output elements (C order) ``cpu_kernel_vec`` computes with SIMD code for a
-    binary op whose inputs, broadcast to ``shape``, step by ``strides`` (in elements).
-
-    TensorIterator coalesces trailing dims along which every operand is contiguous
-    (``coalesce_dimensions``); the inner loop is vectorized when both inputs are contiguous
-    along it, or one steps by 0 (``is_contiguous_scalar``), else it is ``basic_loop`` (all
-    scalar).  Each thread chunk (``at::parallel_for``) is cut into inner-row pieces and each
-    piece runs whole pairs of vectors from its start."""
-    numel = int(np.prod(shape))
-    dims = [d for d in range(len(shape)) if shape[d] != 1]
-    inner = 1
-    for k in range(len(dims) - 1, -1, -1):                  # coalesce from the last dim
-        d = dims[k]
-        if k < len(dims) - 1:
-            nxt = dims[k + 1]
-            if any(s[d] != s[nxt] * shape[nxt] for s in strides):
-                break
-        inner *= shape[d]
-    if dims:
-        last = dims[-1]
-        steps = [s[last] for s in strides]
-        if not (all(st == 1 for st in steps) or sorted(steps) == [0, 1]):
-            return np.zeros(numel, bool)
-    k = np.arange(numel)
-    row_start = k - k % inner
-    mask = np.zeros(numel, bool)
-    for begin, stop in mathfns._chunks(numel):
-        piece = k[begin:stop]
-        start = np.maximum(row_start[begin:stop], begin)
-        end = np.minimum(row_start[begin:stop] + inner, stop)
-        mask[begin:stop] = piece - start < (end - start) // (2 * lanes) * (2 * lanes)
-    return mask
-
-
 def pow_tensor(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``torch.pow(x, y)`` for two float32 arrays (broadcast against each other), as
     ``pow_tensor_tensor_kernel`` computes it: SLEEF's ``powf_u10`` on the SIMD elements,
@@ -350,7 +311,7 @@ def pow_tensor(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     if cpu_capability() == "default":                     # the vector pow is powf per lane
         return glibc_powf(bx, by).reshape(shape)
     lanes = 16 if cpu_capability() == "avx512" else 8
-    simd = _tensor_simd_mask(shape, [[s // 4 for s in a.strides] for a in (bx, by)], lanes)
+    simd = iterator_simd_mask(shape, [[s // 4 for s in a.strides] for a in (bx, by)], lanes)
     if simd.all():
         return sleef_powf(bx, by).reshape(shape)
     if not simd.any():

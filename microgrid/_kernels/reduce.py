@@ -271,6 +271,8 @@ def _block_sums(blocks: np.ndarray) -> np.ndarray:
     contiguous run; ``np.add.reduce`` over the leading axis then adds those runs in order
     of ``j``, each one long inner loop."""
     n, step, width = blocks.shape
+    if step * width * blocks.itemsize > _scratch.bytes.size:   # one block outgrows the scratch
+        return np.add.reduce(blocks, axis=1)
     row = np.dtype((np.void, width * blocks.itemsize))
     as_rows = blocks.view(row).reshape(n, step)             # one element per row
     out = np.empty((n, width), blocks.dtype)
