@@ -44,9 +44,10 @@ steps do: microgrid's matrix products are NumPy's BLAS, not MKL's, and
 round differently in the last bit (docs/numerics.md).  For such a program
 PyTorch runs once more with its own rounding perturbed (its scalar kernels,
 :data:`PERTURBATION`), and :func:`reconsider` measures how far PyTorch moves
-from its reference run at the places where microgrid differs.  If PyTorch
-moves too, and microgrid by no more than :data:`FACTOR` times as far (plus
-float32's rounding floor), the verdict is ROUNDING: the difference is the
+from its reference run at the places where microgrid differs (each printed
+number, tensor and gradient).  If at every one of them PyTorch moves too,
+and microgrid by no more than :data:`FACTOR` times as far as PyTorch there
+(plus float32's rounding floor), the verdict is ROUNDING: the difference is the
 program's amplification of rounding, not microgrid's error.  Otherwise
 MISMATCH stays, and its reason says what PyTorch's perturbed run showed.
 
@@ -344,20 +345,26 @@ PERTURBATION = {"ATEN_CPU_CAPABILITY": "default"}
 PERTURBED = "PyTorch against itself with its scalar kernels (ATEN_CPU_CAPABILITY=default)"
 
 #: How much farther than PyTorch's perturbed run microgrid may be from
-#: PyTorch's reference run and still count as rounding.  Two runs rounded
-#: differently drift from the reference by amounts of the same order but
-#: not the same size: in PyTorch's tutorial (500 SGD steps, 5 losses)
-#: microgrid moves 0.13x to 7x as far as PyTorch's scalar kernels line by
-#: line, 0.97x over the transcript (2.8e-3 against 2.9e-3).  So the bound is
-#: set over all the places that differ, with one decimal order of magnitude
-#: to spare.  A wrong gradient moves a trained value by its own error: 0.1%
-#: too much in MulBackward0 moves tests/scripts/trains_mlp.py 260x as far
-#: as PyTorch's scalar kernels do (its losses 1350x).
+#: PyTorch's reference run, place by place, and still count as rounding.
+#: Two runs rounded differently drift from the reference by amounts of the
+#: same order but not the same size: in PyTorch's tutorial (500 SGD steps,
+#: 5 losses) microgrid moves 0.13x to 7x as far as PyTorch's scalar kernels
+#: line by line, 0.97x over the transcript (2.8e-3 against 2.9e-3).  So the
+#: bound is one decimal order of magnitude, at every place that differs
+#: (each printed number, tensor and gradient): a move of PyTorch's at one
+#: place never excuses microgrid at another.  A wrong gradient moves a
+#: trained value by its own error: 0.1% too much in MulBackward0 moves
+#: tests/scripts/trains_mlp.py 260x as far as PyTorch's scalar kernels do
+#: (its losses 1350x).
 FACTOR = 10.0
 
-#: float32's rounding floor: differences this small (relative) are rounding
-#: whatever PyTorch's perturbed run did (assert_close's float32 rtol).
+#: float32's rounding floor (assert_close's float32 rtol), added to the
+#: bound at each place where PyTorch's perturbed run moved at all.
 FLOOR = 1.3e-6
+
+#: The relative measure's largest value: two numbers of opposite signs, or
+#: a special value (nan, inf) against another number.
+FARTHEST = 2.0
 
 
 def numbers_only(torch: Run, microgrid: Run, checks: List[Check],
@@ -396,57 +403,67 @@ def _same_tensors(x: Dict[str, Dict], y: Dict[str, Dict]) -> bool:
 
 
 def _relative(expected: float, actual: float) -> float:
-    """How far a printed number moved from PyTorch's, relative to it."""
+    """How far a printed number moved from PyTorch's, relative to the larger
+    of the two magnitudes: finite, from 0 to :data:`FARTHEST` (a printed 0
+    that moves has moved all of its size)."""
     if expected == actual or (math.isnan(expected) and math.isnan(actual)):
         return 0.0
-    return abs(actual - expected) / abs(expected) if expected else math.inf
+    if not (math.isfinite(expected) and math.isfinite(actual)):
+        return FARTHEST
+    return abs(actual - expected) / max(abs(expected), abs(actual))
 
 
 def _tensor_relative(expected: Any, actual: Any) -> float:
-    """How far a tensor moved: its largest difference relative to its
-    largest magnitude (an element near zero has no relative size of its own)."""
+    """How far a tensor moved: its largest difference relative to the
+    largest magnitude in either tensor (an element near zero has no
+    relative size of its own); :data:`FARTHEST` if its special values
+    (nan, inf) moved.  Finite, from 0 to :data:`FARTHEST`."""
     x = np.asarray(expected, dtype=np.float64)
     y = np.asarray(actual, dtype=np.float64)
     if x.shape != y.shape or not np.array_equal(np.isfinite(x), np.isfinite(y)):
-        return math.inf
+        return FARTHEST
     finite = np.isfinite(x)
     if not np.array_equal(x[~finite], y[~finite], equal_nan=True):
-        return math.inf
+        return FARTHEST
     diff = float(np.abs(x[finite] - y[finite]).max(initial=0.0))
-    scale = float(np.abs(x[finite]).max(initial=0.0))
-    return 0.0 if diff == 0 else (diff / scale if scale else math.inf)
+    scale = max(float(np.abs(x[finite]).max(initial=0.0)),
+                float(np.abs(y[finite]).max(initial=0.0)))
+    return 0.0 if diff == 0 else min(diff / scale, FARTHEST)
 
 
-def _transcript_moves(torch: Run, perturbed: Run,
-                      microgrid: Run) -> Optional[Tuple[int, float, float]]:
-    """``(numbers, PyTorch's perturbed move, microgrid's)`` over the numbers
-    of the lines microgrid prints differently; None if PyTorch's perturbed
-    run printed other lines or other text."""
+#: One place microgrid differs at: ``(where, PyTorch's perturbed move, microgrid's)``.
+Place = Tuple[str, float, float]
+
+
+def _transcript_moves(torch: Run, perturbed: Run, microgrid: Run) -> Optional[List[Place]]:
+    """The numbers microgrid prints differently, each with how far PyTorch's
+    perturbed run and microgrid moved it; None if PyTorch's perturbed run
+    printed other lines or other text."""
     a, p, b = (mask(run.stdout).splitlines() for run in (torch, perturbed, microgrid))
     if len(p) != len(a):
         return None
-    count, moved, ours = 0, 0.0, 0.0
-    for x, z, y in zip(a, p, b, strict=True):
+    places: List[Place] = []
+    for line, (x, z, y) in enumerate(zip(a, p, b, strict=True), 1):
         if NUMBER.sub("#", z) != NUMBER.sub("#", x):
             return None
         if x == y:
             continue
-        for t, q, m in zip(NUMBER.findall(x), NUMBER.findall(z), NUMBER.findall(y),
-                           strict=True):
+        numbers = list(zip(NUMBER.findall(x), NUMBER.findall(z), NUMBER.findall(y),
+                           strict=True))
+        for i, (t, q, m) in enumerate(numbers, 1):
             if t != m:
-                count += 1
-                moved = max(moved, _relative(float(t), float(q)))
-                ours = max(ours, _relative(float(t), float(m)))
-    return count, moved, ours
+                where = f"line {line}" if len(numbers) == 1 else f"line {line}, number {i}"
+                places.append((where, _relative(float(t), float(q)),
+                               _relative(float(t), float(m))))
+    return places
 
 
 def _tensor_moves(torch: Dict[str, Dict], perturbed: Dict[str, Dict],
-                  microgrid: Dict[str, Dict], grads: bool
-                  ) -> Optional[Tuple[int, float, float]]:
+                  microgrid: Dict[str, Dict], grads: bool) -> Optional[List[Place]]:
     """Like :func:`_transcript_moves`, over the tensors (or gradients)
     microgrid has beyond float tolerance; None if PyTorch's perturbed run
     lacks one of them."""
-    count, moved, ours = 0, 0.0, 0.0
+    places: List[Place] = []
     for key, record in torch.items():
         a = record.get("grad") if grads else record
         b = microgrid[key].get("grad") if grads else microgrid[key]
@@ -458,18 +475,28 @@ def _tensor_moves(torch: Dict[str, Dict], perturbed: Dict[str, Dict],
         if p is None or p["values"] is None or (p["shape"], p["dtype"]) != (
                 a["shape"], a["dtype"]):
             return None
-        count += 1
-        moved = max(moved, _tensor_relative(a["values"], p["values"]))
-        ours = max(ours, _tensor_relative(a["values"], b["values"]))
-    return count, moved, ours
+        places.append((f"{key}.grad" if grads else key,
+                       _tensor_relative(a["values"], p["values"]),
+                       _tensor_relative(a["values"], b["values"])))
+    return places
+
+
+def _rounding_at(moved: float, ours: float) -> bool:
+    """Is microgrid's move at one place rounding, given PyTorch's perturbed one there?"""
+    return moved > 0 and ours <= FACTOR * moved + FLOOR
+
+
+def _ratio(moved: float, ours: float) -> float:
+    return ours / moved if moved else math.inf
 
 
 def reconsider(outcome: Outcome, perturbed: Run) -> Outcome:
     """Judge again a program that is MISMATCH only by numbers, now that
     PyTorch ran it once more with its rounding perturbed (see the module
-    docstring): ROUNDING if PyTorch moves too and microgrid no more than
-    :data:`FACTOR` times as far (plus :data:`FLOOR`), everywhere microgrid
-    differs; otherwise the MISMATCH, its reason saying what PyTorch did."""
+    docstring): ROUNDING if, at every place microgrid differs (each printed
+    number, tensor and gradient), PyTorch's perturbed run moves too and
+    microgrid no more than :data:`FACTOR` times as far (plus :data:`FLOOR`);
+    otherwise the MISMATCH, its reason naming the worst place."""
     torch, microgrid = outcome.torch, outcome.microgrid
     evidence: Dict[str, Any] = {
         "perturbation": " ".join(f"{k}={v}" for k, v in PERTURBATION.items()),
@@ -482,46 +509,71 @@ def reconsider(outcome: Outcome, perturbed: Run) -> Outcome:
         outcome.reason += f"; {evidence['problem']}"
         return outcome
     x, p, y = torch.tensors(), perturbed.tensors(), microgrid.tensors()
-    groups = {"transcript": _transcript_moves(torch, perturbed, microgrid),
-              "values": _tensor_moves(x, p, y, grads=False),
-              "grads": _tensor_moves(x, p, y, grads=True)}
-    if any(moves is None for moves in groups.values()):
+    found = {"transcript": _transcript_moves(torch, perturbed, microgrid),
+             "values": _tensor_moves(x, p, y, grads=False),
+             "grads": _tensor_moves(x, p, y, grads=True)}
+    if any(places is None for places in found.values()):
         evidence["problem"] = "PyTorch's perturbed run printed or kept other things"
         outcome.reason += f"; {evidence['problem']}"
         return outcome
-    evidence["groups"] = {name: {"places": n, "pytorch": moved, "microgrid": ours}
-                          for name, (n, moved, ours) in groups.items() if n}
-    differing = [(moved, ours) for n, moved, ours in groups.values() if n]
-    moved = max(m for m, _ in differing)
-    ours = max(o for _, o in differing)
-    evidence.update(pytorch=moved, microgrid=ours)
-    if all(m > 0 and o <= FACTOR * m + FLOOR for m, o in differing):
+    groups: Dict[str, List[Place]] = {name: places for name, places in found.items() if places}
+    everywhere = [(name, *place) for name, places in groups.items() for place in places]
+    # The worst place: the largest ratio of microgrid's move to PyTorch's
+    # (infinite where PyTorch's perturbed run is bit-identical), then the
+    # largest move of microgrid's.
+    name, where, moved, ours = max(everywhere, key=lambda e: (_ratio(e[2], e[3]), e[3]))
+    ratio = _ratio(moved, ours)
+    evidence["groups"] = {
+        group: {"places": len(places), "pytorch": max(m for _, m, _ in places),
+                "microgrid": max(o for _, _, o in places),
+                "ratio": max(_ratio(m, o) for _, m, o in places)}
+        for group, places in groups.items()}
+    evidence.update(pytorch=max(m for _, _, m, _ in everywhere),
+                    microgrid=max(o for _, _, _, o in everywhere),
+                    worst={"where": where, "pytorch": moved, "microgrid": ours,
+                           "ratio": ratio})
+    for record in [evidence["worst"], *evidence["groups"].values()]:
+        if record["ratio"] == math.inf:  # JSON has no infinity
+            record["ratio"] = None
+    if all(_rounding_at(m, o) for _, _, m, o in everywhere):
         evidence["amplified"] = True
         outcome.verdict = "ROUNDING"
         outcome.reason = (f"the program amplifies rounding: {PERTURBED} differs by up to "
-                          f"{moved:.2g} (relative), microgrid by up to {ours:.2g}, where "
-                          f"they differ ({_places(groups)})")
-    elif moved == 0:
+                          f"{evidence['pytorch']:.2g} (relative), microgrid by up to "
+                          f"{evidence['microgrid']:.2g}, where they differ ({_places(groups)})")
+    elif evidence["pytorch"] == 0:
         outcome.reason += (f"; {PERTURBED} is bit-identical where microgrid differs: "
                            "the difference is microgrid's")
+    elif moved == 0:
+        outcome.reason += (f"; {PERTURBED} is bit-identical at {_spelled(name, where)}, "
+                           f"where microgrid differs by {ours:.2g} (relative)")
     else:
-        ratio, name = max((o / m if m else math.inf, name)
-                          for name, (n, m, o) in groups.items() if n)
-        where = (f"in the {name}" if ratio < math.inf else
-                 f"in the {name}, where PyTorch's perturbed run is bit-identical")
         outcome.reason += (f"; {PERTURBED} differs by up to {moved:.2g} (relative), "
                            f"microgrid by up to {ours:.2g}, more than {FACTOR:g}x as far"
-                           f" ({where})")
-    outcome.notes.append("how far from PyTorch's run (relative), PyTorch's scalar kernels vs "
-                         "microgrid: " + "; ".join(f"{name} {m:.2g} vs {o:.2g}"
-                                                  for name, (n, m, o) in groups.items() if n))
+                           f" (at {_spelled(name, where)})")
+    outcome.notes.append(
+        "how far from PyTorch's run (relative), PyTorch's scalar kernels vs microgrid, "
+        "largest where they differ: " + "; ".join(
+            f"{group} {record['pytorch']:.2g} vs {record['microgrid']:.2g}"
+            for group, record in evidence["groups"].items())
+        + "; place by place, microgrid " + (
+            f"at most {ratio:.2g}x as far" if ratio < math.inf else
+            "moves where PyTorch's perturbed run is bit-identical")
+        + f" ({_spelled(name, where)})")
     return outcome
 
 
-def _places(groups: Dict[str, Optional[Tuple[int, float, float]]]) -> str:
+def _spelled(group: str, where: str) -> str:
+    """A place, as the reason names it."""
+    if group == "transcript":
+        return f"the transcript's {where}"
+    return f"the gradient of tensor {where[:-len('.grad')]}" if group == "grads" \
+        else f"tensor {where}"
+
+
+def _places(groups: Dict[str, List[Place]]) -> str:
     nouns = {"transcript": "printed number", "values": "tensor", "grads": "gradient"}
-    return ", ".join(_count(moves[0], nouns[name]) for name, moves in groups.items()
-                     if moves and moves[0])
+    return ", ".join(_count(len(places), nouns[name]) for name, places in groups.items())
 
 
 # -- 1. transcript ------------------------------------------------------------

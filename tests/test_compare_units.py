@@ -5,6 +5,7 @@ it relies on."""
 from __future__ import annotations
 
 import io
+import json
 import math
 import subprocess
 import sys
@@ -24,6 +25,8 @@ from compare.check import (
     Check,
     Outcome,
     Run,
+    _relative,
+    _tensor_relative,
     compare_runs,
     first_graph_difference,
     identical,
@@ -439,9 +442,15 @@ def test_amplified_rounding_is_rounding_when_pytorch_moves_as_far():
         "(ATEN_CPU_CAPABILITY=default) differs by up to 0.0002 (relative), microgrid by up "
         "to 0.0005, where they differ (2 printed numbers, 1 tensor)")
     assert outcome.evidence["amplified"] and outcome.evidence["groups"]["values"] == {
-        "places": 1, "pytorch": pytest.approx(5e-5), "microgrid": pytest.approx(1e-4)}
+        "places": 1, "pytorch": pytest.approx(5e-5, rel=1e-3),
+        "microgrid": pytest.approx(1e-4, rel=1e-3), "ratio": pytest.approx(2, rel=1e-3)}
+    # The worst place: loss 2, 1.0005 against PyTorch's 1.0002 (2.5x as far).
+    assert outcome.evidence["worst"]["where"] == "line 2, number 2"
+    assert outcome.evidence["worst"]["ratio"] == pytest.approx(2.5, rel=1e-3)
     assert outcome.notes == ["how far from PyTorch's run (relative), PyTorch's scalar kernels "
-                             "vs microgrid: transcript 0.0002 vs 0.0005; values 5e-05 vs 0.0001"]
+                             "vs microgrid, largest where they differ: transcript 0.0002 vs "
+                             "0.0005; values 5e-05 vs 0.0001; place by place, microgrid at "
+                             "most 2.5x as far (the transcript's line 2, number 2)"]
 
 
 def test_microgrid_farther_than_pytorch_moves_stays_a_mismatch():
@@ -452,7 +461,7 @@ def test_microgrid_farther_than_pytorch_moves_stays_a_mismatch():
     assert outcome.reason.endswith(
         "; PyTorch against itself with its scalar kernels (ATEN_CPU_CAPABILITY=default) "
         "differs by up to 2e-05 (relative), microgrid by up to 0.0004, more than 10x as far "
-        "(in the transcript)")
+        "(at the transcript's line 2, number 2)")
     assert not outcome.evidence["amplified"]
 
 
@@ -476,8 +485,53 @@ def test_pytorch_moving_elsewhere_does_not_excuse_microgrid():
     microgrid = _trained([100.001, 1.0], [1.1, -2.0, 0.001])
     outcome = _judged(microgrid, perturbed)
     assert outcome.verdict == "MISMATCH"
-    assert outcome.reason.endswith("(in the values, where PyTorch's perturbed run is "
-                                   "bit-identical)")
+    assert outcome.reason.endswith("is bit-identical at tensor <module>.w, where microgrid differs "
+                                   "by 0.05 (relative)")
+
+
+def test_pytorch_moving_at_another_place_does_not_excuse_microgrid():
+    # The reviewer's case: PyTorch's perturbed run moves loss 2 only (by 1e-3);
+    # microgrid is 0.5% off on loss 1, where PyTorch is bit-identical.  Its
+    # largest move is within 10x of PyTorch's largest, but not at the same place.
+    perturbed = _trained([100.0, 1.001], [1.0, -2.0, 0.001])
+    microgrid = _trained([100.5, 1.001], [1.0, -2.0, 0.001])
+    outcome = _judged(microgrid, perturbed)
+    assert outcome.verdict == "MISMATCH", outcome.reason
+    assert outcome.reason.endswith(
+        "; PyTorch against itself with its scalar kernels (ATEN_CPU_CAPABILITY=default) is "
+        "bit-identical at the transcript's line 1, number 2, where microgrid differs by 0.005 "
+        "(relative)")
+    assert not outcome.evidence["amplified"]
+    assert outcome.evidence["worst"] == {"where": "line 1, number 2", "pytorch": 0.0,
+                                         "microgrid": pytest.approx(0.5 / 100.5),
+                                         "ratio": None}
+
+
+def test_a_printed_zero_that_moves_is_finite_and_valid_json():
+    reference = _trained([0.0, 1.0], [0.0, 0.0, 0.0])
+    perturbed = _trained([0.001, 1.0], [0.0, 1e-3, 0.0])
+    microgrid = _trained([0.002, 1.0], [0.0, 2e-3, 0.0])
+    outcome = compare_runs("train.py", reference, reference, microgrid)
+    assert (outcome.verdict, outcome.perturbable) == ("MISMATCH", True), outcome.reason
+    outcome = reconsider(outcome, perturbed)
+    evidence = json.loads(json.dumps(outcome.evidence, allow_nan=False))
+    assert evidence["groups"]["transcript"] == {"places": 1, "pytorch": 1.0,
+                                                "microgrid": 1.0, "ratio": 1.0}
+    assert evidence["groups"]["values"]["pytorch"] == 1.0
+    assert outcome.verdict == "ROUNDING", outcome.reason
+    # Where PyTorch's perturbed run is bit-identical, the ratio is null, not Infinity.
+    outcome = reconsider(compare_runs("train.py", reference, reference, microgrid), reference)
+    evidence = json.loads(json.dumps(outcome.evidence, allow_nan=False))
+    assert outcome.verdict == "MISMATCH" and evidence["worst"]["ratio"] is None
+    assert all(group["ratio"] is None for group in evidence["groups"].values())
+
+
+@pytest.mark.parametrize("expected, actual, relative", [
+    (0.0, 0.5, 1.0), (2.0, -2.0, 2.0), (1.0, math.inf, 2.0), (math.nan, 1.0, 2.0),
+    (math.inf, math.inf, 0.0), (4.0, 5.0, 0.2)])
+def test_the_relative_measure_is_finite(expected, actual, relative):
+    assert _relative(expected, actual) == relative
+    assert _tensor_relative([expected], [actual]) == relative
 
 
 def test_a_perturbed_run_that_dies_or_prints_otherwise_leaves_the_mismatch():
