@@ -43,9 +43,8 @@ import numpy as np
 from . import libm
 from .layout import memory_order
 from .quiet import silent
-from .reduce import cpu_capability, num_threads
+from .reduce import GRAIN_SIZE, cpu_capability, num_threads
 
-GRAIN_SIZE = 32768           # at::internal::GRAIN_SIZE
 SIMD_FLOAT_LANES = 8         # Vectorized<float> in kernels without an AVX512 build (32 bytes)
 _FLOAT32 = np.dtype(np.float32)
 _FLOAT64 = np.dtype(np.float64)
@@ -264,7 +263,7 @@ def arange(start: float, end: float, step: float = 1.0,
     return np.where(simd_mask(n, lanes), in_group, exact)
 
 
-def _chunks(n: int, threads: Optional[int] = None) -> list:
+def parallel_chunks(n: int, threads: Optional[int] = None) -> list:
     """``at::parallel_for(0, n, GRAIN_SIZE)``: the [begin, end) range each thread gets."""
     if n <= GRAIN_SIZE:
         return [(0, n)]
@@ -276,7 +275,7 @@ def _chunks(n: int, threads: Optional[int] = None) -> list:
 def _group_starts(n: int, lanes: int) -> np.ndarray:
     """For each index, where its SIMD group starts (groups restart at each thread chunk)."""
     starts = np.arange(n)
-    for begin, stop in _chunks(n):
+    for begin, stop in parallel_chunks(n):
         local = np.arange(stop - begin)
         starts[begin:stop] = begin + local - local % lanes
     return starts
@@ -392,12 +391,18 @@ def sleef_logf(d: np.ndarray) -> np.ndarray:
         return np.where(d == 0, f32(-np.inf), r).astype(f32)
 
 
+def float_lanes() -> int:
+    """Float32 lanes in one of PyTorch's vectors on this CPU capability: 16 on AVX512,
+    8 on AVX2 (and on ``default``, whose vector code runs 8 scalar lanes)."""
+    return 16 if cpu_capability() == "avx512" else 8
+
+
 def simd_mask(n: int, lanes: int = SIMD_FLOAT_LANES) -> np.ndarray:
     """Which of ``n`` contiguous elements PyTorch's ``vectorized_loop`` computes with SIMD
     code: whole pairs of vectors from the start of each thread's chunk; the rest (fewer
     than ``2 * lanes`` per chunk) go through the scalar function."""
     mask = np.zeros(n, bool)
-    for begin, stop in _chunks(n):
+    for begin, stop in parallel_chunks(n):
         mask[begin:begin + (stop - begin) // (2 * lanes) * 2 * lanes] = True
     return mask
 
@@ -429,7 +434,7 @@ def iterator_simd_mask(shape: tuple, strides: list, lanes: int) -> np.ndarray:
     k = np.arange(numel)
     row_start = k - k % inner
     mask = np.zeros(numel, bool)
-    for begin, stop in _chunks(numel):
+    for begin, stop in parallel_chunks(numel):
         piece = k[begin:stop]
         start = np.maximum(row_start[begin:stop], begin)
         end = np.minimum(row_start[begin:stop] + inner, stop)
@@ -469,7 +474,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     if x.dtype != np.float32:
         return (1 / (1 + np.exp(-x))).astype(x.dtype)
     capability = cpu_capability()
-    flat, simd, restore = unary_walk(x, 16 if capability == "avx512" else 8)
+    flat, simd, restore = unary_walk(x, float_lanes())
     one = np.float32(1)
     scalar = one / (one + libm.expf(-flat))                 # std::exp(float): glibc's expf
     if capability == "default":

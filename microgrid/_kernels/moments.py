@@ -37,18 +37,7 @@ from typing import Sequence, Tuple
 import numpy as np
 
 from . import reduce
-
-GRAIN_SIZE = 32768
-
-
-def _chunks(n: int) -> list:
-    """``at::parallel_for(0, n, GRAIN_SIZE)``'s ranges."""
-    threads = reduce.num_threads()
-    if n <= GRAIN_SIZE or threads <= 1:
-        return [(0, n)]
-    used = min(threads, -(-n // GRAIN_SIZE))
-    size = -(-n // used)
-    return [(b, min(n, b + size)) for b in range(0, n, size)]
+from .mathfns import parallel_chunks
 
 
 def _memory_order(x: np.ndarray, dims: Sequence[int]) -> Tuple[int, ...]:
@@ -64,7 +53,7 @@ def var_all(x: np.ndarray, correction: float, take_sqrt: bool) -> np.ndarray:
         deviation = flat.astype(np.float64) - mean
         squares = deviation * deviation
         total = 0.0
-        for begin, end in _chunks(flat.size):
+        for begin, end in parallel_chunks(flat.size):
             total = total + (np.add.accumulate(squares[begin:end])[-1] + 0.0)
         variance = np.float64(total) / max(0.0, flat.size - correction)
         return np.sqrt(variance) if take_sqrt else variance

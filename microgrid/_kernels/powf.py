@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import libm, mathfns
-from .mathfns import correctly_rounded, fma32, iterator_simd_mask, unary_walk
+from .mathfns import correctly_rounded, float_lanes, fma32, iterator_simd_mask, unary_walk
 from .reduce import cpu_capability
 
 f32 = np.float32
@@ -212,7 +212,7 @@ def pow_scalar(x: np.ndarray, exponent: float) -> np.ndarray:
         return mathfns.pow_scalar(x, exponent)
     # the default build's vector pow: glibc's powf(x, float(e)) per lane, 8 lanes
     vector_pow = glibc_powf if cpu_capability() == "default" else sleef_powf
-    lanes = 16 if cpu_capability() == "avx512" else 8
+    lanes = float_lanes()
     flat, simd, restore = unary_walk(x, lanes)               # TensorIterator's walk
     if simd.all():
         result = vector_pow(flat, f32(exponent))
@@ -310,7 +310,7 @@ def pow_tensor(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     bx, by = np.broadcast_arrays(np.ascontiguousarray(x), np.ascontiguousarray(y))
     if cpu_capability() == "default":                     # the vector pow is powf per lane
         return glibc_powf(bx, by).reshape(shape)
-    lanes = 16 if cpu_capability() == "avx512" else 8
+    lanes = float_lanes()
     simd = iterator_simd_mask(shape, [[s // 4 for s in a.strides] for a in (bx, by)], lanes)
     if simd.all():
         return sleef_powf(bx, by).reshape(shape)

@@ -56,16 +56,12 @@ from typing import Sequence
 import numpy as np
 
 from . import libm, reduce
-from .mathfns import correctly_rounded, fma32, fma64, sleef_expf, sleef_logf
+from .mathfns import correctly_rounded, float_lanes, fma32, fma64, sleef_expf, sleef_logf
 from .reduce import _sequential, cpu_capability, num_threads
 
 
 def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return fma32(a, b, c) if a.dtype == np.float32 else fma64(a, b, c).astype(a.dtype)
-
-
-def _lanes() -> int:
-    return 16 if cpu_capability() == "avx512" else 8
 
 
 def reduce_all_sum(a: np.ndarray, lanes: int) -> np.ndarray:
@@ -109,14 +105,14 @@ def softmax_lastdim(x: np.ndarray) -> np.ndarray:
         return x.copy()
     with np.errstate(all="ignore"):
         e = _exp(x - x.max(axis=-1, keepdims=True))
-        scale = np.float32(1) / reduce_all_sum(e, _lanes())
+        scale = np.float32(1) / reduce_all_sum(e, float_lanes())
         return e * scale[..., None]
 
 
 def softmax_backward_lastdim(grad: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``_softmax_backward_data`` over the last dim: ``(grad - sum(grad * out)) * out``."""
     with np.errstate(all="ignore"):
-        s = reduce_all_sum(grad * out, _lanes())
+        s = reduce_all_sum(grad * out, float_lanes())
         return (grad - s[..., None]) * out
 
 
@@ -128,7 +124,7 @@ def log_softmax_lastdim(x: np.ndarray) -> np.ndarray:
         return x.copy()
     with np.errstate(all="ignore"):
         largest = x.max(axis=-1, keepdims=True)
-        total = reduce_all_sum(_exp(x - largest), _lanes())
+        total = reduce_all_sum(_exp(x - largest), float_lanes())
         return (x - largest) - _log(total)[..., None]
 
 
@@ -136,7 +132,7 @@ def log_softmax_backward_lastdim(grad: np.ndarray, out: np.ndarray) -> np.ndarra
     """``_log_softmax_backward_data`` over the last dim: ``grad - exp(out) * sum(grad)``,
     the multiply-subtract fused (one rounding) as the compiled kernel does."""
     with np.errstate(all="ignore"):
-        s = np.broadcast_to(reduce_all_sum(grad, _lanes())[..., None], grad.shape)
+        s = np.broadcast_to(reduce_all_sum(grad, float_lanes())[..., None], grad.shape)
         if cpu_capability() == "default":
             return grad - _exp(out) * s
         return _fma(-_exp(out), s, grad)
@@ -202,7 +198,7 @@ def softmax(x: np.ndarray, dim: int) -> np.ndarray:
         return x.copy()
     a = _columns(x, dim)
     with np.errstate(all="ignore"):
-        simd = _softmax_simd_columns(a.shape[0], a.shape[2], _lanes())
+        simd = _softmax_simd_columns(a.shape[0], a.shape[2], float_lanes())
         e = _exp_by_column(a - a.max(axis=1, keepdims=True), simd)
         return (e / _column_sum(e)).reshape(x.shape)
 
@@ -217,7 +213,7 @@ def log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
     a = _columns(x, dim)
     with np.errstate(all="ignore"):
         shifted = a - _largest(a)
-        total = _column_sum(_exp_by_column(shifted, _chunk_simd_columns(a.shape[2], _lanes())))
+        total = _column_sum(_exp_by_column(shifted, _chunk_simd_columns(a.shape[2], float_lanes())))
         return (shifted - _log(total)).reshape(x.shape)
 
 
@@ -249,7 +245,7 @@ def log_softmax_backward(grad: np.ndarray, out: np.ndarray, dim: int) -> np.ndar
     g, y = _columns(grad, dim), _columns(out, dim)
     with np.errstate(all="ignore"):
         s = np.broadcast_to(_column_sum(g), g.shape)
-        e = _exp_by_column(y, _chunk_simd_columns(g.shape[2], _lanes()))
+        e = _exp_by_column(y, _chunk_simd_columns(g.shape[2], float_lanes()))
         if cpu_capability() == "default":
             return (g - e * s).reshape(grad.shape)
         return fma32(-e, s, g).reshape(grad.shape)
